@@ -1,0 +1,169 @@
+package org.convlab.arch;
+
+import org.convlab.env.NativeSetup;
+import org.deeplearning4j.nn.conf.CNN2DFormat;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.ConvolutionMode;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.graph.PreprocessorVertex;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.BatchNormalization;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.DropoutLayer;
+import org.deeplearning4j.nn.conf.layers.Layer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.conf.layers.PoolingType;
+import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
+import org.deeplearning4j.nn.conf.preprocessor.CnnToFeedForwardPreProcessor;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.weights.WeightInit;
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+
+import java.util.List;
+
+/**
+ * Builds a DL4J {@link ComputationGraph} from an {@link ArchitectureSpec} with Keras' semantics:
+ * 'same'/'valid' convolutions, truncating ('valid') pooling so 25 becomes 12, Glorot-uniform
+ * weights and zero biases, Adam, softmax with multi-class cross-entropy. Vertices carry the
+ * spec's layer names, so {@code graph.getLayer("conv2d_1")} is the first convolution.
+ *
+ * <pre>{@code
+ * ComputationGraph net = GraphBuilder.of(Architectures.get("fruits-cnn"))
+ *         .optSeed(42)
+ *         .optLearningRate(1e-3)
+ *         .build();
+ * net.numParams();   // 10,865,724
+ * }</pre>
+ */
+public final class GraphBuilder {
+    /** The name of the graph's input vertex, as Keras names it. */
+    public static final String INPUT_NAME = "input_1";
+
+    private final ArchitectureSpec spec;
+    private long seed = 12345;
+    private double learningRate = 1e-3;
+
+    private GraphBuilder(ArchitectureSpec spec) {
+        this.spec = spec;
+    }
+
+    public static GraphBuilder of(ArchitectureSpec spec) {
+        return new GraphBuilder(spec);
+    }
+
+    /** Seed for weight initialisation and dropout (default 12345). */
+    public GraphBuilder optSeed(long newSeed) {
+        this.seed = newSeed;
+        return this;
+    }
+
+    /** Adam's learning rate (default 1e-3, as Keras). */
+    public GraphBuilder optLearningRate(double rate) {
+        if (!(rate > 0)) {
+            throw new org.convlab.ConvLabException("learning rate must be above 0, received " + rate);
+        }
+        this.learningRate = rate;
+        return this;
+    }
+
+    /** The configuration only (no parameters allocated). */
+    public ComputationGraphConfiguration configuration() {
+        NativeSetup.init();
+        List<LayerShape> shapes = ShapeInference.outputShapes(spec);
+        InputShape in = spec.input();
+        ComputationGraphConfiguration.GraphBuilder g = new NeuralNetConfiguration.Builder()
+                .seed(seed)
+                .updater(Adam.builder().learningRate(learningRate).epsilon(1e-7).build())
+                .weightInit(WeightInit.XAVIER_UNIFORM)
+                .biasInit(0)
+                .graphBuilder()
+                .addInputs(INPUT_NAME)
+                .setInputTypes(InputType.convolutional(in.height(), in.width(), in.channels(), CNN2DFormat.NCHW));
+
+        String previous = INPUT_NAME;
+        LayerShape previousShape = LayerShape.spatial(in.height(), in.width(), in.channels());
+        List<LayerSpec> layers = spec.layers();
+        for (int i = 0; i < layers.size(); i++) {
+            LayerSpec layer = layers.get(i);
+            boolean last = i == layers.size() - 1;
+            if (layer instanceof FlattenSpec) {
+                g.addVertex(layer.name(), new PreprocessorVertex(new CnnToFeedForwardPreProcessor(
+                        previousShape.height(), previousShape.width(), previousShape.channels(), CNN2DFormat.NCHW)), previous);
+            } else {
+                g.addLayer(layer.name(), dl4jLayer(layer, last), previous);
+            }
+            previous = layer.name();
+            previousShape = shapes.get(i);
+        }
+        return g.setOutputs(previous).build();
+    }
+
+    /** DL4J's layer for one spec layer (all but flatten, which is a graph vertex). */
+    private static Layer dl4jLayer(LayerSpec layer, boolean last) {
+        if (layer instanceof Conv2DSpec c) {
+            return new ConvolutionLayer.Builder()
+                    .kernelSize(c.kernel().rows(), c.kernel().cols())
+                    .stride(c.stride().rows(), c.stride().cols())
+                    .convolutionMode(mode(c.padding()))
+                    .nOut(c.filters())
+                    .activation(Activations.toDl4j(c.activation()))
+                    .dataFormat(CNN2DFormat.NCHW)
+                    .build();
+        }
+        if (layer instanceof PoolSpec p) {
+            return new SubsamplingLayer.Builder(poolingType(p.kind()))
+                    .kernelSize(p.size().rows(), p.size().cols())
+                    .stride(p.stride().rows(), p.stride().cols())
+                    .convolutionMode(mode(p.padding()))
+                    .dataFormat(CNN2DFormat.NCHW)
+                    .build();
+        }
+        if (layer instanceof DenseSpec d && last) {
+            return new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
+                    .nOut(d.units())
+                    .activation(Activations.toDl4j(d.activation()))
+                    .build();
+        }
+        if (layer instanceof DenseSpec d) {
+            return new DenseLayer.Builder()
+                    .nOut(d.units())
+                    .activation(Activations.toDl4j(d.activation()))
+                    .build();
+        }
+        if (layer instanceof DropoutSpec d) {
+            // DL4J's dropout argument is the probability of keeping a value; Keras' rate is of dropping it.
+            return new DropoutLayer.Builder(1.0 - d.rate()).build();
+        }
+        if (layer instanceof BatchNormSpec b) {
+            return new BatchNormalization.Builder()
+                    .decay(b.momentum())
+                    .eps(b.epsilon())
+                    .useLogStd(false)
+                    .build();
+        }
+        throw new IllegalArgumentException("no DL4J layer for " + layer.type());
+    }
+
+    /** The initialised graph (parameters allocated and randomly initialised). */
+    public ComputationGraph build() {
+        ComputationGraph graph = new ComputationGraph(configuration());
+        graph.init();
+        return graph;
+    }
+
+    /** Keras 'same' maps to DL4J Same; 'valid' to Truncate (drop the cells a window cannot cover). */
+    private static ConvolutionMode mode(Padding padding) {
+        return padding == Padding.SAME ? ConvolutionMode.Same : ConvolutionMode.Truncate;
+    }
+
+    private static PoolingType poolingType(LayerKind kind) {
+        return switch (kind) {
+            case MAX_POOL -> PoolingType.MAX;
+            case AVG_POOL -> PoolingType.AVG;
+            case SUM_POOL -> PoolingType.SUM;
+            default -> throw new IllegalArgumentException(kind + " is not pooling");
+        };
+    }
+}

@@ -1,0 +1,80 @@
+package org.convlab.cli;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import org.convlab.ConvLabException;
+import org.convlab.env.NativeSetup;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
+
+import java.io.PrintWriter;
+
+/**
+ * The {@code convlab} command. Each subcommand is a thin shell over a Java API; this class only
+ * wires them up and turns failures into exit codes: 0 success, 2 bad usage or bad input (one
+ * line on stderr), 1 internal error.
+ */
+@Command(name = "convlab",
+        mixinStandardHelpOptions = true,
+        versionProvider = VersionProvider.class,
+        description = "The convolutional-network tutorial as software, on Deeplearning4j.",
+        subcommands = {SummaryCommand.class, CommandLine.HelpCommand.class})
+public final class ConvLab {
+    public static final int EXIT_OK = 0;
+    public static final int EXIT_INTERNAL = 1;
+    public static final int EXIT_BAD_INPUT = 2;
+
+    @Option(names = {"-v", "--verbose"}, scope = ScopeType.INHERIT,
+            description = "Log debug details and print stack traces on errors.")
+    void setVerbose(boolean verbose) {
+        this.verbose = verbose;
+        if (verbose) {
+            ((Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).setLevel(Level.INFO);
+            ((Logger) LoggerFactory.getLogger("org.convlab")).setLevel(Level.DEBUG);
+        }
+    }
+
+    private boolean verbose;
+
+    public static void main(String[] args) {
+        System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    }
+
+    /** Runs one command line, writing to the given streams; returns the exit code. */
+    public static int run(String[] args, PrintWriter out, PrintWriter err) {
+        ConvLab root = new ConvLab();
+        CommandLine cli = new CommandLine(root);
+        cli.setOut(out);
+        cli.setErr(err);
+        cli.setParameterExceptionHandler((ex, argv) -> {
+            String command = ex.getCommandLine().getCommandSpec().qualifiedName();
+            err.println(command + ": " + ex.getMessage() + " (see '" + command + " --help')");
+            return EXIT_BAD_INPUT;
+        });
+        cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
+            String command = commandLine.getCommandSpec().qualifiedName();
+            if (ex instanceof ConvLabException) {
+                err.println(command + ": " + ex.getMessage());
+                if (root.verbose) {
+                    ex.printStackTrace(err);
+                }
+                return EXIT_BAD_INPUT;
+            }
+            err.println(command + ": internal error: " + ex + (root.verbose ? "" : " (run with -v for details)"));
+            if (root.verbose) {
+                ex.printStackTrace(err);
+            }
+            return EXIT_INTERNAL;
+        });
+        try {
+            NativeSetup.init();
+        } catch (ConvLabException e) {
+            err.println("convlab: " + e.getMessage());
+            return EXIT_BAD_INPUT;
+        }
+        return cli.execute(args);
+    }
+}

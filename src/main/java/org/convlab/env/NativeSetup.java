@@ -1,0 +1,117 @@
+package org.convlab.env;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import org.bytedeco.javacpp.Loader;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Chooses ND4J's native CPU build and switches on DL4J's oneDNN layer helpers, before ND4J loads.
+ *
+ * <p>The class path carries several {@code nd4j-native} builds (generic, oneDNN for x86-64,
+ * AVX2 and AVX-512). JavaCPP loads the one named by the system property
+ * {@code org.bytedeco.javacpp.platform.extension}; {@link #init()} sets it from the CPU's
+ * flags unless the user already did, or from {@code CONVLAB_CPU_BUILD}
+ * ({@code onednn-avx512}, {@code onednn-avx2}, {@code onednn} or {@code plain}).
+ *
+ * <p>DL4J M2.1 also disables its helpers unless {@code org.eclipse.deeplearning4j.helpers.disable}
+ * is {@code false}; we set that only for a oneDNN build (see {@link org.nd4j.nativeblas.Nd4jCpu}).
+ *
+ * <p>Call {@link #init()} before the first use of ND4J; every ConvLab entry point does.
+ */
+public final class NativeSetup {
+    public static final String EXTENSION_PROPERTY = "org.bytedeco.javacpp.platform.extension";
+    public static final String HELPERS_DISABLE_PROPERTY = "org.eclipse.deeplearning4j.helpers.disable";
+    public static final String BUILD_ENV = "CONVLAB_CPU_BUILD";
+
+    private static final Logger LOG = LoggerFactory.getLogger(NativeSetup.class);
+    private static final Set<String> AVX512_FLAGS = Set.of("avx512f", "avx512cd", "avx512bw", "avx512dq", "avx512vl");
+    private static final Set<String> KNOWN_BUILDS = Set.of("onednn-avx512", "onednn-avx2", "onednn", "plain");
+
+    private static volatile boolean initialized;
+
+    private NativeSetup() {
+    }
+
+    /** Sets the native build and helper properties once; later calls do nothing. */
+    public static synchronized void init() {
+        if (initialized) {
+            return;
+        }
+        initialized = true;
+        if (System.getProperty(EXTENSION_PROPERTY) == null) {
+            String build = requestedBuild();
+            if (!build.equals("plain")) {
+                System.setProperty(EXTENSION_PROPERTY, "-" + build);
+            }
+        }
+        String extension = System.getProperty(EXTENSION_PROPERTY, "");
+        if (extension.contains("onednn") && System.getProperty(HELPERS_DISABLE_PROPERTY) == null) {
+            System.setProperty(HELPERS_DISABLE_PROPERTY, "false");
+        }
+        LOG.debug("ND4J native build extension '{}', helpers disabled: {}",
+                extension, System.getProperty(HELPERS_DISABLE_PROPERTY, "true (DL4J default)"));
+    }
+
+    /** The build asked for by {@code CONVLAB_CPU_BUILD}, or the best one this CPU runs. */
+    static String requestedBuild() {
+        String asked = System.getenv(BUILD_ENV);
+        if (asked != null && !asked.isBlank()) {
+            String build = asked.trim().toLowerCase(Locale.ROOT);
+            if (!KNOWN_BUILDS.contains(build)) {
+                throw new org.convlab.ConvLabException(BUILD_ENV + "=" + asked + " is not a known build; use one of "
+                        + String.join(", ", KNOWN_BUILDS.stream().sorted().toList()));
+            }
+            return build;
+        }
+        return bestBuildFor(cpuFlags());
+    }
+
+    /** The fastest oneDNN build whose instructions the CPU has. */
+    static String bestBuildFor(Set<String> flags) {
+        if (flags.containsAll(AVX512_FLAGS)) {
+            return "onednn-avx512";
+        }
+        if (flags.contains("avx2") && flags.contains("fma")) {
+            return "onednn-avx2";
+        }
+        return "onednn";
+    }
+
+    /** The CPU's feature flags from {@code /proc/cpuinfo}; empty where it cannot be read. */
+    public static Set<String> cpuFlags() {
+        try {
+            return Files.readAllLines(Path.of("/proc/cpuinfo")).stream()
+                    .filter(line -> line.startsWith("flags"))
+                    .findFirst()
+                    .map(line -> Arrays.stream(line.substring(line.indexOf(':') + 1).trim().split("\\s+"))
+                            .collect(Collectors.toUnmodifiableSet()))
+                    .orElse(Set.of());
+        } catch (IOException | RuntimeException e) {
+            return Set.of();
+        }
+    }
+
+    /** The path of the loaded ND4J native library, or an empty string before ND4J has loaded. */
+    public static String loadedLibrary() {
+        Map<String, String> loaded = Loader.getLoadedLibraries();
+        return loaded.entrySet().stream()
+                .filter(e -> e.getKey().contains("jnind4jcpu") || e.getKey().contains("nd4jcpu"))
+                .map(Map.Entry::getValue)
+                .findFirst()
+                .orElse("");
+    }
+
+    /** True when the ND4J library that loaded is one of the oneDNN builds. */
+    public static boolean oneDnnBuildLoaded() {
+        return loadedLibrary().contains("-onednn");
+    }
+}

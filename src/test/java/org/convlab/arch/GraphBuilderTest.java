@@ -1,0 +1,108 @@
+package org.convlab.arch;
+
+import org.convlab.env.NativeSetup;
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.layers.convolution.ConvolutionLayer;
+import org.deeplearning4j.nn.layers.convolution.subsampling.SubsamplingLayer;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+class GraphBuilderTest {
+    private static ComputationGraph seedModel;
+
+    @BeforeAll
+    static void build() {
+        seedModel = GraphBuilder.of(Architectures.get("fruits-cnn")).optSeed(7).build();
+    }
+
+    private static DataSet randomBatch(int n, int classes) {
+        INDArray features = Nd4j.rand(DataType.FLOAT, n, 3, 100, 100);
+        INDArray labels = Nd4j.zeros(DataType.FLOAT, n, classes);
+        for (int i = 0; i < n; i++) {
+            labels.putScalar(i, i % classes, 1f);
+        }
+        return new DataSet(features, labels);
+    }
+
+    @Test
+    void seedModelHasTheTutorialsParameterCount() {
+        assertEquals(10_865_724L, seedModel.numParams());
+    }
+
+    @Test
+    void forwardPassGivesOneProbabilityRowPerImage() {
+        INDArray out = seedModel.outputSingle(randomBatch(4, 60).getFeatures());
+        assertArrayEquals(new long[] {4, 60}, out.shape());
+        INDArray rowSums = out.sum(1);
+        for (int i = 0; i < 4; i++) {
+            assertEquals(1.0, rowSums.getDouble(i), 1e-4);
+        }
+        assertTrue(out.minNumber().doubleValue() >= 0);
+    }
+
+    @Test
+    void oneFitStepLeavesNoNaN() {
+        ComputationGraph net = GraphBuilder.of(Architectures.get("fruits-cnn")).optSeed(3).build();
+        INDArray before = net.params().dup();
+        net.fit(randomBatch(4, 60));
+        INDArray after = net.params();
+        assertFalse(after.isNaN().any(), "NaN in parameters after one step");
+        assertFalse(after.isInfinite().any(), "Inf in parameters after one step");
+        assertTrue(after.sub(before).norm2Number().doubleValue() > 0, "one step of Adam changed nothing");
+    }
+
+    @Test
+    void weightsAreGlorotUniformAndBiasesZero() {
+        Layer conv1 = seedModel.getLayer("conv2d_1");
+        INDArray w = conv1.getParam("W");
+        INDArray b = conv1.getParam("b");
+        // Glorot uniform: U(-l, l) with l = sqrt(6 / (fan_in + fan_out)), fan_in = 3*3*3, fan_out = 3*3*32.
+        double limit = Math.sqrt(6.0 / (27 + 288));
+        assertTrue(w.amaxNumber().doubleValue() <= limit + 1e-6);
+        // A uniform sample of 864 values reaches close to its bound; a normal init of the same variance would not stay inside it.
+        assertTrue(w.amaxNumber().doubleValue() > 0.9 * limit);
+        assertEquals(0.0, b.amaxNumber().doubleValue());
+        assertEquals(w.length(), 864);
+    }
+
+    /**
+     * DL4J 1.0.0-M2.1 silently runs convolution and pooling without oneDNN (see
+     * org.nd4j.nativeblas.Nd4jCpu). This fails if any conv or pooling layer of fruits-cnn lost
+     * its oneDNN helper after a forward pass and a training step, so an upgrade that changes
+     * the mechanism breaks loudly instead of running ten times slower.
+     */
+    @Test
+    void everyConvAndPoolingLayerRunsOnItsOneDnnHelper() {
+        assumeTrue(!"plain".equals(System.getenv(NativeSetup.BUILD_ENV)), "CONVLAB_CPU_BUILD=plain asks for no oneDNN");
+        ComputationGraph net = GraphBuilder.of(Architectures.get("fruits-cnn")).build();
+        net.fit(randomBatch(2, 60));
+        net.outputSingle(randomBatch(2, 60).getFeatures());
+        assertTrue(NativeSetup.oneDnnBuildLoaded(), "loaded ND4J library is not a oneDNN build: " + NativeSetup.loadedLibrary());
+        List<String> checked = new ArrayList<>();
+        for (Layer layer : net.getLayers()) {
+            if (layer instanceof ConvolutionLayer || layer instanceof SubsamplingLayer) {
+                String name = layer.getConfig().getLayerName();
+                assertNotNull(layer.getHelper(), name + " runs without a oneDNN helper");
+                assertTrue(layer.getHelper().getClass().getSimpleName().startsWith("MKLDNN"),
+                        name + " uses " + layer.getHelper().getClass().getName());
+                checked.add(name);
+            }
+        }
+        assertEquals(15, checked.size(), "11 convolutions and 4 poolings: " + checked);
+    }
+}

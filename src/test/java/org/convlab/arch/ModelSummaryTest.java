@@ -1,0 +1,109 @@
+package org.convlab.arch;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ModelSummaryTest {
+
+    private static ModelSummary summaryOf(ArchitectureSpec spec) {
+        return ModelSummary.of(GraphBuilder.of(spec).build(), spec.input());
+    }
+
+    private static String collapse(String text) {
+        return text.trim().replaceAll("\\s+", " ");
+    }
+
+    @Test
+    void fruitsCnnSummaryIsTheSeedTable() throws IOException {
+        String seed;
+        try (InputStream in = getClass().getResourceAsStream("seed-summary.txt")) {
+            seed = new String(in.readAllBytes(), StandardCharsets.UTF_8).lines()
+                    .filter(l -> !l.startsWith("#")).reduce("", String::concat);
+        }
+        String ours = summaryOf(Architectures.get("fruits-cnn")).toKerasText();
+        assertEquals(collapse(seed), collapse(ours));
+    }
+
+    @Test
+    void rowsAreLaidOutInKerasColumns() {
+        List<String> lines = summaryOf(Architectures.get("fruits-cnn")).toKerasText().lines().toList();
+        // Worked out from Keras 2's print_row with line_length 65 and positions [.45, .85, 1.]:
+        // fields end at columns 29, 55 and 65, the character before each next field forced to ' '.
+        assertEquals("_".repeat(65), lines.get(0));
+        assertEquals("Layer (type)                 Output Shape              Param #   ", lines.get(1));
+        assertEquals("=".repeat(65), lines.get(2));
+        assertEquals("input_1 (InputLayer)         (None, 100, 100, 3)       0         ", lines.get(3));
+        assertTrue(lines.contains("max_pooling2d_1 (MaxPooling2 (None, 50, 50, 32)        0         "));
+        assertTrue(lines.contains("dense_1 (Dense)              (None, 1024)              9438208   "));
+        assertEquals("Total params: 10,865,724", lines.get(lines.size() - 4));
+        assertEquals("Non-trainable params: 0", lines.get(lines.size() - 2));
+    }
+
+    @Test
+    void everyRowMatchesTheSeedShapesAndCounts() {
+        ModelSummary s = summaryOf(Architectures.get("fruits-cnn"));
+        // (name, shape, params) from the seed's table.
+        Object[][] seed = {
+            {"input_1", "(None, 100, 100, 3)", 0}, {"conv2d_1", "(None, 100, 100, 32)", 896},
+            {"conv2d_2", "(None, 100, 100, 32)", 9248}, {"conv2d_3", "(None, 100, 100, 32)", 9248},
+            {"max_pooling2d_1", "(None, 50, 50, 32)", 0}, {"conv2d_4", "(None, 50, 50, 64)", 18496},
+            {"conv2d_5", "(None, 50, 50, 64)", 36928}, {"conv2d_6", "(None, 50, 50, 64)", 36928},
+            {"max_pooling2d_2", "(None, 25, 25, 64)", 0}, {"conv2d_7", "(None, 25, 25, 128)", 73856},
+            {"conv2d_8", "(None, 25, 25, 128)", 147584}, {"conv2d_9", "(None, 25, 25, 128)", 147584},
+            {"max_pooling2d_3", "(None, 12, 12, 128)", 0}, {"conv2d_10", "(None, 12, 12, 256)", 295168},
+            {"conv2d_11", "(None, 12, 12, 256)", 590080}, {"max_pooling2d_4", "(None, 6, 6, 256)", 0},
+            {"flatten_1", "(None, 9216)", 0}, {"dense_1", "(None, 1024)", 9438208}, {"dense_2", "(None, 60)", 61500},
+        };
+        assertEquals(seed.length, s.rows().size());
+        for (int i = 0; i < seed.length; i++) {
+            ModelSummary.Row row = s.rows().get(i);
+            assertEquals(seed[i][0], row.name());
+            assertEquals(seed[i][1], row.kerasShape(), row.name());
+            assertEquals(((Integer) seed[i][2]).longValue(), row.params(), row.name());
+        }
+        assertEquals(10_865_724L, s.totalParams());
+        assertEquals(10_865_724L, s.trainableParams());
+    }
+
+    @Test
+    void inputOverrideShrinksTo28_14_7_3_1() {
+        ArchitectureSpec spec = Architectures.get("fruits-cnn").withInput(InputShape.parse("28x28x1")).withClasses(10);
+        ModelSummary s = summaryOf(spec);
+        List<String> pools = s.rows().stream().filter(r -> r.type().equals("MaxPooling2D"))
+                .map(ModelSummary.Row::kerasShape).toList();
+        assertEquals(List.of("(None, 14, 14, 32)", "(None, 7, 7, 64)", "(None, 3, 3, 128)", "(None, 1, 1, 256)"), pools);
+        ModelSummary.Row first = s.rows().get(1);
+        assertEquals("(None, 28, 28, 32)", first.kerasShape());
+        assertEquals(3 * 3 * 1 * 32 + 32, first.params());
+        ModelSummary.Row dense1 = s.rows().get(s.rows().size() - 2);
+        assertEquals(256L * 1024 + 1024, dense1.params());
+        assertEquals("(None, 10)", s.rows().get(s.rows().size() - 1).kerasShape());
+        assertEquals(1024L * 10 + 10, s.rows().get(s.rows().size() - 1).params());
+    }
+
+    @Test
+    void batchNormStatisticsAreNonTrainable() {
+        ArchitectureSpec spec = new ArchitectureSpec("bn", null, new InputShape(8, 8, 3), List.of(
+                Conv2DSpec.of(16, 3, Padding.SAME, "relu"),
+                new BatchNormSpec(null, null, null),
+                new FlattenSpec(null),
+                new DropoutSpec(null, 0.5),
+                DenseSpec.of(4, "softmax")));
+        ModelSummary s = summaryOf(spec);
+        ModelSummary.Row bn = s.rows().get(2);
+        assertEquals("batch_normalization_1", bn.name());
+        assertEquals("BatchNormalization", bn.type());
+        // Keras: gamma, beta (trainable) and moving mean, moving variance (not): 4 x 16.
+        assertEquals(64, bn.params());
+        assertEquals(32, s.nonTrainableParams());
+        assertEquals("Dropout", s.rows().get(4).type());
+        assertEquals(s.totalParams() - 32, s.trainableParams());
+    }
+}

@@ -1,0 +1,104 @@
+package org.convlab.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ConvLabTest {
+
+    /** Exit code, stdout and stderr of one command line. */
+    record Result(int code, String out, String err) {
+    }
+
+    static Result run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = ConvLab.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
+        return new Result(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void summaryPrintsTheSeedTotals() {
+        Result r = run("summary");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("Total params: 10,865,724"));
+        assertTrue(r.out().contains("conv2d_11 (Conv2D)           (None, 12, 12, 256)       590080"));
+    }
+
+    @Test
+    void summaryJsonIsData() throws IOException {
+        Result r = run("summary", "--input", "28x28x1", "--classes", "10", "--json");
+        assertEquals(0, r.code(), r.err());
+        JsonNode json = new ObjectMapper().readTree(r.out());
+        assertEquals(19, json.get("rows").size());
+        assertEquals("conv2d_1", json.get("rows").get(1).get("name").asText());
+        assertEquals(28, json.get("rows").get(1).get("output_shape").get(0).asInt());
+        long total = json.get("total_params").asLong();
+        assertEquals(total, json.get("trainable_params").asLong());
+        assertEquals(0, json.get("non_trainable_params").asLong());
+    }
+
+    @Test
+    void dl4jSummaryNamesTheGraphsLayers() {
+        Result r = run("summary", "--dl4j");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("conv2d_1") && r.out().contains("ConvolutionLayer"), r.out());
+    }
+
+    @Test
+    void badSpecFileExitsTwoWithOneLine(@TempDir Path dir) throws IOException {
+        Path spec = dir.resolve("bad.json");
+        Files.writeString(spec, "{\"name\": \"bad\", \"input\": {\"height\": 8, \"width\": 8, \"channels\": 1},"
+                + " \"layers\": [{\"type\": \"conv2d\", \"filters\": -1, \"kernel\": 3}, {\"type\": \"flatten\"},"
+                + " {\"type\": \"dense\", \"units\": 2, \"activation\": \"softmax\"}]}");
+        Result r = run("summary", "--arch", spec.toString());
+        assertEquals(2, r.code());
+        assertEquals("convlab summary: layer 'conv2d_1' (conv2d): filters must be at least 1, received -1", r.err().trim());
+        assertEquals("", r.out());
+    }
+
+    @Test
+    void unknownArchitectureAndMissingFileExitTwo() {
+        Result unknown = run("summary", "--arch", "resnet-9000");
+        assertEquals(2, unknown.code());
+        assertTrue(unknown.err().contains("'resnet-9000' is not known") && unknown.err().contains("fruits-cnn"), unknown.err());
+        Result missing = run("summary", "--arch", "/no/such/spec.json");
+        assertEquals(2, missing.code());
+        assertTrue(missing.err().contains("/no/such/spec.json does not exist"), missing.err());
+        assertEquals(1, missing.err().strip().lines().count());
+    }
+
+    @Test
+    void badUsageExitsTwoWithOneLine() {
+        Result r = run("summary", "--input", "28x28");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("input shape '28x28' is not HxWxC"), r.err());
+        Result option = run("summary", "--nope");
+        assertEquals(2, option.code());
+        assertEquals(1, option.err().strip().lines().count(), option.err());
+        assertTrue(option.err().contains("Unknown option: '--nope'") && option.err().contains("--help"), option.err());
+    }
+
+    @Test
+    void helpAndVersionExitZero() {
+        Result help = run("--help");
+        assertEquals(0, help.code());
+        assertTrue(help.out().contains("summary"));
+        Result subHelp = run("summary", "--help");
+        assertEquals(0, subHelp.code());
+        assertTrue(subHelp.out().contains("--arch"));
+        Result version = run("--version");
+        assertEquals(0, version.code());
+        assertTrue(version.out().startsWith("ConvLab ") && version.out().contains("1.0.0-M2.1"), version.out());
+    }
+}
