@@ -2,6 +2,7 @@ package org.convlab.arch;
 
 import org.convlab.ConvLabException;
 import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.activations.IActivation;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -34,13 +35,16 @@ public final class Activations {
         return BY_NAME.containsKey(name);
     }
 
-    /** DL4J's activation for a spec name; fails with the list of known names. */
-    public static Activation toDl4j(String name) {
+    /**
+     * DL4J's activation for a spec name; fails with the list of known names. GELU is
+     * {@link ExactGelu}: DL4J's own are approximations.
+     */
+    public static IActivation toDl4j(String name) {
         Activation a = BY_NAME.get(name);
         if (a == null) {
             throw new ConvLabException("activation '" + name + "' is not known; use one of " + known());
         }
-        return a;
+        return a == Activation.GELU ? new ExactGelu() : a.getActivationFunction();
     }
 
     /** The known names, comma-separated. */

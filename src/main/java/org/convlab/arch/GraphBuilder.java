@@ -1,11 +1,14 @@
 package org.convlab.arch;
 
+import org.convlab.ops.Padding;
+
 import org.convlab.env.NativeSetup;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.graph.PreprocessorVertex;
+import org.deeplearning4j.nn.conf.graph.ScaleVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
@@ -38,6 +41,8 @@ import java.util.List;
  * }</pre>
  */
 public final class GraphBuilder {
+    /** Suffix of the averaging vertex inside a sum-pooling layer; the summary folds it into its layer. */
+    public static final String SUM_POOL_WINDOW_SUFFIX = "__window";
     /** The name of the graph's input vertex, as Keras names it. */
     public static final String INPUT_NAME = "input_1";
 
@@ -88,7 +93,13 @@ public final class GraphBuilder {
         for (int i = 0; i < layers.size(); i++) {
             LayerSpec layer = layers.get(i);
             boolean last = i == layers.size() - 1;
-            if (layer instanceof FlattenSpec) {
+            if (layer instanceof PoolSpec p && p.kind() == LayerKind.SUM_POOL) {
+                // DL4J's SubsamplingLayer refuses SUM at run time: a zero-padded average times the
+                // window's area is the same sum, built from stock (and serialisable) parts.
+                String window = p.name() + SUM_POOL_WINDOW_SUFFIX;
+                g.addLayer(window, dl4jLayer(p, last), previous);
+                g.addVertex(p.name(), new ScaleVertex((double) p.size().rows() * p.size().cols()), window);
+            } else if (layer instanceof FlattenSpec) {
                 g.addVertex(layer.name(), new PreprocessorVertex(new CnnToFeedForwardPreProcessor(
                         previousShape.height(), previousShape.width(), previousShape.channels(), CNN2DFormat.NCHW)), previous);
             } else {
@@ -113,7 +124,9 @@ public final class GraphBuilder {
                     .build();
         }
         if (layer instanceof PoolSpec p) {
-            return new SubsamplingLayer.Builder(poolingType(p.kind()))
+            return new SubsamplingLayer.Builder(p.kind() == LayerKind.MAX_POOL ? PoolingType.MAX : PoolingType.AVG)
+                    // Keras' average leaves padding out of the divisor; the sum (average x area) needs it in.
+                    .avgPoolIncludePadInDivisor(p.kind() == LayerKind.SUM_POOL)
                     .kernelSize(p.size().rows(), p.size().cols())
                     .stride(p.stride().rows(), p.stride().cols())
                     .convolutionMode(mode(p.padding()))
@@ -156,14 +169,5 @@ public final class GraphBuilder {
     /** Keras 'same' maps to DL4J Same; 'valid' to Truncate (drop the cells a window cannot cover). */
     private static ConvolutionMode mode(Padding padding) {
         return padding == Padding.SAME ? ConvolutionMode.Same : ConvolutionMode.Truncate;
-    }
-
-    private static PoolingType poolingType(LayerKind kind) {
-        return switch (kind) {
-            case MAX_POOL -> PoolingType.MAX;
-            case AVG_POOL -> PoolingType.AVG;
-            case SUM_POOL -> PoolingType.SUM;
-            default -> throw new IllegalArgumentException(kind + " is not pooling");
-        };
     }
 }

@@ -5,6 +5,7 @@ import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.conf.graph.PreprocessorVertex;
+import org.deeplearning4j.nn.conf.graph.ScaleVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.BaseOutputLayer;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
@@ -65,6 +66,9 @@ public record ModelSummary(List<Row> rows, long totalParams, long trainableParam
         long total = 0;
         long trainable = 0;
         for (String name : conf.getTopologicalOrderStr()) {
+            if (name.endsWith(GraphBuilder.SUM_POOL_WINDOW_SUFFIX)) {
+                continue;
+            }
             long params = 0;
             long frozen = 0;
             org.deeplearning4j.nn.api.Layer layer = graph.getLayer(name);
@@ -124,18 +128,16 @@ public record ModelSummary(List<Row> rows, long totalParams, long trainableParam
         if (vertex instanceof PreprocessorVertex) {
             return "Flatten";
         }
+        if (vertex instanceof ScaleVertex) {
+            return "SumPooling2D";
+        }
         if (vertex instanceof LayerVertex lv) {
             Layer layer = lv.getLayerConf().getLayer();
             if (layer instanceof ConvolutionLayer) {
                 return "Conv2D";
             }
             if (layer instanceof SubsamplingLayer s) {
-                return switch (s.getPoolingType()) {
-                    case MAX -> "MaxPooling2D";
-                    case AVG -> "AveragePooling2D";
-                    case SUM -> "SumPooling2D";
-                    default -> "Pooling2D";
-                };
+                return s.getPoolingType() == org.deeplearning4j.nn.conf.layers.PoolingType.MAX ? "MaxPooling2D" : "AveragePooling2D";
             }
             if (layer instanceof DenseLayer || layer instanceof BaseOutputLayer) {
                 return "Dense";

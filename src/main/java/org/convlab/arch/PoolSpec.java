@@ -1,5 +1,7 @@
 package org.convlab.arch;
 
+import org.convlab.ops.Padding;
+
 import com.fasterxml.jackson.annotation.JsonProperty;
 import org.convlab.ConvLabException;
 

@@ -1,5 +1,7 @@
 package org.convlab.arch;
 
+import org.convlab.ops.Padding;
+
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -86,6 +88,19 @@ class ModelSummaryTest {
         assertEquals(256L * 1024 + 1024, dense1.params());
         assertEquals("(None, 10)", s.rows().get(s.rows().size() - 1).kerasShape());
         assertEquals(1024L * 10 + 10, s.rows().get(s.rows().size() - 1).params());
+    }
+
+    @Test
+    void sumPoolingIsOneRowWithItsShape() {
+        ArchitectureSpec spec = new ArchitectureSpec("sum", null, new InputShape(9, 9, 2), List.of(
+                new PoolSpec("sum_pool", null, Size2.square(3), null, Padding.VALID),
+                new FlattenSpec(null), DenseSpec.of(2, "softmax")));
+        ModelSummary s = summaryOf(spec);
+        assertEquals(4, s.rows().size());
+        assertEquals("sum_pooling2d_1", s.rows().get(1).name());
+        assertEquals("SumPooling2D", s.rows().get(1).type());
+        assertEquals("(None, 3, 3, 2)", s.rows().get(1).kerasShape());
+        assertEquals(18L * 2 + 2, s.totalParams());
     }
 
     @Test

@@ -1,5 +1,7 @@
 package org.convlab.arch;
 
+import org.convlab.ops.Padding;
+
 import org.convlab.ConvLabException;
 import org.junit.jupiter.api.Test;
 
