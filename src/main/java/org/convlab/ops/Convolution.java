@@ -126,8 +126,8 @@ public final class Convolution {
      * Convolves every channel of {@code image} with the same 2-D {@code kernel} on its own (the
      * author's {@code plot_with_kernels}): output has as many channels as the input.
      */
-    public static Volume perChannel(Volume image, double[][] kernel, int stride, Padding padding) {
-        Convolution conv = of(Volume.of(kernel)).optStride(stride).optPadding(padding).build();
+    public static Volume perChannel(Volume image, double[][] kernel, int stride, Padding padding, double bias) {
+        Convolution conv = of(Volume.of(kernel)).optStride(stride).optPadding(padding).optBias(bias).build();
         Volume out = null;
         for (int c = 0; c < image.channels(); c++) {
             Volume one = conv.apply(Volume.of(image.channel(c)));

@@ -127,7 +127,7 @@ class ConvolutionTest {
     void perChannelKeepsChannels() {
         Volume rgb = new Volume(3, 3, 3);
         rgb.set(1, 1, 2, 10);
-        Volume out = Convolution.perChannel(rgb, new double[][] {{0, 0, 0}, {0, 2, 0}, {0, 0, 0}}, 1, Padding.SAME);
+        Volume out = Convolution.perChannel(rgb, new double[][] {{0, 0, 0}, {0, 2, 0}, {0, 0, 0}}, 1, Padding.SAME, 0);
         assertEquals(3, out.channels());
         assertEquals(20, out.get(1, 1, 2));
         assertEquals(0, out.get(1, 1, 0));
