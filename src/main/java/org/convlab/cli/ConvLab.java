@@ -22,7 +22,7 @@ import java.io.PrintWriter;
         versionProvider = VersionProvider.class,
         description = "The convolutional-network tutorial as software, on Deeplearning4j.",
         subcommands = {SummaryCommand.class, ConvCommand.class, PoolCommand.class, KernelsCommand.class,
-                ActivationsCommand.class, CommandLine.HelpCommand.class})
+                ActivationsCommand.class, DataCommand.class, CommandLine.HelpCommand.class})
 public final class ConvLab {
     public static final int EXIT_OK = 0;
     public static final int EXIT_INTERNAL = 1;

@@ -1,0 +1,130 @@
+package org.convlab.data;
+
+import org.convlab.ConvLabException;
+import org.convlab.arch.InputShape;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Opens a data source named on the command line:
+ * <ul>
+ *   <li>a folder of class folders ({@code root/<label>/*.jpg}); a Fruits-360 root with
+ *       {@code Training/} and {@code Test/} (and {@code Validation/}) is recognised;</li>
+ *   <li>{@code fashion-mnist}: the IDX files of Debian's {@code dataset-fashion-mnist};</li>
+ *   <li>a folder of MNIST-style IDX files;</li>
+ *   <li>{@code synthetic} or {@code synthetic:CLASSES:PER_CLASS}: generated shapes.</li>
+ * </ul>
+ * {@code shape} is the size images are brought to (class folders, synthetic data); null means the
+ * data's own (the most common image size; grey only when every image is grey).
+ */
+public final class DataSources {
+    public static final String FASHION_MNIST = "fashion-mnist";
+    public static final String SYNTHETIC = "synthetic";
+    static final InputShape SYNTHETIC_DEFAULT_SHAPE = new InputShape(32, 32, 3);
+
+    private DataSources() {
+    }
+
+    /** Training data, and validation and test data where the source has them (else null). */
+    public record Bundle(ImageSource train, ImageSource validation, ImageSource test) {
+    }
+
+    public static Bundle open(String src, InputShape shape) {
+        if (src == null || src.isBlank()) {
+            throw new ConvLabException("no data source given; use a folder of class folders, fashion-mnist, an IDX folder or synthetic:CLASSES:PER_CLASS");
+        }
+        if (src.equals(SYNTHETIC) || src.startsWith(SYNTHETIC + ":")) {
+            return synthetic(src, shape);
+        }
+        if (src.equals(FASHION_MNIST)) {
+            if (!FashionMnist.ensureInstalled()) {
+                throw new ConvLabException("Fashion-MNIST is not installed at " + FashionMnist.dir() + "; install it with 'apt-get install -y "
+                        + FashionMnist.PACKAGE + "' (as root), or set CONVLAB_FASHION_MNIST to a folder of its IDX files");
+            }
+            return IdxFolder.open(FashionMnist.dir(), FASHION_MNIST);
+        }
+        Path path = Path.of(src);
+        FolderScan.requireFolder(path);
+        if (IdxFolder.looksLikeIdx(path)) {
+            return IdxFolder.open(path, path.getFileName().toString());
+        }
+        Path training = child(path, "Training");
+        if (training != null) {
+            ClassFolderSource train = trainingFolder(training, shape);
+            Path validation = child(path, "Validation");
+            Path test = child(path, "Test");
+            return new Bundle(train,
+                    validation == null ? null : matching(folder(validation, train.shape()), train),
+                    test == null ? null : matching(folder(test, train.shape()), train));
+        }
+        return new Bundle(trainingFolder(path, shape), null, null);
+    }
+
+    private static Path child(Path root, String name) {
+        Path p = root.resolve(name);
+        return Files.isDirectory(p) ? p : null;
+    }
+
+    /** A class-folder tree as a source; fails when nothing usable is left. */
+    public static ClassFolderSource folder(Path root, InputShape shape) {
+        ScanReport scan = FolderScan.scan(root);
+        if (scan.usable().isEmpty()) {
+            throw new ConvLabException(root + " holds no usable images (" + scan.problems().size() + " problem(s); run 'convlab data inspect "
+                    + root + "' to list them)");
+        }
+        return ClassFolderSource.of(scan, shape != null ? shape : nativeShape(scan));
+    }
+
+    /** Training data must also hold at least two classes. */
+    static ClassFolderSource trainingFolder(Path root, InputShape shape) {
+        ClassFolderSource source = folder(root, shape);
+        if (source.labels().size() < 2) {
+            throw new ConvLabException(root + " holds one class (" + source.labels().get(0) + "); a classifier needs at least two class folders");
+        }
+        return source;
+    }
+
+    /** The most common image size, with 1 channel when every image is grey, else 3. */
+    static InputShape nativeShape(ScanReport scan) {
+        Map<String, Integer> sizes = new TreeMap<>(scan.sizes());
+        String common = sizes.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
+        String[] wh = common.split("x");
+        boolean allGrey = scan.modes().keySet().stream().allMatch(m -> m.endsWith("grey"));
+        return new InputShape(Integer.parseInt(wh[1]), Integer.parseInt(wh[0]), allGrey ? 1 : 3);
+    }
+
+    /** A validation or test folder must have the training classes, in the training order. */
+    static ClassFolderSource matching(ClassFolderSource other, ClassFolderSource train) {
+        if (!train.labels().containsAll(other.labels())) {
+            java.util.List<String> extra = other.labels().stream().filter(l -> !train.labels().contains(l)).toList();
+            throw new ConvLabException(other.description() + " has classes the training data lacks: " + extra
+                    + "; both must hold the same class folders");
+        }
+        return other.withLabels(train.labels());
+    }
+
+    private static Bundle synthetic(String src, InputShape shape) {
+        String[] parts = src.split(":");
+        int classes = 4;
+        int perClass = 100;
+        try {
+            if (parts.length == 3) {
+                classes = Integer.parseInt(parts[1]);
+                perClass = Integer.parseInt(parts[2]);
+            } else if (parts.length != 1) {
+                throw new NumberFormatException();
+            }
+        } catch (NumberFormatException e) {
+            throw new ConvLabException("'" + src + "' is not synthetic:CLASSES:PER_CLASS (for example synthetic:4:100)");
+        }
+        InputShape s = shape != null ? shape : SYNTHETIC_DEFAULT_SHAPE;
+        int testPerClass = Math.max(1, perClass / 5);
+        return new Bundle(
+                SyntheticShapes.generate(classes, perClass, s, 1, "synthetic:" + classes + ":" + perClass + " train"),
+                null,
+                SyntheticShapes.generate(classes, testPerClass, s, 2, "synthetic:" + classes + ":" + testPerClass + " test"));
+    }
+}

@@ -1,0 +1,164 @@
+package org.convlab.data;
+
+import org.convlab.ConvLabException;
+
+import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
+import java.awt.Color;
+import java.awt.Graphics2D;
+import java.awt.color.ColorSpace;
+import java.awt.image.BufferedImage;
+import java.awt.image.ColorModel;
+import java.awt.image.IndexColorModel;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Iterator;
+import java.util.Locale;
+
+/**
+ * The one place where image files become pixels, for training, evaluation and prediction alike.
+ *
+ * <p>Java ImageIO with the TwelveMonkeys plugins (which DataVec brings) reads JPEG including CMYK
+ * and YCCK, PNG including 16-bit and alpha, GIF, BMP and TIFF. Whatever the file held, the result
+ * is 8-bit BGR (OpenCV's order, which DataVec's loader expects): 16-bit samples are scaled to
+ * 8 bits, transparent pixels are composited on white, grey is repeated in the three channels.
+ * Everything that cannot be decoded fails with {@link UnreadableImageException} naming why.
+ */
+public final class ImageDecoder {
+    /** Larger images are refused: decoding one would take gigabytes. */
+    public static final long MAX_PIXELS = 50_000_000L;
+
+    private ImageDecoder() {
+    }
+
+    /** The file could not be used as an image; {@link #getMessage()} says why, for a problem list. */
+    public static final class UnreadableImageException extends ConvLabException {
+        public UnreadableImageException(String reason) {
+            super(reason);
+        }
+    }
+
+    public static DecodedImage decode(Path file) {
+        long size;
+        try {
+            size = Files.size(file);
+        } catch (IOException e) {
+            throw new UnreadableImageException("cannot be read: " + e.getMessage());
+        }
+        if (size == 0) {
+            throw new UnreadableImageException("empty file (0 bytes)");
+        }
+        if (looksLikeTruncatedJpeg(file, size)) {
+            throw new UnreadableImageException("truncated JPEG (no end-of-image marker)");
+        }
+        try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
+            return decode(in);
+        } catch (IOException e) {
+            throw new UnreadableImageException("cannot be decoded: " + e.getMessage());
+        }
+    }
+
+    public static DecodedImage decode(byte[] bytes) {
+        if (bytes.length == 0) {
+            throw new UnreadableImageException("empty image (0 bytes)");
+        }
+        try (InputStream raw = new ByteArrayInputStream(bytes); ImageInputStream in = ImageIO.createImageInputStream(raw)) {
+            return decode(in);
+        } catch (IOException e) {
+            throw new UnreadableImageException("cannot be decoded: " + e.getMessage());
+        }
+    }
+
+    /** A picture already in memory, normalised like a decoded file. */
+    public static DecodedImage normalise(BufferedImage image) {
+        return new DecodedImage(toBgr(image), image.getWidth(), image.getHeight(), mode(image.getColorModel()));
+    }
+
+    private static DecodedImage decode(ImageInputStream in) throws IOException {
+        if (in == null) {
+            throw new UnreadableImageException("cannot be opened as an image");
+        }
+        Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
+        if (!readers.hasNext()) {
+            throw new UnreadableImageException("not an image (no decoder recognises its contents)");
+        }
+        ImageReader reader = readers.next();
+        try {
+            reader.setInput(in, true, true);
+            long pixels = (long) reader.getWidth(0) * reader.getHeight(0);
+            if (pixels > MAX_PIXELS) {
+                throw new UnreadableImageException("too large to decode safely (" + reader.getWidth(0) + "x"
+                        + reader.getHeight(0) + "); at most " + MAX_PIXELS / 1_000_000 + " megapixels");
+            }
+            BufferedImage image = reader.read(0);
+            return normalise(image);
+        } catch (IOException | RuntimeException e) {
+            if (e instanceof UnreadableImageException u) {
+                throw u;
+            }
+            throw new UnreadableImageException("cannot be decoded (" + reader.getFormatName().toUpperCase(Locale.ROOT)
+                    + "): " + e.getMessage());
+        } finally {
+            reader.dispose();
+        }
+    }
+
+    /** JPEG files start with FF D8 and end with FF D9; a missing end marker means the file was cut short. */
+    private static boolean looksLikeTruncatedJpeg(Path file, long size) {
+        try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "r")) {
+            if (size < 4 || f.read() != 0xFF || f.read() != 0xD8) {
+                return false;
+            }
+            int tail = (int) Math.min(size, 64);
+            byte[] end = new byte[tail];
+            f.seek(size - tail);
+            f.readFully(end);
+            for (int i = tail - 2; i >= 0; i--) {
+                if ((end[i] & 0xFF) == 0xFF && (end[i + 1] & 0xFF) == 0xD9) {
+                    return false;
+                }
+            }
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** Draws any image into 8-bit BGR; transparency becomes white. */
+    static BufferedImage toBgr(BufferedImage image) {
+        if (image.getType() == BufferedImage.TYPE_3BYTE_BGR) {
+            return image;
+        }
+        BufferedImage bgr = new BufferedImage(image.getWidth(), image.getHeight(), BufferedImage.TYPE_3BYTE_BGR);
+        Graphics2D g = bgr.createGraphics();
+        g.setColor(Color.WHITE);
+        g.fillRect(0, 0, image.getWidth(), image.getHeight());
+        g.drawImage(image, 0, 0, null);
+        g.dispose();
+        return bgr;
+    }
+
+    /** A short name for what the file held. */
+    static String mode(ColorModel cm) {
+        if (cm instanceof IndexColorModel) {
+            return "indexed";
+        }
+        int bits = cm.getComponentSize(0);
+        String depth = bits > 8 ? bits + "-bit " : "";
+        int space = cm.getColorSpace().getType();
+        String name;
+        if (space == ColorSpace.TYPE_GRAY) {
+            name = "grey";
+        } else if (space == ColorSpace.TYPE_CMYK) {
+            name = "CMYK";
+        } else {
+            name = cm.hasAlpha() ? "RGBA" : "RGB";
+        }
+        return depth + name;
+    }
+}

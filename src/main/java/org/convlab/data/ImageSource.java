@@ -1,0 +1,55 @@
+package org.convlab.data;
+
+import org.convlab.arch.InputShape;
+import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
+
+import java.util.List;
+
+/**
+ * A labelled image set that training and evaluation read in mini-batches: NCHW features scaled
+ * to 0..1, one-hot labels in the order of {@link #labels()}.
+ *
+ * <pre>{@code
+ * ImageSource train = DataSources.open("fashion-mnist", null).train();
+ * DataSetIterator batches = train.iterator(32, true, 42);   // shuffled per epoch, seeded
+ * }</pre>
+ */
+public interface ImageSource {
+
+    /** What this is, for logs and model cards: "fashion-mnist train", "/data/fruits/Training". */
+    String description();
+
+    /** Class names; a label's index is its position here. */
+    List<String> labels();
+
+    /** The shape of one example as the iterator delivers it. */
+    InputShape shape();
+
+    /** Number of examples. */
+    int size();
+
+    /** Examples per class, in label order. */
+    int[] classCounts();
+
+    /** Files left out and why (empty for generated and IDX data). */
+    List<Problem> problems();
+
+    /**
+     * Mini-batches over the whole set. With {@code shuffle}, each epoch (each {@code reset()})
+     * uses a new order derived from {@code seed}, the same for the same seed.
+     */
+    DataSetIterator iterator(int batchSize, boolean shuffle, long seed);
+
+    /** The same examples, randomly flipped, rotated, shifted and brightened while read (seeded). */
+    ImageSource augmented(long seed);
+
+    /** At most {@code n} examples, the same share taken from each class (seeded). */
+    ImageSource limit(int n, long seed);
+
+    /** A stratified split: {@code fraction} of each class goes to the second part (seeded). */
+    Split split(double fraction, long seed);
+
+    /** The two parts of {@link #split}. */
+    record Split(ImageSource first, ImageSource second) {
+    }
+}
