@@ -22,7 +22,8 @@ import java.io.PrintWriter;
         versionProvider = VersionProvider.class,
         description = "The convolutional-network tutorial as software, on Deeplearning4j.",
         subcommands = {SummaryCommand.class, ConvCommand.class, PoolCommand.class, KernelsCommand.class,
-                ActivationsCommand.class, DataCommand.class, CommandLine.HelpCommand.class})
+                ActivationsCommand.class, DataCommand.class, TrainCommand.class, EvaluateCommand.class, PredictCommand.class,
+                ModelsCommand.class, FiltersCommand.class, CommandLine.HelpCommand.class})
 public final class ConvLab {
     public static final int EXIT_OK = 0;
     public static final int EXIT_INTERNAL = 1;
@@ -76,6 +77,15 @@ public final class ConvLab {
             err.println("convlab: " + e.getMessage());
             return EXIT_BAD_INPUT;
         }
-        return cli.execute(args);
+        try {
+            return cli.execute(args);
+        } catch (Error e) {
+            // picocli passes Errors through; still one line and exit code 1, not a bare stack trace.
+            err.println("convlab: internal error: " + e + (root.verbose ? "" : " (run with -v for details)"));
+            if (root.verbose) {
+                e.printStackTrace(err);
+            }
+            return EXIT_INTERNAL;
+        }
     }
 }

@@ -43,12 +43,22 @@ public final class ImageDecoder {
         }
     }
 
+    /** Like {@link #decode(Path)}, for a file a user named: the message leads with the path. */
+    public static DecodedImage load(Path file) {
+        try {
+            return decode(file);
+        } catch (UnreadableImageException e) {
+            throw new ConvLabException("image " + file + ": " + e.getMessage()
+                    + (Files.isRegularFile(file) ? " (use a JPEG, PNG, BMP, GIF or TIFF file)" : ""));
+        }
+    }
+
     public static DecodedImage decode(Path file) {
         long size;
         try {
             size = Files.size(file);
         } catch (IOException e) {
-            throw new UnreadableImageException("cannot be read: " + e.getMessage());
+            throw new UnreadableImageException(Files.exists(file) ? "cannot be read (" + e + ")" : "does not exist");
         }
         if (size == 0) {
             throw new UnreadableImageException("empty file (0 bytes)");
@@ -97,7 +107,8 @@ public final class ImageDecoder {
             }
             BufferedImage image = reader.read(0);
             return normalise(image);
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException | LinkageError e) {
+            // LinkageError: some ImageIO plugins (jai-imageio's PNM reader) need JDK internals.
             if (e instanceof UnreadableImageException u) {
                 throw u;
             }

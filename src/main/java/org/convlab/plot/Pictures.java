@@ -1,6 +1,7 @@
 package org.convlab.plot;
 
 import org.convlab.ConvLabException;
+import org.convlab.data.ImageDecoder;
 import org.convlab.ops.Volume;
 
 import javax.imageio.ImageIO;
@@ -21,23 +22,9 @@ public final class Pictures {
     private Pictures() {
     }
 
-    /** Decodes an image file; fails with a clear message when it is missing or not an image. */
+    /** Decodes an image file (through the training decoder); fails with a clear message when it is missing or not an image. */
     public static BufferedImage read(Path file) {
-        if (!Files.isRegularFile(file)) {
-            throw new ConvLabException("image " + file + " does not exist or is not a file");
-        }
-        try {
-            BufferedImage image = ImageIO.read(file.toFile());
-            if (image == null) {
-                throw new ConvLabException("image " + file + " cannot be decoded; use a PNG, JPEG, GIF or BMP file");
-            }
-            return image;
-        } catch (IOException | RuntimeException e) {
-            if (e instanceof ConvLabException c) {
-                throw c;
-            }
-            throw new ConvLabException("image " + file + " cannot be decoded (" + e.getMessage() + "); it may be damaged");
-        }
+        return ImageDecoder.load(file).image();
     }
 
     /** The image as height x width x 3 (RGB) or x 1 (grey, by luma 0.299 R + 0.587 G + 0.114 B), values 0..255. */

@@ -165,8 +165,8 @@ class TutorialCommandsTest {
     void undecodableImagesAreRefusedAndNothingIsWritten() throws IOException {
         Path fake = csv("fake.png", "this is text, not a picture");
         Path out = dir.resolve("never.png");
-        assertBadInput("cannot be decoded", "conv", "--image", fake.toString(), "--kernel", "sharpen", "--out", out.toString());
-        assertBadInput("cannot be decoded", "kernels", fake.toString(), "--out", out.toString());
+        assertBadInput("fake.png: not an image", "conv", "--image", fake.toString(), "--kernel", "sharpen", "--out", out.toString());
+        assertBadInput("fake.png: not an image", "kernels", fake.toString(), "--out", out.toString());
         assertFalse(Files.exists(out));
         try (var files = Files.list(dir)) {
             assertTrue(files.noneMatch(p -> p.getFileName().toString().endsWith(".tmp")));

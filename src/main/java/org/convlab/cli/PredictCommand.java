@@ -1,0 +1,71 @@
+package org.convlab.cli;
+
+import org.convlab.infer.Classifier;
+import org.convlab.infer.Prediction;
+import org.convlab.zoo.StoredModel;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/** {@code convlab predict}: top-k labels for images of any size or format. */
+@Command(name = "predict", mixinStandardHelpOptions = true,
+        description = {"Classify images with a stored model; each image is brought to the model's input exactly as in training.",
+                "Example: convlab predict --model fashion-cnn shoe.png shirt.jpg --top 3"})
+final class PredictCommand implements Callable<Integer> {
+    @Option(names = "--model", required = true, paramLabel = "NAME[:VERSION]")
+    String model;
+
+    @Parameters(paramLabel = "IMG", arity = "1..*", description = "Images to classify.")
+    List<Path> images;
+
+    @Option(names = "--top", defaultValue = "5", description = "How many labels per image. Default: ${DEFAULT-VALUE}.")
+    int top;
+
+    @Option(names = "--json", description = "Print the predictions as JSON.")
+    boolean json;
+
+    @Mixin
+    RegistryOption registryOption;
+
+    @Spec
+    CommandSpec command;
+
+    @Override
+    public Integer call() {
+        StoredModel stored = registryOption.open().load(model);
+        try (Classifier classifier = Classifier.of(stored, 1)) {
+            List<List<Prediction>> results = classifier.predictBatch(images, top);
+            PrintWriter out = command.commandLine().getOut();
+            if (json) {
+                Map<String, Object> doc = new LinkedHashMap<>();
+                doc.put("model", stored.ref());
+                Map<String, List<Prediction>> byImage = new LinkedHashMap<>();
+                for (int i = 0; i < images.size(); i++) {
+                    byImage.put(images.get(i).toString(), results.get(i));
+                }
+                doc.put("predictions", byImage);
+                out.print(Json.write(doc));
+            } else {
+                for (int i = 0; i < images.size(); i++) {
+                    out.println(images.get(i) + ":");
+                    for (Prediction p : results.get(i)) {
+                        out.printf(Locale.US, "  %-24s %.4f%n", p.label(), p.probability());
+                    }
+                }
+            }
+            out.flush();
+        }
+        return ConvLab.EXIT_OK;
+    }
+}

@@ -1,0 +1,115 @@
+package org.convlab.cli;
+
+import org.convlab.arch.InputShape;
+import org.convlab.data.DataSources;
+import org.convlab.data.FashionMnist;
+import org.convlab.train.TrainingJob;
+import org.convlab.train.TrainingOptions;
+import org.convlab.zoo.ModelRegistry;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintStream;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+/** {@code convlab train}: the main job. With no options: fruits-cnn on Fashion-MNIST, stored as fashion-cnn. */
+@Command(name = "train", mixinStandardHelpOptions = true,
+        description = {"Train an architecture on a data source and store the model in the registry.",
+                "With no options: the seed architecture (fruits-cnn, input adapted to 28x28x1) on Fashion-MNIST for "
+                        + TrainCommand.DEFAULT_EPOCHS + " epochs, stored as fashion-cnn, evaluated on the 10,000 test images.",
+                "Example: convlab train --data fruits-360 --epochs 5 --augment --name fruits"})
+final class TrainCommand implements Callable<Integer> {
+    static final int DEFAULT_EPOCHS = 2;
+
+    @Option(names = "--data", defaultValue = DataSources.FASHION_MNIST, paramLabel = "SRC",
+            description = "Class folders, fashion-mnist, an IDX folder or synthetic:CLASSES:PER_CLASS. Default: ${DEFAULT-VALUE}.")
+    String data;
+
+    @Option(names = "--val", paramLabel = "SRC", description = "Validation data (default: the source's own, else 10% held out).")
+    String val;
+
+    @Option(names = "--test", paramLabel = "SRC", description = "Test data (default: the source's own, if any).")
+    String test;
+
+    @Option(names = "--arch", defaultValue = "fruits-cnn", paramLabel = "NAME|FILE", description = "Default: ${DEFAULT-VALUE}.")
+    String arch;
+
+    @Option(names = "--input", paramLabel = "HxWxC", description = "Bring images to this size (default: the data's own).")
+    String input;
+
+    @Option(names = "--epochs", defaultValue = "" + DEFAULT_EPOCHS, description = "Default: ${DEFAULT-VALUE}.")
+    int epochs;
+
+    @Option(names = "--batch", defaultValue = "32", description = "Default: ${DEFAULT-VALUE}.")
+    int batch;
+
+    @Option(names = "--lr", defaultValue = "0.001", description = "Adam's learning rate. Default: ${DEFAULT-VALUE}.")
+    double lr;
+
+    @Option(names = "--seed", defaultValue = "42", description = "Default: ${DEFAULT-VALUE}.")
+    long seed;
+
+    @Option(names = "--augment", description = "Flip, rotate, shift and brighten training images at random (seeded).")
+    boolean augment;
+
+    @Option(names = "--limit", paramLabel = "N", description = "Use at most N training images, the same share of each class.")
+    Integer limit;
+
+    @Option(names = "--patience", defaultValue = "3", description = "Stop after this many epochs without a better validation loss (0: never). Default: ${DEFAULT-VALUE}.")
+    int patience;
+
+    @Option(names = "--name", paramLabel = "NAME", description = "Model name in the registry (default: fashion-cnn for fashion-mnist, else from the data).")
+    String name;
+
+    @Option(names = "--resume", description = "Continue an interrupted run of the same name from its last checkpoint.")
+    boolean resume;
+
+    @Mixin
+    RegistryOption registryOption;
+
+    @Spec
+    CommandSpec command;
+
+    @Override
+    public Integer call() {
+        ModelRegistry registry = registryOption.open();
+        String modelName = ModelRegistry.checkName(name != null ? name : defaultName(data));
+        String source = data;
+        if (source.equals(DataSources.FASHION_MNIST) && !FashionMnist.ensureInstalled()) {
+            System.err.println("Fashion-MNIST is not installed and cannot be installed here (install it with 'apt-get install -y "
+                    + FashionMnist.PACKAGE + "' as root); training on generated shapes instead (synthetic:10:1000)");
+            source = "synthetic:10:1000";
+        }
+        TrainingOptions options = TrainingOptions.builder().optEpochs(epochs).optBatch(batch).optLearningRate(lr).optSeed(seed)
+                .optAugment(augment).optLimit(limit).optPatience(patience).optResume(resume)
+                .optCheckpointDir(TrainingJob.checkpointDir(registry, modelName)).optProgress(System.err).build();
+        TrainingJob.Outcome out = TrainingJob.run(org.convlab.arch.Architectures.resolve(arch), source, val, test,
+                input == null ? null : InputShape.parse(input), modelName, registry, options);
+        PrintStream stdout = System.out;
+        stdout.printf(Locale.US, "model %s: val accuracy %.4f", out.model().ref(), out.model().card().metrics().get("val_accuracy"));
+        if (out.test() != null) {
+            stdout.printf(Locale.US, ", test accuracy %.4f (top-5 %.4f) on %d images", out.test().accuracy(),
+                    out.test().top5Accuracy(), out.test().examples());
+        }
+        stdout.printf(Locale.US, ", %d epoch(s) in %s%n", out.training().history().size(),
+                org.convlab.train.ProgressBar.clock(Math.round(out.training().seconds())));
+        stdout.flush();
+        return ConvLab.EXIT_OK;
+    }
+
+    static String defaultName(String data) {
+        if (data.equals(DataSources.FASHION_MNIST)) {
+            return "fashion-cnn";
+        }
+        if (data.startsWith(DataSources.SYNTHETIC)) {
+            return "synthetic-cnn";
+        }
+        String base = java.nio.file.Path.of(data).toAbsolutePath().normalize().getFileName().toString()
+                .replaceAll("[^A-Za-z0-9_.-]", "-").replaceAll("^[^A-Za-z0-9]+", "");
+        return (base.isEmpty() ? "model" : base.toLowerCase(Locale.ROOT)) + "-cnn";
+    }
+}

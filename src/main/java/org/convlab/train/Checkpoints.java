@@ -1,0 +1,117 @@
+package org.convlab.train;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import org.convlab.ConvLabException;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.util.ModelSerializer;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Comparator;
+import java.util.List;
+import java.util.UUID;
+import java.util.stream.Stream;
+
+/**
+ * One checkpoint per finished epoch, each a folder {@code epoch-NNNN/} holding the network with
+ * its optimizer state ({@code model.zip}), the best network so far ({@code best.zip}) and the run
+ * state ({@code state.json}). A folder is written under a temporary name and renamed into place,
+ * so a kill at any moment leaves the previous epoch's checkpoint whole; older ones are then removed.
+ */
+final class Checkpoints {
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    /** What a resumed run needs besides the networks. {@code fingerprint} ties it to its settings. */
+    record State(String fingerprint, int epoch, int bestEpoch, double bestLoss, int epochsWithoutImprovement,
+                 List<String> history, double seconds) {
+    }
+
+    /** A loaded checkpoint. */
+    record Loaded(State state, ComputationGraph latest, ComputationGraph best) {
+    }
+
+    private final Path dir;
+
+    Checkpoints(Path dir) {
+        this.dir = dir;
+    }
+
+    void save(State state, ComputationGraph latest, ComputationGraph bestIfNew) {
+        Path tmp = dir.resolve(".tmp-" + UUID.randomUUID());
+        try {
+            Files.createDirectories(tmp);
+            ModelSerializer.writeModel(latest, tmp.resolve("model.zip").toFile(), true);
+            Path previous = newest();
+            if (bestIfNew != null) {
+                ModelSerializer.writeModel(bestIfNew, tmp.resolve("best.zip").toFile(), false);
+            } else if (previous != null) {
+                Files.copy(previous.resolve("best.zip"), tmp.resolve("best.zip"));
+            } else {
+                ModelSerializer.writeModel(latest, tmp.resolve("best.zip").toFile(), false);
+            }
+            JSON.writeValue(tmp.resolve("state.json").toFile(), state);
+            Path target = dir.resolve(String.format("epoch-%04d", state.epoch()));
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+            try (Stream<Path> old = Files.list(dir)) {
+                old.filter(p -> p.getFileName().toString().startsWith("epoch-") && !p.equals(target)).forEach(Checkpoints::delete);
+            }
+        } catch (IOException e) {
+            throw new ConvLabException("cannot write a checkpoint in " + dir + ": " + e.getMessage());
+        } finally {
+            delete(tmp);
+        }
+    }
+
+    /** The newest complete checkpoint, or null. */
+    Loaded load() {
+        Path newest = newest();
+        if (newest == null) {
+            return null;
+        }
+        try {
+            State state = JSON.readValue(newest.resolve("state.json").toFile(), State.class);
+            return new Loaded(state, ModelSerializer.restoreComputationGraph(newest.resolve("model.zip").toFile(), true),
+                    ModelSerializer.restoreComputationGraph(newest.resolve("best.zip").toFile(), false));
+        } catch (IOException | RuntimeException e) {
+            throw new ConvLabException("checkpoint " + newest + " cannot be read (" + e.getMessage()
+                    + "); delete it to start over");
+        }
+    }
+
+    private Path newest() {
+        if (!Files.isDirectory(dir)) {
+            return null;
+        }
+        try (Stream<Path> entries = Files.list(dir)) {
+            return entries.filter(p -> p.getFileName().toString().matches("epoch-\\d{4}")
+                            && Files.isRegularFile(p.resolve("state.json")))
+                    .max(Comparator.comparing(Path::toString)).orElse(null);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    void deleteAll() {
+        delete(dir);
+    }
+
+    static void delete(Path p) {
+        if (!Files.exists(p)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(p)) {
+            walk.sorted(Comparator.reverseOrder()).forEach(f -> {
+                try {
+                    Files.deleteIfExists(f);
+                } catch (IOException ignored) {
+                    // best effort cleanup of an already-superseded checkpoint
+                }
+            });
+        } catch (IOException ignored) {
+            // as above
+        }
+    }
+}

@@ -1,0 +1,158 @@
+package org.convlab.train;
+
+import org.convlab.ConvLabException;
+import org.convlab.arch.ArchitectureSpec;
+import org.convlab.arch.GraphBuilder;
+import org.convlab.arch.SpecJson;
+import org.convlab.data.ImageSource;
+import org.deeplearning4j.datasets.iterator.AsyncDataSetIterator;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
+
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The training loop around {@link ComputationGraph#fit}: prefetching batches on a second thread,
+ * a progress bar per epoch, one line of figures per epoch, early stopping on validation loss
+ * (keeping the best network), and a checkpoint after every epoch that {@code resume} continues
+ * from with the same optimizer state.
+ *
+ * <pre>{@code
+ * TrainingResult r = Trainer.train(spec, train, validation, TrainingOptions.builder()
+ *         .optEpochs(10).optPatience(3).optCheckpointDir(Path.of("models/.checkpoints/fashion-cnn")).build());
+ * }</pre>
+ */
+public final class Trainer {
+    /** Train accuracy is measured after each epoch on this many training images. */
+    static final int TRAIN_ACCURACY_SAMPLE = 2000;
+    private static final int PREFETCH_BATCHES = 4;
+
+    private Trainer() {
+    }
+
+    public static TrainingResult train(ArchitectureSpec spec, ImageSource train, ImageSource validation, TrainingOptions o) {
+        if (!train.labels().equals(validation.labels())) {
+            throw new ConvLabException("training and validation classes differ: " + train.labels() + " vs " + validation.labels());
+        }
+        PrintStream log = o.progress();
+        String fingerprint = fingerprint(spec, train, validation, o);
+        Checkpoints checkpoints = o.checkpointDir() == null ? null : new Checkpoints(o.checkpointDir());
+
+        ComputationGraph graph;
+        ComputationGraph best;
+        int startEpoch = 1;
+        int bestEpoch = 0;
+        double bestLoss = Double.POSITIVE_INFINITY;
+        int stale = 0;
+        double previousSeconds = 0;
+        List<EpochMetrics> history = new ArrayList<>();
+        Checkpoints.Loaded resumed = o.resume() ? checkpoints.load() : null;
+        if (o.resume() && resumed == null) {
+            throw new ConvLabException("--resume: no checkpoint in " + o.checkpointDir() + " to continue from; run without --resume");
+        }
+        if (resumed != null) {
+            if (!resumed.state().fingerprint().equals(fingerprint)) {
+                throw new ConvLabException("--resume: the checkpoint in " + o.checkpointDir() + " was made with other settings"
+                        + " (architecture, data, batch, seed or augmentation); use the same ones, or train without --resume");
+            }
+            graph = resumed.latest();
+            best = resumed.best();
+            Checkpoints.State s = resumed.state();
+            startEpoch = s.epoch() + 1;
+            bestEpoch = s.bestEpoch();
+            bestLoss = s.bestLoss();
+            stale = s.epochsWithoutImprovement();
+            previousSeconds = s.seconds();
+            s.history().forEach(line -> history.add(EpochMetrics.parse(line)));
+            log.printf("resuming after epoch %d of %d from %s%n", s.epoch(), o.epochs(), o.checkpointDir());
+        } else {
+            graph = GraphBuilder.of(spec).optSeed(o.seed()).optLearningRate(o.learningRate()).build();
+            best = null;
+        }
+
+        ImageSource sample = train.limit(TRAIN_ACCURACY_SAMPLE, o.seed());
+        long start = System.nanoTime();
+        boolean stoppedEarly = false;
+        for (int epoch = startEpoch; epoch <= o.epochs(); epoch++) {
+            if (o.patience() > 0 && stale >= o.patience()) {
+                stoppedEarly = true;
+                break;
+            }
+            EpochMetrics m = runEpoch(graph, train, validation, sample, epoch, o);
+            history.add(m);
+            log.printf(Locale.US, "epoch %d/%d  train loss %.4f acc %.4f  val loss %.4f acc %.4f  %.0f img/s  %s%n",
+                    epoch, o.epochs(), m.trainLoss(), m.trainAccuracy(), m.valLoss(), m.valAccuracy(), m.imagesPerSecond(),
+                    ProgressBar.clock(Math.round(m.seconds())));
+            boolean improved = m.valLoss() < bestLoss;
+            if (improved) {
+                bestLoss = m.valLoss();
+                bestEpoch = epoch;
+                best = graph.clone();
+                stale = 0;
+            } else {
+                stale++;
+            }
+            if (checkpoints != null) {
+                List<String> rows = history.stream().map(EpochMetrics::csv).toList();
+                double seconds = previousSeconds + (System.nanoTime() - start) / 1e9;
+                checkpoints.save(new Checkpoints.State(fingerprint, epoch, bestEpoch, bestLoss, stale, rows, seconds),
+                        graph, improved ? best : null);
+            }
+        }
+        if (stoppedEarly) {
+            log.printf("early stop: validation loss has not improved for %d epochs; keeping epoch %d%n", o.patience(), bestEpoch);
+        }
+        double seconds = previousSeconds + (System.nanoTime() - start) / 1e9;
+        return new TrainingResult(best != null ? best : graph, List.copyOf(history), bestEpoch, stoppedEarly, seconds);
+    }
+
+    private static EpochMetrics runEpoch(ComputationGraph graph, ImageSource train, ImageSource validation,
+                                         ImageSource sample, int epoch, TrainingOptions o) {
+        ImageSource source = o.augment() ? train.augmented(o.seed() * 31 + epoch) : train;
+        DataSetIterator batches = new AsyncDataSetIterator(source.iterator(o.batch(), true, o.seed() * 1009 + epoch), PREFETCH_BATCHES);
+        ProgressBar bar = new ProgressBar(o.progress(), String.format("epoch %d/%d", epoch, o.epochs()), train.size(), System.console() != null);
+        long start = System.nanoTime();
+        long done = 0;
+        double lossSum = 0;
+        int batchesSeen = 0;
+        try {
+            while (batches.hasNext()) {
+                DataSet ds = batches.next();
+                graph.fit(ds);
+                double loss = graph.score();
+                if (!Double.isFinite(loss)) {
+                    throw new ConvLabException("training diverged at epoch " + epoch + " (loss " + loss + "); try a smaller --lr");
+                }
+                lossSum += loss;
+                batchesSeen++;
+                done += ds.numExamples();
+                bar.update(done, String.format(Locale.US, "loss %.4f", lossSum / batchesSeen));
+            }
+        } finally {
+            if (batches instanceof AsyncDataSetIterator async) {
+                async.shutdown();
+            }
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        double trainAcc = Evaluator.lossAndAccuracy(graph, sample, o.batch()).accuracy();
+        Evaluator.LossAccuracy val = Evaluator.lossAndAccuracy(graph, validation, o.batch());
+        return new EpochMetrics(epoch, lossSum / Math.max(1, batchesSeen), trainAcc, val.loss(), val.accuracy(),
+                seconds, done / seconds);
+    }
+
+    /** Ties a checkpoint to the settings that shape the run, so --resume cannot mix two runs. */
+    private static String fingerprint(ArchitectureSpec spec, ImageSource train, ImageSource validation, TrainingOptions o) {
+        String text = SpecJson.write(spec) + "|" + train.description() + "|" + train.size() + "|" + validation.size() + "|"
+                + train.labels() + "|" + o.batch() + "|" + o.seed() + "|" + o.augment() + "|" + o.learningRate();
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

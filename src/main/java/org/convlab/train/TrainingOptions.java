@@ -1,0 +1,111 @@
+package org.convlab.train;
+
+import org.convlab.ConvLabException;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+
+/**
+ * Settings of a training run, DJL-style: required values in {@link #builder()}, the rest
+ * {@code opt*} with sensible defaults (3 epochs, batch 32, Adam 1e-3, seed 42, patience 3,
+ * 10% of the training data held out when the source has no validation set).
+ */
+public record TrainingOptions(int epochs, int batch, double learningRate, long seed, int patience, boolean augment,
+                              Integer limit, double validationFraction, Path checkpointDir, boolean resume,
+                              PrintStream progress) {
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public static final class Builder {
+        private int epochs = 3;
+        private int batch = 32;
+        private double learningRate = 1e-3;
+        private long seed = 42;
+        private int patience = 3;
+        private boolean augment;
+        private Integer limit;
+        private double validationFraction = 0.1;
+        private Path checkpointDir;
+        private boolean resume;
+        private PrintStream progress = System.err;
+
+        public Builder optEpochs(int n) {
+            if (n < 1) {
+                throw new ConvLabException("--epochs must be at least 1, received " + n);
+            }
+            epochs = n;
+            return this;
+        }
+
+        public Builder optBatch(int n) {
+            if (n < 1) {
+                throw new ConvLabException("--batch must be at least 1, received " + n);
+            }
+            batch = n;
+            return this;
+        }
+
+        public Builder optLearningRate(double lr) {
+            if (!(lr > 0 && lr < 10)) {
+                throw new ConvLabException("--lr must be above 0 (and sensible, below 10), received " + lr);
+            }
+            learningRate = lr;
+            return this;
+        }
+
+        public Builder optSeed(long s) {
+            seed = s;
+            return this;
+        }
+
+        /** Stop after this many epochs without a better validation loss; 0 turns early stopping off. */
+        public Builder optPatience(int p) {
+            if (p < 0) {
+                throw new ConvLabException("--patience must be 0 (off) or more, received " + p);
+            }
+            patience = p;
+            return this;
+        }
+
+        public Builder optAugment(boolean a) {
+            augment = a;
+            return this;
+        }
+
+        public Builder optLimit(Integer n) {
+            limit = n;
+            return this;
+        }
+
+        public Builder optValidationFraction(double f) {
+            validationFraction = f;
+            return this;
+        }
+
+        /** Where checkpoints go (one per finished epoch); none when null. */
+        public Builder optCheckpointDir(Path dir) {
+            checkpointDir = dir;
+            return this;
+        }
+
+        public Builder optResume(boolean r) {
+            resume = r;
+            return this;
+        }
+
+        public Builder optProgress(PrintStream out) {
+            progress = out;
+            return this;
+        }
+
+        public TrainingOptions build() {
+            if (resume && checkpointDir == null) {
+                throw new ConvLabException("--resume needs a checkpoint folder");
+            }
+            return new TrainingOptions(epochs, batch, learningRate, seed, patience, augment, limit, validationFraction,
+                    checkpointDir, resume, progress);
+        }
+    }
+}

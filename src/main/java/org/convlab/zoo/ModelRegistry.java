@@ -1,0 +1,309 @@
+package org.convlab.zoo;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import org.convlab.ConvLabException;
+import org.convlab.env.NativeSetup;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.util.ModelSerializer;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * Versioned stored models: {@code ROOT/<name>/<version>/model.zip} (DL4J's ModelSerializer:
+ * configuration, weights, updater state) and {@code card.json} ({@link ModelCard}), plus any
+ * pictures and logs of the run.
+ *
+ * <p>Writes are atomic: a version is written into a hidden temporary folder and renamed into
+ * place, so a crash or a kill never leaves half a model, and two processes saving the same name at
+ * once get two different versions. Loading checks the model file's sha256 against the card.
+ *
+ * <pre>{@code
+ * ModelRegistry registry = ModelRegistry.at(Path.of("models"));
+ * StoredModel saved = registry.save("fashion-cnn", graph, card, Map.of("curves.png", curves));
+ * StoredModel newest = registry.load("fashion-cnn");     // or "fashion-cnn:3"
+ * }</pre>
+ */
+public final class ModelRegistry {
+    public static final String MODEL_FILE = "model.zip";
+    public static final String CARD_FILE = "card.json";
+    /** Where the registry is when no {@code --registry} is given. */
+    public static final String ENV = "CONVLAB_REGISTRY";
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
+    static final ObjectMapper JSON = new ObjectMapper()
+            .enable(SerializationFeature.INDENT_OUTPUT)
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(SerializationFeature.WRITE_ENUMS_USING_TO_STRING)
+            .enable(DeserializationFeature.READ_ENUMS_USING_TO_STRING);
+
+    private final Path root;
+
+    private ModelRegistry(Path root) {
+        this.root = root;
+    }
+
+    public static ModelRegistry at(Path root) {
+        return new ModelRegistry(root);
+    }
+
+    /** {@code --registry} if given, else {@code CONVLAB_REGISTRY}, else {@code models/}. */
+    public static ModelRegistry fromOption(Path option) {
+        if (option != null) {
+            return at(option);
+        }
+        String env = System.getenv(ENV);
+        return at(Path.of(env != null && !env.isBlank() ? env : "models"));
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    /** Checks a model name: letters, digits, '_', '.', '-', starting with a letter or digit; no "..". */
+    public static String checkName(String name) {
+        if (name == null || !NAME.matcher(name).matches() || name.contains("..")) {
+            throw new ConvLabException("model name '" + name + "' is not allowed; use 1-64 letters, digits, '_', '.' or '-'"
+                    + " starting with a letter or digit (no '/', no '..')");
+        }
+        return name;
+    }
+
+    /** A parsed {@code NAME[:VERSION]}. */
+    public record Ref(String name, Integer version) {
+        public static Ref parse(String text) {
+            int colon = text.lastIndexOf(':');
+            if (colon < 0) {
+                return new Ref(checkName(text), null);
+            }
+            String v = text.substring(colon + 1);
+            try {
+                int version = Integer.parseInt(v);
+                if (version < 1) {
+                    throw new NumberFormatException();
+                }
+                return new Ref(checkName(text.substring(0, colon)), version);
+            } catch (NumberFormatException e) {
+                throw new ConvLabException("'" + text + "' is not NAME or NAME:VERSION with a version of 1 or more");
+            }
+        }
+    }
+
+    /** Versions of a name, ascending. */
+    public List<Integer> versions(String name) {
+        Path dir = root.resolve(checkName(name));
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> entries = Files.list(dir)) {
+            return entries.map(p -> p.getFileName().toString()).filter(s -> s.matches("[1-9][0-9]*"))
+                    .map(Integer::parseInt).filter(v -> Files.isRegularFile(dir.resolve(v + "/" + CARD_FILE))).sorted().toList();
+        } catch (IOException e) {
+            throw new ConvLabException("cannot list " + dir + ": " + e.getMessage());
+        }
+    }
+
+    /** Names that have at least one version, sorted. */
+    public List<String> names() {
+        if (!Files.isDirectory(root)) {
+            return List.of();
+        }
+        try (Stream<Path> entries = Files.list(root)) {
+            return entries.filter(Files::isDirectory).map(p -> p.getFileName().toString())
+                    .filter(n -> NAME.matcher(n).matches() && !versions(n).isEmpty()).sorted().toList();
+        } catch (IOException e) {
+            throw new ConvLabException("cannot list registry " + root + ": " + e.getMessage());
+        }
+    }
+
+    /** Every stored version's card, by name then version. */
+    public List<ModelCard> list() {
+        List<ModelCard> cards = new ArrayList<>();
+        for (String name : names()) {
+            for (int v : versions(name)) {
+                cards.add(card(new Ref(name, v)));
+            }
+        }
+        return cards;
+    }
+
+    /** The folder of a reference; a missing version means the newest. Fails listing what exists. */
+    public Path resolve(Ref ref) {
+        List<Integer> versions = versions(ref.name());
+        if (versions.isEmpty()) {
+            List<String> names = names();
+            throw new ConvLabException("no model named '" + ref.name() + "' in " + root + "; "
+                    + (names.isEmpty() ? "the registry is empty (train one with convlab train)" : "models: " + String.join(", ", names)));
+        }
+        int version = ref.version() != null ? ref.version() : versions.get(versions.size() - 1);
+        if (!versions.contains(version)) {
+            throw new ConvLabException("model '" + ref.name() + "' has no version " + version + "; versions: " + versions);
+        }
+        return root.resolve(ref.name()).resolve(String.valueOf(version));
+    }
+
+    public ModelCard card(Ref ref) {
+        return readCard(resolve(ref));
+    }
+
+    public ModelCard card(String ref) {
+        return card(Ref.parse(ref));
+    }
+
+    static ModelCard readCard(Path dir) {
+        Path file = dir.resolve(CARD_FILE);
+        try {
+            return JSON.readValue(file.toFile(), ModelCard.class);
+        } catch (IOException e) {
+            throw new ConvLabException("model card " + file + " cannot be read (" + e.getMessage().lines().findFirst().orElse("")
+                    + "); the stored model is damaged");
+        }
+    }
+
+    public StoredModel load(String ref) {
+        return load(Ref.parse(ref));
+    }
+
+    public StoredModel load(Ref ref) {
+        return loadDir(resolve(ref));
+    }
+
+    /** Loads a model folder (one holding {@code model.zip} and {@code card.json}), checking its sha256. */
+    public static StoredModel loadDir(Path dir) {
+        NativeSetup.init();
+        ModelCard card = readCard(dir);
+        Path model = dir.resolve(MODEL_FILE);
+        if (!Files.isRegularFile(model)) {
+            throw new ConvLabException(model + " is missing; the stored model is damaged (remove it with convlab models rm)");
+        }
+        String sha = sha256(model);
+        if (!sha.equals(card.modelSha256())) {
+            throw new ConvLabException(model + " does not match its card (sha256 " + sha.substring(0, 12) + "..., card says "
+                    + (card.modelSha256() == null ? "nothing" : card.modelSha256().substring(0, Math.min(12, card.modelSha256().length())) + "...")
+                    + "); the file was changed or damaged");
+        }
+        try {
+            ComputationGraph graph = ModelSerializer.restoreComputationGraph(model.toFile(), false);
+            return new StoredModel(graph, card, dir);
+        } catch (IOException | RuntimeException e) {
+            throw new ConvLabException(model + " cannot be loaded (" + e.getMessage() + "); the stored model is damaged");
+        }
+    }
+
+    /**
+     * Stores a new version of {@code name}: the graph (with its updater state, so training can go
+     * on from it), the card (version, sha256 and file list filled in), and {@code extraFiles}
+     * (file name -> existing file to copy). Returns the stored version.
+     */
+    public StoredModel save(String name, ComputationGraph graph, ModelCard card, Map<String, Path> extraFiles) {
+        checkName(name);
+        Path nameDir = root.resolve(name);
+        Path tmp = nameDir.resolve(".tmp-" + UUID.randomUUID());
+        try {
+            Files.createDirectories(tmp);
+            Path model = tmp.resolve(MODEL_FILE);
+            ModelSerializer.writeModel(graph, model.toFile(), true);
+            List<String> files = new ArrayList<>(List.of(MODEL_FILE, CARD_FILE));
+            for (Map.Entry<String, Path> extra : extraFiles.entrySet()) {
+                Files.copy(extra.getValue(), tmp.resolve(extra.getKey()));
+                files.add(extra.getKey());
+            }
+            String sha = sha256(model);
+            for (int attempt = 0; attempt < 100; attempt++) {
+                int version = highestNumberedFolder(nameDir) + 1;
+                ModelCard stored = card.withVersion(name, version, sha, files);
+                JSON.writeValue(tmp.resolve(CARD_FILE).toFile(), stored);
+                Path target = nameDir.resolve(String.valueOf(version));
+                try {
+                    // The rename is the commit point: a folder appears whole or not at all, and
+                    // fails if another process took this version first.
+                    Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+                    return new StoredModel(graph, stored, target);
+                } catch (FileAlreadyExistsException | DirectoryNotEmptyException e) {
+                    // taken by a concurrent save: try the next number
+                }
+            }
+            throw new ConvLabException("could not find a free version number for '" + name + "' in " + nameDir);
+        } catch (AtomicMoveNotSupportedException e) {
+            throw new ConvLabException("the registry " + root + " is on a file system without atomic renames; move it elsewhere");
+        } catch (IOException e) {
+            throw new ConvLabException("cannot save model '" + name + "' in " + nameDir + ": " + e.getMessage());
+        } finally {
+            deleteTree(tmp);
+        }
+    }
+
+    /** The largest numeric folder name under {@code dir} (complete or not), 0 when none. */
+    private static int highestNumberedFolder(Path dir) throws IOException {
+        try (Stream<Path> entries = Files.list(dir)) {
+            return entries.map(p -> p.getFileName().toString()).filter(s -> s.matches("[1-9][0-9]{0,8}"))
+                    .mapToInt(Integer::parseInt).max().orElse(0);
+        }
+    }
+
+    /** Removes one version. */
+    public void remove(Ref ref) {
+        if (ref.version() == null) {
+            throw new ConvLabException("say which version to remove: " + ref.name() + ":VERSION (versions: " + versions(ref.name()) + ")");
+        }
+        Path dir = resolve(ref);
+        // Rename first so a crash in the middle never leaves a half-deleted version that looks whole.
+        Path doomed = dir.resolveSibling(".rm-" + UUID.randomUUID());
+        try {
+            Files.move(dir, doomed, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new ConvLabException("cannot remove " + dir + ": " + e.getMessage());
+        }
+        deleteTree(doomed);
+    }
+
+    public static String sha256(Path file) {
+        try (InputStream in = new DigestInputStream(Files.newInputStream(file), MessageDigest.getInstance("SHA-256"))) {
+            byte[] buffer = new byte[1 << 16];
+            DigestInputStream d = (DigestInputStream) in;
+            while (d.read(buffer) >= 0) {
+                // reading feeds the digest
+            }
+            return HexFormat.of().formatHex(d.getMessageDigest().digest());
+        } catch (IOException e) {
+            throw new ConvLabException("cannot read " + file + ": " + e.getMessage());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static void deleteTree(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            walk.sorted(Comparator.reverseOrder()).forEach(p -> {
+                try {
+                    Files.deleteIfExists(p);
+                } catch (IOException ignored) {
+                    // best effort: a leftover hidden folder is harmless and never listed
+                }
+            });
+        } catch (IOException ignored) {
+            // as above
+        }
+    }
+}
