@@ -23,7 +23,7 @@ import java.util.concurrent.Callable;
                         + TrainCommand.DEFAULT_EPOCHS + " epochs, stored as fashion-cnn, evaluated on the 10,000 test images.",
                 "Example: convlab train --data fruits-360 --epochs 5 --augment --name fruits"})
 final class TrainCommand implements Callable<Integer> {
-    static final int DEFAULT_EPOCHS = 2;
+    static final int DEFAULT_EPOCHS = 1;
 
     @Option(names = "--data", defaultValue = DataSources.FASHION_MNIST, paramLabel = "SRC",
             description = "Class folders, fashion-mnist, an IDX folder or synthetic:CLASSES:PER_CLASS. Default: ${DEFAULT-VALUE}.")

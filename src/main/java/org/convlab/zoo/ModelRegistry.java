@@ -11,8 +11,7 @@ import org.deeplearning4j.util.ModelSerializer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.DirectoryNotEmptyException;
-import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -237,7 +236,10 @@ public final class ModelRegistry {
                     // fails if another process took this version first.
                     Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
                     return new StoredModel(graph, stored, target);
-                } catch (FileAlreadyExistsException | DirectoryNotEmptyException e) {
+                } catch (FileSystemException e) {
+                    if (!Files.exists(target)) {
+                        throw e;
+                    }
                     // taken by a concurrent save: try the next number
                 }
             }
@@ -259,7 +261,10 @@ public final class ModelRegistry {
         }
     }
 
-    /** Removes one version. */
+    /**
+     * Removes one version. Its number is never given out again: an empty folder with a
+     * {@code REMOVED} marker keeps it, so {@code name:3} can never silently mean another model.
+     */
     public void remove(Ref ref) {
         if (ref.version() == null) {
             throw new ConvLabException("say which version to remove: " + ref.name() + ":VERSION (versions: " + versions(ref.name()) + ")");
@@ -269,6 +274,8 @@ public final class ModelRegistry {
         Path doomed = dir.resolveSibling(".rm-" + UUID.randomUUID());
         try {
             Files.move(dir, doomed, StandardCopyOption.ATOMIC_MOVE);
+            Files.createDirectories(dir);
+            Files.writeString(dir.resolve("REMOVED"), "version " + ref.version() + " was removed\n");
         } catch (IOException e) {
             throw new ConvLabException("cannot remove " + dir + ": " + e.getMessage());
         }

@@ -1,0 +1,99 @@
+package org.convlab.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.convlab.data.SyntheticShapes;
+import org.convlab.train.TinyModels;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.imageio.ImageIO;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Random;
+
+import static org.convlab.cli.ConvLabTest.run;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** evaluate, predict, models and filters from the command line, against a model trained once. */
+class ModelCommandsTest {
+    @TempDir
+    static Path registry;
+    @TempDir
+    static Path work;
+    static Path image;
+
+    @BeforeAll
+    static void train() throws IOException {
+        TinyModels.train(registry, 3, new ByteArrayOutputStream());
+        image = work.resolve("square.jpg");
+        ImageIO.write(SyntheticShapes.draw(1, 40, 40, new Random(5)), "jpg", image.toFile());
+    }
+
+    private static String[] with(String... args) {
+        String[] all = new String[args.length + 2];
+        System.arraycopy(args, 0, all, 0, args.length);
+        all[args.length] = "--registry";
+        all[args.length + 1] = registry.toString();
+        return all;
+    }
+
+    @Test
+    void modelsListShowAndRemove() throws IOException {
+        ConvLabTest.Result list = run(with("models", "list"));
+        assertEquals(0, list.code(), list.err());
+        assertTrue(list.out().contains("shapes") && list.out().contains("16x16x3"), list.out());
+        JsonNode card = new ObjectMapper().readTree(run(with("models", "show", "shapes:1")).out());
+        assertEquals("shapes", card.get("name").asText());
+        assertEquals(4, card.get("labels").size());
+        ConvLabTest.Result noVersion = run(with("models", "rm", "shapes"));
+        assertEquals(2, noVersion.code());
+        assertTrue(noVersion.err().contains("say which version"), noVersion.err());
+    }
+
+    @Test
+    void evaluatePrintsScoresAndDrawsTheMatrix() throws IOException {
+        Path png = work.resolve("cm.png");
+        ConvLabTest.Result r = run(with("evaluate", "--model", "shapes", "--data", "synthetic:4:200", "--confusion", png.toString(), "--json"));
+        assertEquals(0, r.code(), r.err());
+        JsonNode json = new ObjectMapper().readTree(r.out());
+        assertEquals(160, json.get("examples").asInt());
+        assertEquals(4, json.get("per_class").size());
+        assertTrue(json.get("top5_accuracy").asDouble() >= json.get("accuracy").asDouble());
+        assertTrue(Files.size(png) > 0);
+        ConvLabTest.Result text = run(with("evaluate", "--model", "shapes", "--data", "synthetic:4:200"));
+        assertTrue(text.out().contains("precision") && text.out().contains("confusion matrix"), text.out());
+    }
+
+    @Test
+    void predictAndFilters() throws IOException {
+        ConvLabTest.Result r = run(with("predict", "--model", "shapes:1", image.toString(), "--top", "2", "--json"));
+        assertEquals(0, r.code(), r.err());
+        JsonNode preds = new ObjectMapper().readTree(r.out()).get("predictions").get(image.toString());
+        assertEquals(2, preds.size());
+        Path out = work.resolve("filters");
+        ConvLabTest.Result f = run(with("filters", "--model", "shapes", "--image", image.toString(), "--out", out.toString()));
+        assertEquals(0, f.code(), f.err());
+        assertTrue(Files.exists(out.resolve("filters-conv2d_1.png")));
+        assertTrue(Files.exists(out.resolve("featuremaps-conv2d_2.png")));
+    }
+
+    @Test
+    void badModelsAndDataExitTwo() throws IOException {
+        ConvLabTest.Result missing = run(with("predict", "--model", "nope", image.toString()));
+        assertEquals(2, missing.code());
+        assertTrue(missing.err().contains("no model named 'nope'") && missing.err().contains("models: shapes"), missing.err());
+        ConvLabTest.Result badName = run(with("predict", "--model", "../etc", image.toString()));
+        assertEquals(2, badName.code());
+        ConvLabTest.Result wrongData = run(with("evaluate", "--model", "shapes", "--data", "synthetic:5:10"));
+        assertEquals(2, wrongData.code());
+        assertTrue(wrongData.err().contains("classes the model does not know"), wrongData.err());
+        ConvLabTest.Result notImage = run(with("predict", "--model", "shapes", Files.writeString(work.resolve("t.jpg"), "x").toString()));
+        assertEquals(2, notImage.code());
+        assertEquals(1, notImage.err().strip().lines().count(), notImage.err());
+    }
+}

@@ -1,0 +1,109 @@
+package org.convlab.infer;
+
+import org.convlab.ConvLabException;
+import org.convlab.data.SyntheticShapes;
+import org.convlab.train.TinyModels;
+import org.convlab.train.TrainingJob;
+import org.convlab.zoo.ModelRegistry;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.imageio.ImageIO;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ClassifierTest {
+    @TempDir
+    static Path registry;
+    @TempDir
+    static Path images;
+    static List<Path> files = new ArrayList<>();
+
+    @BeforeAll
+    static void trainAndDraw() throws IOException {
+        TinyModels.train(registry, 8, new ByteArrayOutputStream());
+        // Test images of another size than the model's 16x16, as PNG and JPEG.
+        for (int i = 0; i < 16; i++) {
+            BufferedImage img = SyntheticShapes.draw(i % 4, 64, 48, new Random(1000 + i));
+            Path f = images.resolve("img" + i + (i % 2 == 0 ? ".png" : ".jpg"));
+            ImageIO.write(img, i % 2 == 0 ? "png" : "jpg", f.toFile());
+            files.add(f);
+        }
+    }
+
+    @Test
+    void predictsRankedProbabilitiesForAnySizeAndFormat() {
+        try (Classifier c = Classifier.load(registry, "shapes")) {
+            int right = 0;
+            for (int i = 0; i < files.size(); i++) {
+                List<Prediction> top = c.predict(files.get(i), 4);
+                assertEquals(4, top.size());
+                double sum = top.stream().mapToDouble(Prediction::probability).sum();
+                assertEquals(1.0, sum, 1e-4);
+                assertTrue(top.get(0).probability() >= top.get(1).probability());
+                if (top.get(0).label().equals(SyntheticShapes.labels(4).get(i % 4))) {
+                    right++;
+                }
+            }
+            assertTrue(right >= 10, "only " + right + " of 16 shapes recognised");
+            assertEquals(2, c.predict(files.get(0), 2).size());
+        }
+    }
+
+    @Test
+    void pathBytesAndBufferedImageAgree() throws IOException {
+        try (Classifier c = Classifier.load(registry.resolve("shapes/1"))) {
+            Path f = files.get(2);
+            List<Prediction> fromPath = c.predict(f, 4);
+            assertEquals(fromPath, c.predict(Files.readAllBytes(f), 4));
+            assertEquals(fromPath, c.predict(ImageIO.read(f.toFile()), 4));
+            assertEquals(fromPath, c.predictBatch(List.of(files.get(1), f), 4).get(1));
+        }
+    }
+
+    @Test
+    void eightThreadsGetExactlyTheSequentialResults() throws Exception {
+        try (Classifier c = Classifier.of(ModelRegistry.at(registry).load("shapes"), 3)) {
+            List<List<Prediction>> sequential = new ArrayList<>();
+            for (Path f : files) {
+                sequential.add(c.predict(f, 4));
+            }
+            ExecutorService pool = Executors.newFixedThreadPool(8);
+            List<Future<List<Prediction>>> futures = new ArrayList<>();
+            for (int round = 0; round < 5; round++) {
+                for (Path f : files) {
+                    futures.add(pool.submit((Callable<List<Prediction>>) () -> c.predict(f, 4)));
+                }
+            }
+            for (int i = 0; i < futures.size(); i++) {
+                assertEquals(sequential.get(i % files.size()), futures.get(i).get(), "call " + i);
+            }
+            pool.shutdown();
+        }
+    }
+
+    @Test
+    void badImagesAreNamed() throws IOException {
+        try (Classifier c = Classifier.load(registry, "shapes")) {
+            Path text = Files.writeString(images.resolve("x.png"), "no");
+            ConvLabException e = assertThrows(ConvLabException.class, () -> c.predict(text, 1));
+            assertTrue(e.getMessage().contains("x.png") && e.getMessage().contains("not an image"), e.getMessage());
+            assertThrows(ConvLabException.class, () -> c.predict(files.get(0), 0));
+        }
+    }
+}

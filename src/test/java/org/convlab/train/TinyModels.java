@@ -1,0 +1,38 @@
+package org.convlab.train;
+
+import org.convlab.arch.ArchitectureSpec;
+import org.convlab.arch.SpecJson;
+import org.convlab.zoo.ModelRegistry;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.file.Path;
+
+/** A small architecture and a trained model on generated shapes, shared by the training tests. */
+public final class TinyModels {
+    private TinyModels() {
+    }
+
+    public static ArchitectureSpec spec() {
+        try (InputStream in = TinyModels.class.getResourceAsStream("tiny.json")) {
+            return SpecJson.read(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8), "tiny.json");
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Output of a run, kept quiet. */
+    public static PrintStream quiet(ByteArrayOutputStream sink) {
+        return new PrintStream(sink, true);
+    }
+
+    /** Trains "shapes" on synthetic:4:200 at 16x16x3 for a few epochs into {@code registry}. */
+    public static TrainingJob.Outcome train(Path registry, int epochs, ByteArrayOutputStream log) {
+        ModelRegistry reg = ModelRegistry.at(registry);
+        TrainingOptions options = TrainingOptions.builder().optEpochs(epochs).optBatch(16).optLearningRate(3e-3).optSeed(1)
+                .optPatience(0).optCheckpointDir(TrainingJob.checkpointDir(reg, "shapes")).optProgress(quiet(log)).build();
+        return TrainingJob.run(spec(), "synthetic:4:200", null, null, null, "shapes", reg, options);
+    }
+}

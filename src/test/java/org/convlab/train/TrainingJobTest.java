@@ -1,0 +1,82 @@
+package org.convlab.train;
+
+import org.convlab.data.DataSources;
+import org.convlab.data.ImageSource;
+import org.convlab.data.InMemorySource;
+import org.convlab.zoo.ModelCard;
+import org.convlab.zoo.ModelRegistry;
+import org.convlab.zoo.StoredModel;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import javax.imageio.ImageIO;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class TrainingJobTest {
+    @TempDir
+    static Path registry;
+    static TrainingJob.Outcome outcome;
+    static ByteArrayOutputStream log = new ByteArrayOutputStream();
+
+    @BeforeAll
+    static void trainOnce() {
+        outcome = TinyModels.train(registry, 8, log);
+    }
+
+    @Test
+    void learnsClearlyAboveChance() {
+        // Four classes: chance is 0.25.
+        assertTrue(outcome.test().accuracy() > 0.6, "test accuracy " + outcome.test().accuracy() + "\n" + log);
+        assertEquals(8, outcome.training().history().size());
+        EpochMetrics last = outcome.training().history().get(7);
+        assertTrue(last.trainLoss() < outcome.training().history().get(0).trainLoss(), "loss did not fall");
+        String text = log.toString();
+        assertTrue(text.contains("epoch 8/8  train loss"), text);
+        assertTrue(text.contains("img/s"), text);
+    }
+
+    @Test
+    void storedWithCardAndFiles() throws IOException {
+        StoredModel stored = outcome.model();
+        assertEquals("shapes:1", stored.ref());
+        ModelCard card = ModelRegistry.at(registry).card("shapes");
+        assertEquals(List.of("circle", "square", "triangle", "cross"), card.labels());
+        assertEquals("16x16x3", card.input().toString());
+        assertEquals("x / 255 -> 0..1", card.preprocessing().scale());
+        assertEquals(8, card.training().epochsRun());
+        assertEquals(card.modelSha256(), ModelRegistry.sha256(stored.dir().resolve("model.zip")));
+        assertTrue(card.metrics().get("test_accuracy") > 0.6);
+        assertNotNull(card.environment().get("nd4j_build"));
+        for (String f : List.of("metrics.csv", "curves.png", "confusion.png")) {
+            assertTrue(card.files().contains(f));
+        }
+        assertEquals(9, Files.readAllLines(stored.dir().resolve("metrics.csv")).size());
+        assertNotNull(ImageIO.read(stored.dir().resolve("curves.png").toFile()));
+        // The run's checkpoints are gone once the model is stored.
+        assertFalse(Files.exists(TrainingJob.checkpointDir(ModelRegistry.at(registry), "shapes")));
+    }
+
+    @Test
+    void reloadedModelPredictsExactlyTheSame() {
+        ImageSource test = DataSources.open("synthetic:4:200", outcome.model().card().input()).test();
+        INDArray x = ((InMemorySource) test).features();
+        INDArray before = outcome.model().graph().outputSingle(false, x);
+        StoredModel again = ModelRegistry.at(registry).load("shapes:1");
+        INDArray after = again.graph().outputSingle(false, x);
+        assertEquals(before, after);
+        EvaluationReport r = Evaluator.evaluate(again.graph(), test, again.card().labels(), 32);
+        assertEquals(outcome.test().accuracy(), r.accuracy(), 1e-9);
+        assertEquals(test.size(), java.util.Arrays.stream(r.confusion()).flatMapToInt(java.util.Arrays::stream).sum());
+    }
+}
