@@ -20,7 +20,6 @@ import org.deeplearning4j.nn.conf.layers.PoolingType;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.conf.preprocessor.CnnToFeedForwardPreProcessor;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.nn.weights.WeightInit;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
@@ -49,6 +48,7 @@ public final class GraphBuilder {
     private final ArchitectureSpec spec;
     private long seed = 12345;
     private double learningRate = 1e-3;
+    private WeightInitName weightInit = WeightInitName.GLOROT_UNIFORM;
 
     private GraphBuilder(ArchitectureSpec spec) {
         this.spec = spec;
@@ -73,6 +73,12 @@ public final class GraphBuilder {
         return this;
     }
 
+    /** How weights start (default Glorot uniform, as Keras). */
+    public GraphBuilder optWeightInit(WeightInitName init) {
+        this.weightInit = init;
+        return this;
+    }
+
     /** The configuration only (no parameters allocated). */
     public ComputationGraphConfiguration configuration() {
         NativeSetup.init();
@@ -81,7 +87,7 @@ public final class GraphBuilder {
         ComputationGraphConfiguration.GraphBuilder g = new NeuralNetConfiguration.Builder()
                 .seed(seed)
                 .updater(Adam.builder().learningRate(learningRate).epsilon(1e-7).build())
-                .weightInit(WeightInit.XAVIER_UNIFORM)
+                .weightInit(weightInit.dl4j())
                 .biasInit(0)
                 .graphBuilder()
                 .addInputs(INPUT_NAME)

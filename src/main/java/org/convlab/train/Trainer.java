@@ -70,7 +70,7 @@ public final class Trainer {
             s.history().forEach(line -> history.add(EpochMetrics.parse(line)));
             log.printf("resuming after epoch %d of %d from %s%n", s.epoch(), o.epochs(), o.checkpointDir());
         } else {
-            graph = GraphBuilder.of(spec).optSeed(o.seed()).optLearningRate(o.learningRate()).build();
+            graph = GraphBuilder.of(spec).optSeed(o.seed()).optLearningRate(o.learningRate()).optWeightInit(o.weightInit()).build();
             best = null;
         }
 
@@ -147,7 +147,7 @@ public final class Trainer {
     /** Ties a checkpoint to the settings that shape the run, so --resume cannot mix two runs. */
     private static String fingerprint(ArchitectureSpec spec, ImageSource train, ImageSource validation, TrainingOptions o) {
         String text = SpecJson.write(spec) + "|" + train.description() + "|" + train.size() + "|" + validation.size() + "|"
-                + train.labels() + "|" + o.batch() + "|" + o.seed() + "|" + o.augment() + "|" + o.learningRate();
+                + train.labels() + "|" + o.batch() + "|" + o.seed() + "|" + o.augment() + "|" + o.learningRate() + "|" + o.weightInit();
         try {
             return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
                     .digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));

@@ -1,16 +1,21 @@
 package org.convlab.train;
 
 import org.convlab.ConvLabException;
+import org.convlab.arch.WeightInitName;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
 
 /**
- * Settings of a training run, DJL-style: required values in {@link #builder()}, the rest
- * {@code opt*} with sensible defaults (3 epochs, batch 32, Adam 1e-3, seed 42, patience 3,
- * 10% of the training data held out when the source has no validation set).
+ * Settings of a training run, DJL-style: {@link #builder()} then {@code opt*} calls over sensible
+ * defaults (3 epochs, batch 32, Adam 1e-3, He-uniform weights, seed 42, patience 3, 10% of the
+ * training data held out when the source has no validation set).
+ *
+ * <p>He rather than Keras' Glorot initialisation by default: measured here, the seed
+ * architecture (11 ReLU convolutions, no normalisation) on Fashion-MNIST scaled to 0..1 stayed at
+ * chance (loss 2.303) for a whole epoch with Glorot weights.
  */
-public record TrainingOptions(int epochs, int batch, double learningRate, long seed, int patience, boolean augment,
+public record TrainingOptions(int epochs, int batch, double learningRate, WeightInitName weightInit, long seed, int patience, boolean augment,
                               Integer limit, double validationFraction, Path checkpointDir, boolean resume,
                               PrintStream progress) {
 
@@ -22,6 +27,7 @@ public record TrainingOptions(int epochs, int batch, double learningRate, long s
         private int epochs = 3;
         private int batch = 32;
         private double learningRate = 1e-3;
+        private WeightInitName weightInit = WeightInitName.HE_UNIFORM;
         private long seed = 42;
         private int patience = 3;
         private boolean augment;
@@ -52,6 +58,12 @@ public record TrainingOptions(int epochs, int batch, double learningRate, long s
                 throw new ConvLabException("--lr must be above 0 (and sensible, below 10), received " + lr);
             }
             learningRate = lr;
+            return this;
+        }
+
+        /** How weights start; default He uniform (see {@link WeightInitName}). */
+        public Builder optWeightInit(WeightInitName init) {
+            weightInit = init;
             return this;
         }
 
@@ -104,7 +116,7 @@ public record TrainingOptions(int epochs, int batch, double learningRate, long s
             if (resume && checkpointDir == null) {
                 throw new ConvLabException("--resume needs a checkpoint folder");
             }
-            return new TrainingOptions(epochs, batch, learningRate, seed, patience, augment, limit, validationFraction,
+            return new TrainingOptions(epochs, batch, learningRate, weightInit, seed, patience, augment, limit, validationFraction,
                     checkpointDir, resume, progress);
         }
     }

@@ -1,0 +1,43 @@
+package org.convlab.arch;
+
+import java.util.List;
+
+/**
+ * Floating-point operations of one example through an architecture, counted from the spec:
+ * a multiply-add is two operations; convolutions and dense layers dominate, pooling and
+ * activations are counted as one operation per output value. Training costs about three forward
+ * passes (forward, gradient with respect to inputs, gradient with respect to weights).
+ */
+public final class FlopCount {
+    private FlopCount() {
+    }
+
+    /** Forward-pass FLOPs per example. */
+    public static long forward(ArchitectureSpec spec) {
+        List<LayerShape> shapes = ShapeInference.outputShapes(spec);
+        InputShape in = spec.input();
+        LayerShape previous = LayerShape.spatial(in.height(), in.width(), in.channels());
+        long flops = 0;
+        for (int i = 0; i < spec.layers().size(); i++) {
+            LayerSpec layer = spec.layers().get(i);
+            LayerShape out = shapes.get(i);
+            if (layer instanceof Conv2DSpec c) {
+                long macs = out.size() * c.kernel().rows() * c.kernel().cols() * previous.channels();
+                flops += 2 * macs + 2 * out.size();
+            } else if (layer instanceof DenseSpec d) {
+                flops += 2 * previous.size() * d.units() + 2L * d.units();
+            } else if (layer instanceof PoolSpec p) {
+                flops += out.size() * p.size().rows() * p.size().cols();
+            } else {
+                flops += out.size();
+            }
+            previous = out;
+        }
+        return flops;
+    }
+
+    /** Training FLOPs per example: forward plus two backward products. */
+    public static long training(ArchitectureSpec spec) {
+        return 3 * forward(spec);
+    }
+}

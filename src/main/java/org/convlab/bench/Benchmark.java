@@ -1,0 +1,147 @@
+package org.convlab.bench;
+
+import org.convlab.arch.ArchitectureSpec;
+import org.convlab.arch.FlopCount;
+import org.convlab.arch.GraphBuilder;
+import org.convlab.arch.InputShape;
+import org.convlab.env.EnvironmentInfo;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Map;
+
+/**
+ * Steady-state speed of an architecture on random data: training and inference images per
+ * second at a batch size (median over timed iterations, after warm-up: DL4J needs about ten
+ * iterations to settle), single-image latency (p50, p95), achieved GFLOP/s from the spec's FLOP
+ * count, peak memory, and the backend that ran.
+ *
+ * <pre>{@code
+ * Benchmark.Result r = Benchmark.run(Architectures.get("fruits-cnn"), 32, 10, 20, 50);
+ * r.trainImagesPerSec();
+ * }</pre>
+ */
+public final class Benchmark {
+    private Benchmark() {
+    }
+
+    public record Result(String arch, String input, int batch, int warmup, int iterations, double trainImagesPerSec,
+                         double inferImagesPerSec, double latencyMsP50, double latencyMsP95, double trainGflops,
+                         double inferGflops, long forwardFlopsPerImage, long peakRssMb, long peakHeapMb, long peakOffheapMb,
+                         Double dataImagesPerSec, String backend, Map<String, String> environment) {
+
+        Result withData(double imagesPerSec) {
+            return new Result(arch, input, batch, warmup, iterations, trainImagesPerSec, inferImagesPerSec, latencyMsP50,
+                    latencyMsP95, trainGflops, inferGflops, forwardFlopsPerImage, peakRssMb, peakHeapMb, peakOffheapMb,
+                    imagesPerSec, backend, environment);
+        }
+    }
+
+    public static Result run(ArchitectureSpec spec, int batch, int warmup, int iterations, int latencySamples) {
+        Map<String, String> env = EnvironmentInfo.describe();
+        ComputationGraph graph = GraphBuilder.of(spec).optSeed(1).build();
+        InputShape in = spec.input();
+        INDArray x = Nd4j.rand(DataType.FLOAT, batch, in.channels(), in.height(), in.width());
+        INDArray y = Nd4j.zeros(DataType.FLOAT, batch, spec.classes());
+        for (int i = 0; i < batch; i++) {
+            y.putScalar(i, i % spec.classes(), 1f);
+        }
+        DataSet ds = new DataSet(x, y);
+        OffHeapPeak offHeap = new OffHeapPeak();
+
+        for (int i = 0; i < warmup; i++) {
+            graph.fit(ds);
+        }
+        double[] train = new double[iterations];
+        for (int i = 0; i < iterations; i++) {
+            long t = System.nanoTime();
+            graph.fit(ds);
+            train[i] = (System.nanoTime() - t) / 1e9;
+            offHeap.sample();
+        }
+        for (int i = 0; i < warmup; i++) {
+            graph.outputSingle(false, x);
+        }
+        double[] infer = new double[iterations];
+        for (int i = 0; i < iterations; i++) {
+            long t = System.nanoTime();
+            graph.outputSingle(false, x);
+            infer[i] = (System.nanoTime() - t) / 1e9;
+            offHeap.sample();
+        }
+        INDArray one = x.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 1)).dup();
+        for (int i = 0; i < warmup; i++) {
+            graph.outputSingle(false, one);
+        }
+        double[] latency = new double[latencySamples];
+        for (int i = 0; i < latencySamples; i++) {
+            long t = System.nanoTime();
+            graph.outputSingle(false, one);
+            latency[i] = (System.nanoTime() - t) / 1e6;
+        }
+        double trainRate = batch / median(train);
+        double inferRate = batch / median(infer);
+        long forward = FlopCount.forward(spec);
+        return new Result(spec.name(), in.toString(), batch, warmup, iterations, trainRate, inferRate,
+                percentile(latency, 50), percentile(latency, 95), trainRate * FlopCount.training(spec) / 1e9,
+                inferRate * forward / 1e9, forward, peakRssMb(), peakHeapMb(), offHeap.peak >> 20, null,
+                env.get("backend") + " " + env.get("nd4j_build") + (Boolean.parseBoolean(env.get("onednn_helpers")) ? " +oneDNN helpers" : ""),
+                env);
+    }
+
+    /** Adds the data-pipeline figure. */
+    public static Result withDataPipeline(Result r, double imagesPerSec) {
+        return r.withData(imagesPerSec);
+    }
+
+    static double median(double[] values) {
+        return percentile(values, 50);
+    }
+
+    /** Nearest-rank percentile. */
+    static double percentile(double[] values, double p) {
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        int rank = (int) Math.ceil(p / 100 * sorted.length);
+        return sorted[Math.max(0, Math.min(sorted.length - 1, rank - 1))];
+    }
+
+    /** Peak resident set of this process (VmHWM), MB. */
+    static long peakRssMb() {
+        try {
+            return Files.readAllLines(Path.of("/proc/self/status")).stream().filter(l -> l.startsWith("VmHWM:"))
+                    .map(l -> Long.parseLong(l.replaceAll("[^0-9]", "")) >> 10).findFirst().orElse(-1L);
+        } catch (IOException | NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    static long peakHeapMb() {
+        long peak = 0;
+        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+            if (pool.getType() == MemoryType.HEAP) {
+                peak += pool.getPeakUsage().getUsed();
+            }
+        }
+        return peak >> 20;
+    }
+
+    /** JavaCPP's count of off-heap bytes, sampled. */
+    private static final class OffHeapPeak {
+        long peak;
+
+        void sample() {
+            peak = Math.max(peak, org.bytedeco.javacpp.Pointer.totalBytes());
+        }
+    }
+}

@@ -1,0 +1,100 @@
+package org.convlab.cli;
+
+import org.convlab.arch.InputShape;
+import org.convlab.bench.Benchmark;
+import org.convlab.data.DataSources;
+import org.convlab.data.DataThroughput;
+import org.convlab.data.FolderExport;
+import org.convlab.data.ImageSource;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+/** {@code convlab bench}: training and inference speed, latency, memory and the data pipeline. */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = {"Measure an architecture on random data: training and inference images/s (median of timed",
+                "iterations after warm-up), single-image latency, GFLOP/s, peak memory, and the data pipeline's images/s.",
+                "Example: convlab bench --arch fruits-cnn --batch 32 --json"})
+final class BenchCommand implements Callable<Integer> {
+    @Mixin
+    ArchOptions archOptions;
+
+    @Option(names = "--batch", defaultValue = "32", description = "Default: ${DEFAULT-VALUE}.")
+    int batch;
+
+    @Option(names = "--warmup", defaultValue = "10", description = "Untimed iterations first. Default: ${DEFAULT-VALUE}.")
+    int warmup;
+
+    @Option(names = "--iterations", defaultValue = "20", description = "Timed iterations. Default: ${DEFAULT-VALUE}.")
+    int iterations;
+
+    @Option(names = "--latency-samples", defaultValue = "50", description = "Single-image calls timed. Default: ${DEFAULT-VALUE}.")
+    int latencySamples;
+
+    @Option(names = "--data", paramLabel = "SRC", description = "Measure the data pipeline on this source (default: generated 100x100 JPEGs).")
+    String data;
+
+    @Option(names = "--no-data", description = "Skip the data-pipeline figure.")
+    boolean noData;
+
+    @Option(names = "--json", description = "Print one JSON object.")
+    boolean json;
+
+    @Spec
+    CommandSpec command;
+
+    @Override
+    public Integer call() throws IOException {
+        if (batch < 1 || warmup < 0 || iterations < 1 || latencySamples < 1) {
+            throw new org.convlab.ConvLabException("--batch, --iterations and --latency-samples must be at least 1, --warmup at least 0");
+        }
+        Benchmark.Result r = Benchmark.run(archOptions.spec(), batch, warmup, iterations, latencySamples);
+        if (!noData) {
+            r = Benchmark.withDataPipeline(r, dataPipeline(r));
+        }
+        PrintWriter out = command.commandLine().getOut();
+        if (json) {
+            out.print(Json.write(r));
+        } else {
+            out.printf(Locale.US, "%s at %s, batch %d (%d warm-up, median of %d iterations) on %s%n", r.arch(), r.input(), r.batch(),
+                    r.warmup(), r.iterations(), r.backend());
+            out.printf(Locale.US, "  train      %8.1f images/s  (%.1f GFLOP/s)%n", r.trainImagesPerSec(), r.trainGflops());
+            out.printf(Locale.US, "  inference  %8.1f images/s  (%.1f GFLOP/s)%n", r.inferImagesPerSec(), r.inferGflops());
+            out.printf(Locale.US, "  latency    p50 %.2f ms, p95 %.2f ms (one image)%n", r.latencyMsP50(), r.latencyMsP95());
+            out.printf(Locale.US, "  memory     peak RSS %d MB, heap %d MB, off-heap %d MB%n", r.peakRssMb(), r.peakHeapMb(), r.peakOffheapMb());
+            if (r.dataImagesPerSec() != null) {
+                out.printf(Locale.US, "  data       %8.1f images/s decoded, resized and scaled (one thread)%n", r.dataImagesPerSec());
+            }
+        }
+        out.flush();
+        return ConvLab.EXIT_OK;
+    }
+
+    private double dataPipeline(Benchmark.Result r) throws IOException {
+        InputShape shape = InputShape.parse(r.input());
+        if (data != null) {
+            ImageSource source = DataSources.open(data, shape).train();
+            return DataThroughput.measure(source, batch, 5, Math.min(source.size(), 2 * batch)).imagesPerSecond();
+        }
+        Path tmp = Files.createTempDirectory("convlab-bench");
+        try {
+            Path folder = tmp.resolve("jpegs");
+            FolderExport.exportSynthetic(10, 60, new InputShape(100, 100, 3), 1, folder);
+            ImageSource source = DataSources.open(folder.toString(), shape).train();
+            return DataThroughput.measure(source, batch, 5, 2 * batch).imagesPerSecond();
+        } finally {
+            try (var walk = Files.walk(tmp)) {
+                walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+}
