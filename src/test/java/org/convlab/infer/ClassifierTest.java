@@ -37,9 +37,9 @@ class ClassifierTest {
     @BeforeAll
     static void trainAndDraw() throws IOException {
         TinyModels.train(registry, 8, new ByteArrayOutputStream());
-        // Test images of another size than the model's 16x16, as PNG and JPEG.
+        // Test images of another size than the model's 16x16 (40x40), as PNG and JPEG.
         for (int i = 0; i < 16; i++) {
-            BufferedImage img = SyntheticShapes.draw(i % 4, 64, 48, new Random(1000 + i));
+            BufferedImage img = SyntheticShapes.draw(i % 4, 40, 40, new Random(1000 + i));
             Path f = images.resolve("img" + i + (i % 2 == 0 ? ".png" : ".jpg"));
             ImageIO.write(img, i % 2 == 0 ? "png" : "jpg", f.toFile());
             files.add(f);
