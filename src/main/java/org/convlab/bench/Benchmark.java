@@ -136,12 +136,12 @@ public final class Benchmark {
         return peak >> 20;
     }
 
-    /** JavaCPP's count of off-heap bytes, sampled. */
+    /** Native memory outside the Java heap (resident set minus committed heap), sampled. */
     private static final class OffHeapPeak {
         long peak;
 
         void sample() {
-            peak = Math.max(peak, org.bytedeco.javacpp.Pointer.totalBytes());
+            peak = Math.max(peak, org.bytedeco.javacpp.Pointer.physicalBytes() - Runtime.getRuntime().totalMemory());
         }
     }
 }
