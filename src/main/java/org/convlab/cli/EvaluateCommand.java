@@ -1,7 +1,6 @@
 package org.convlab.cli;
 
 import org.convlab.ConvLabException;
-import org.convlab.data.ClassFolderSource;
 import org.convlab.data.DataSources;
 import org.convlab.data.ImageSource;
 import org.convlab.plot.ConfusionPlot;
@@ -57,16 +56,7 @@ final class EvaluateCommand implements Callable<Integer> {
         if (!source.shape().equals(stored.card().input())) {
             throw new ConvLabException(data + " gives " + source.shape() + " images but " + stored.ref() + " takes " + stored.card().input());
         }
-        List<String> unknown = source.labels().stream().filter(l -> !labels.contains(l)).toList();
-        if (!unknown.isEmpty()) {
-            throw new ConvLabException(data + " has classes the model does not know: " + unknown + "; the model's classes: " + labels);
-        }
-        if (!source.labels().equals(labels)) {
-            if (!(source instanceof ClassFolderSource folder)) {
-                throw new ConvLabException(data + " orders its classes " + source.labels() + ", the model " + labels);
-            }
-            source = folder.withLabels(labels);
-        }
+        source = DataSources.alignLabels(source, labels, "the model");
         EvaluationReport r = Evaluator.evaluate(stored.graph(), source, labels, batch);
         if (confusionPng != null) {
             Pictures.writePng(ConfusionPlot.render(r.confusion(), labels, stored.ref() + " on " + r.data()), confusionPng);

@@ -5,6 +5,7 @@ import org.convlab.arch.InputShape;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -57,8 +58,8 @@ public final class DataSources {
             Path validation = child(path, "Validation");
             Path test = child(path, "Test");
             return new Bundle(train,
-                    validation == null ? null : matching(folder(validation, train.shape()), train),
-                    test == null ? null : matching(folder(test, train.shape()), train));
+                    validation == null ? null : alignLabels(folder(validation, train.shape()), train.labels(), "the training data"),
+                    test == null ? null : alignLabels(folder(test, train.shape()), train.labels(), "the training data"));
         }
         return new Bundle(trainingFolder(path, shape), null, null);
     }
@@ -96,14 +97,24 @@ public final class DataSources {
         return new InputShape(Integer.parseInt(wh[1]), Integer.parseInt(wh[0]), allGrey ? 1 : 3);
     }
 
-    /** A validation or test folder must have the training classes, in the training order. */
-    static ClassFolderSource matching(ClassFolderSource other, ClassFolderSource train) {
-        if (!train.labels().containsAll(other.labels())) {
-            java.util.List<String> extra = other.labels().stream().filter(l -> !train.labels().contains(l)).toList();
-            throw new ConvLabException(other.description() + " has classes the training data lacks: " + extra
-                    + "; both must hold the same class folders");
+    /**
+     * {@code other} re-expressed in {@code labels}' order, for validation, test or evaluation data:
+     * it may lack classes but must not have others. {@code whose} names the reference in messages
+     * ("the training data", "the model").
+     */
+    public static ImageSource alignLabels(ImageSource other, List<String> labels, String whose) {
+        List<String> extra = other.labels().stream().filter(l -> !labels.contains(l)).toList();
+        if (!extra.isEmpty()) {
+            throw new ConvLabException(other.description() + " has classes " + whose + " lacks: " + extra
+                    + "; " + whose + "'s classes: " + labels);
         }
-        return other.withLabels(train.labels());
+        if (other.labels().equals(labels)) {
+            return other;
+        }
+        if (other instanceof ClassFolderSource folder) {
+            return folder.withLabels(labels);
+        }
+        throw new ConvLabException(other.description() + " orders its classes " + other.labels() + ", " + whose + " " + labels);
     }
 
     private static Bundle synthetic(String src, InputShape shape) {

@@ -57,9 +57,9 @@ public final class TrainingJob {
         if (!train.problems().isEmpty()) {
             log.printf("left out %d unusable file(s) (convlab data inspect %s lists them)%n", train.problems().size(), dataSrc);
         }
-        ImageSource validation = valSrc != null ? sameClasses(DataSources.open(valSrc, train.shape()).train(), train, valSrc)
+        ImageSource validation = valSrc != null ? DataSources.alignLabels(DataSources.open(valSrc, train.shape()).train(), train.labels(), "the training data")
                 : bundle.validation();
-        ImageSource test = testSrc != null ? sameClasses(DataSources.open(testSrc, train.shape()).train(), train, testSrc)
+        ImageSource test = testSrc != null ? DataSources.alignLabels(DataSources.open(testSrc, train.shape()).train(), train.labels(), "the training data")
                 : bundle.test();
         if (validation == null) {
             ImageSource.Split split = train.split(options.validationFraction(), options.seed());
@@ -128,19 +128,5 @@ public final class TrainingJob {
     /** Where a named run keeps its checkpoints: {@code REGISTRY/.checkpoints/NAME}. */
     public static Path checkpointDir(ModelRegistry registry, String name) {
         return registry.root().resolve(".checkpoints").resolve(ModelRegistry.checkName(name));
-    }
-
-    private static ImageSource sameClasses(ImageSource other, ImageSource train, String src) {
-        List<String> extra = other.labels().stream().filter(l -> !train.labels().contains(l)).toList();
-        if (!extra.isEmpty()) {
-            throw new ConvLabException(src + " has classes the training data lacks: " + extra + "; both must have the same classes");
-        }
-        if (!other.labels().equals(train.labels())) {
-            if (other instanceof org.convlab.data.ClassFolderSource folder) {
-                return folder.withLabels(train.labels());
-            }
-            throw new ConvLabException(src + " lists its classes as " + other.labels() + " but the training data as " + train.labels());
-        }
-        return other;
     }
 }

@@ -91,7 +91,7 @@ class ModelCommandsTest {
         assertEquals(2, badName.code());
         ConvLabTest.Result wrongData = run(with("evaluate", "--model", "shapes", "--data", "synthetic:5:10"));
         assertEquals(2, wrongData.code());
-        assertTrue(wrongData.err().contains("classes the model does not know"), wrongData.err());
+        assertTrue(wrongData.err().contains("has classes the model lacks: [ring]"), wrongData.err());
         ConvLabTest.Result notImage = run(with("predict", "--model", "shapes", Files.writeString(work.resolve("t.jpg"), "x").toString()));
         assertEquals(2, notImage.code());
         assertEquals(1, notImage.err().strip().lines().count(), notImage.err());
