@@ -84,8 +84,8 @@ public final class SyntheticShapes {
         g.fillRect(0, 0, width, height);
         float hue = (FAMILY_HUES[label / SHAPES.length] + 0.06f * (r.nextFloat() - 0.5f) + 1f) % 1f;
         Color ink = Color.getHSBColor(hue, 0.65f + 0.35f * r.nextFloat(), 0.75f + 0.25f * r.nextFloat());
-        // Keep the shape readable against its background: dark ink on light grounds is fine, but
-        // never the same brightness as the ground.
+        // Ink is saturated and bright (value >= 0.75) on a pale-saturation ground of any brightness,
+        // so the hue family stays readable.
         g.setColor(ink);
         int side = Math.min(width, height);
         int size = (int) Math.round(side * (0.45 + 0.3 * r.nextDouble()));
