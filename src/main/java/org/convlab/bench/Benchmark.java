@@ -40,7 +40,8 @@ public final class Benchmark {
                          double inferGflops, long forwardFlopsPerImage, long peakRssMb, long peakHeapMb, long peakOffheapMb,
                          Double dataImagesPerSec, String backend, Map<String, String> environment) {
 
-        Result withData(double imagesPerSec) {
+        /** The same result with the data pipeline's figure added. */
+        public Result withData(double imagesPerSec) {
             return new Result(arch, input, batch, warmup, iterations, trainImagesPerSec, inferImagesPerSec, latencyMsP50,
                     latencyMsP95, trainGflops, inferGflops, forwardFlopsPerImage, peakRssMb, peakHeapMb, peakOffheapMb,
                     imagesPerSec, backend, environment);
@@ -97,11 +98,6 @@ public final class Benchmark {
                 inferRate * forward / 1e9, forward, peakRssMb(), peakHeapMb(), offHeap.peak >> 20, null,
                 env.get("backend") + " " + env.get("nd4j_build") + (Boolean.parseBoolean(env.get("onednn_helpers")) ? " +oneDNN helpers" : ""),
                 env);
-    }
-
-    /** Adds the data-pipeline figure. */
-    public static Result withDataPipeline(Result r, double imagesPerSec) {
-        return r.withData(imagesPerSec);
     }
 
     static double median(double[] values) {

@@ -59,7 +59,7 @@ final class BenchCommand implements Callable<Integer> {
         }
         Benchmark.Result r = Benchmark.run(archOptions.spec(), batch, warmup, iterations, latencySamples);
         if (!noData) {
-            r = Benchmark.withDataPipeline(r, dataPipeline(r));
+            r = r.withData(dataPipeline(r));
         }
         PrintWriter out = command.commandLine().getOut();
         if (json) {
