@@ -21,6 +21,7 @@ import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.conf.preprocessor.CnnToFeedForwardPreProcessor;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.schedule.ISchedule;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 import java.util.List;
@@ -48,6 +49,7 @@ public final class GraphBuilder {
     private final ArchitectureSpec spec;
     private long seed = 12345;
     private double learningRate = 1e-3;
+    private ISchedule learningRateSchedule;
     private WeightInitName weightInit = WeightInitName.GLOROT_UNIFORM;
 
     private GraphBuilder(ArchitectureSpec spec) {
@@ -73,6 +75,12 @@ public final class GraphBuilder {
         return this;
     }
 
+    /** A schedule for Adam's learning rate (for example a cosine decay); null keeps it constant. */
+    public GraphBuilder optLearningRateSchedule(ISchedule schedule) {
+        this.learningRateSchedule = schedule;
+        return this;
+    }
+
     /** How weights start (default Glorot uniform, as Keras). */
     public GraphBuilder optWeightInit(WeightInitName init) {
         this.weightInit = init;
@@ -86,7 +94,8 @@ public final class GraphBuilder {
         InputShape in = spec.input();
         ComputationGraphConfiguration.GraphBuilder g = new NeuralNetConfiguration.Builder()
                 .seed(seed)
-                .updater(Adam.builder().learningRate(learningRate).epsilon(1e-7).build())
+                .updater(learningRateSchedule == null ? Adam.builder().learningRate(learningRate).epsilon(1e-7).build()
+                        : Adam.builder().learningRateSchedule(learningRateSchedule).epsilon(1e-7).build())
                 .weightInit(weightInit.dl4j())
                 .biasInit(0)
                 .graphBuilder()

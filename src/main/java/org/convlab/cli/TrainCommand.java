@@ -50,6 +50,9 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--lr", defaultValue = "0.001", description = "Adam's learning rate. Default: ${DEFAULT-VALUE}.")
     double lr;
 
+    @Option(names = "--lr-schedule", defaultValue = "constant", paramLabel = "constant|cosine",
+            description = "Keep the rate, or let it follow a cosine down to 0 by the last epoch. Default: ${DEFAULT-VALUE}.")
+    String lrSchedule;
     @Option(names = "--init", defaultValue = "he_uniform", paramLabel = "he_uniform|glorot_uniform",
             description = "Initial weights: he_uniform (suits ReLU) or glorot_uniform (Keras' default). Default: ${DEFAULT-VALUE}.")
     String init;
@@ -88,7 +91,8 @@ final class TrainCommand implements Callable<Integer> {
                     + FashionMnist.PACKAGE + "' as root); training on generated shapes instead (synthetic:10:1000)");
             source = "synthetic:10:1000";
         }
-        TrainingOptions options = TrainingOptions.builder().optEpochs(epochs).optBatch(batch).optLearningRate(lr).optWeightInit(org.convlab.arch.WeightInitName.parse(init)).optSeed(seed)
+        TrainingOptions options = TrainingOptions.builder().optEpochs(epochs).optBatch(batch).optLearningRate(lr)
+                .optLearningRateSchedule(org.convlab.train.LearningRateSchedule.parse(lrSchedule)).optWeightInit(org.convlab.arch.WeightInitName.parse(init)).optSeed(seed)
                 .optAugment(augment).optLimit(limit).optPatience(patience).optResume(resume)
                 .optCheckpointDir(TrainingJob.checkpointDir(registry, modelName)).optProgress(System.err).build();
         TrainingJob.Outcome out = TrainingJob.run(org.convlab.arch.Architectures.resolve(arch), source, val, test,

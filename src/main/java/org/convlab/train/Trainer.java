@@ -70,7 +70,10 @@ public final class Trainer {
             s.history().forEach(line -> history.add(EpochMetrics.parse(line)));
             log.printf("resuming after epoch %d of %d from %s%n", s.epoch(), o.epochs(), o.checkpointDir());
         } else {
-            graph = GraphBuilder.of(spec).optSeed(o.seed()).optLearningRate(o.learningRate()).optWeightInit(o.weightInit()).build();
+            int iterations = o.epochs() * (int) Math.ceil(train.size() / (double) o.batch());
+            graph = GraphBuilder.of(spec).optSeed(o.seed()).optLearningRate(o.learningRate())
+                    .optLearningRateSchedule(o.learningRateSchedule().dl4j(o.learningRate(), iterations))
+                    .optWeightInit(o.weightInit()).build();
             best = null;
         }
 
@@ -92,6 +95,9 @@ public final class Trainer {
                 bestLoss = m.valLoss();
                 bestEpoch = epoch;
                 best = graph.clone();
+                // clone() starts the counters at 0; a schedule (and further training) needs them.
+                best.getConfiguration().setIterationCount(graph.getIterationCount());
+                best.getConfiguration().setEpochCount(graph.getEpochCount());
                 stale = 0;
             } else {
                 stale++;
@@ -147,7 +153,8 @@ public final class Trainer {
     /** Ties a checkpoint to the settings that shape the run, so --resume cannot mix two runs. */
     private static String fingerprint(ArchitectureSpec spec, ImageSource train, ImageSource validation, TrainingOptions o) {
         String text = SpecJson.write(spec) + "|" + train.description() + "|" + train.size() + "|" + validation.size() + "|"
-                + train.labels() + "|" + o.batch() + "|" + o.seed() + "|" + o.augment() + "|" + o.learningRate() + "|" + o.weightInit();
+                + train.labels() + "|" + o.batch() + "|" + o.seed() + "|" + o.augment() + "|" + o.learningRate() + "|" + o.weightInit()
+                + (o.learningRateSchedule() == LearningRateSchedule.CONSTANT ? "" : "|" + o.learningRateSchedule() + "|" + o.epochs());
         try {
             return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
                     .digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));

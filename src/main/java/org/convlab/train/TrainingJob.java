@@ -90,7 +90,8 @@ public final class TrainingJob {
         }
         ModelCard.Training training = new ModelCard.Training(dataSrc, valSrc != null ? valSrc : validation.description(),
                 train.size(), validation.size(), options.epochs(), result.history().size(), result.bestEpoch(),
-                result.stoppedEarly(), options.batch(), "adam", options.learningRate(), options.weightInit().toString(), options.seed(), options.augment(),
+                result.stoppedEarly(), options.batch(), "adam", options.learningRate(),
+                options.learningRateSchedule().toString(), options.weightInit().toString(), options.seed(), options.augment(),
                 options.limit(), Math.round(result.seconds() * 10) / 10.0);
         ModelCard card = new ModelCard(name, null, Instant.now().toString(), spec, spec.input(), train.labels(),
                 ModelCard.Preprocessing.standard(spec.input()), training, metrics, EnvironmentInfo.describe(), null, null);

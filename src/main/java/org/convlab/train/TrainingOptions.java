@@ -15,7 +15,7 @@ import java.nio.file.Path;
  * architecture (11 ReLU convolutions, no normalisation) on Fashion-MNIST scaled to 0..1 stayed at
  * chance (loss 2.303) for a whole epoch with Glorot weights.
  */
-public record TrainingOptions(int epochs, int batch, double learningRate, WeightInitName weightInit, long seed, int patience, boolean augment,
+public record TrainingOptions(int epochs, int batch, double learningRate, LearningRateSchedule learningRateSchedule, WeightInitName weightInit, long seed, int patience, boolean augment,
                               Integer limit, double validationFraction, Path checkpointDir, boolean resume,
                               PrintStream progress) {
 
@@ -27,6 +27,7 @@ public record TrainingOptions(int epochs, int batch, double learningRate, Weight
         private int epochs = 3;
         private int batch = 32;
         private double learningRate = 1e-3;
+        private LearningRateSchedule learningRateSchedule = LearningRateSchedule.CONSTANT;
         private WeightInitName weightInit = WeightInitName.HE_UNIFORM;
         private long seed = 42;
         private int patience = 3;
@@ -58,6 +59,12 @@ public record TrainingOptions(int epochs, int batch, double learningRate, Weight
                 throw new ConvLabException("--lr must be above 0 (and sensible, below 10), received " + lr);
             }
             learningRate = lr;
+            return this;
+        }
+
+        /** How the rate moves from {@code --lr} over the run (default constant). */
+        public Builder optLearningRateSchedule(LearningRateSchedule s) {
+            learningRateSchedule = s;
             return this;
         }
 
@@ -116,7 +123,7 @@ public record TrainingOptions(int epochs, int batch, double learningRate, Weight
             if (resume && checkpointDir == null) {
                 throw new ConvLabException("--resume needs a checkpoint folder");
             }
-            return new TrainingOptions(epochs, batch, learningRate, weightInit, seed, patience, augment, limit, validationFraction,
+            return new TrainingOptions(epochs, batch, learningRate, learningRateSchedule, weightInit, seed, patience, augment, limit, validationFraction,
                     checkpointDir, resume, progress);
         }
     }

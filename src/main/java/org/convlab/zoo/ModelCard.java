@@ -36,7 +36,7 @@ public record ModelCard(String name, Integer version, String created, Architectu
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Training(String data, String validation, int trainImages, int validationImages, int epochsPlanned,
                            int epochsRun, Integer bestEpoch, boolean stoppedEarly, int batch, String optimizer,
-                           double learningRate, String weightInit, long seed, boolean augment, Integer limit, double seconds) {
+                           double learningRate, String learningRateSchedule, String weightInit, long seed, boolean augment, Integer limit, double seconds) {
     }
 
     public ModelCard withVersion(String newName, int newVersion, String sha256, List<String> newFiles) {

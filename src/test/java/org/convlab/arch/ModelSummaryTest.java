@@ -121,4 +121,17 @@ class ModelSummaryTest {
         assertEquals("Dropout", s.rows().get(4).type());
         assertEquals(s.totalParams() - 32, s.trainableParams());
     }
+
+    @Test
+    void theBatchNormVariantIsTheSeedModelPlusFourValuesPerConvChannel() {
+        ArchitectureSpec seed = Architectures.get("fruits-cnn");
+        ModelSummary plain = summaryOf(seed);
+        ModelSummary bn = summaryOf(Architectures.get("fruits-cnn-bn"));
+        // 3x32 + 3x64 + 3x128 + 2x256 = 1,184 conv channels, each with gamma, beta, mean and variance.
+        int channels = 3 * 32 + 3 * 64 + 3 * 128 + 2 * 256;
+        assertEquals(10_865_724L + 4L * channels, bn.totalParams());
+        assertEquals(2L * channels, bn.nonTrainableParams());
+        assertEquals(plain.rows().size() + 11 + 1, bn.rows().size());
+        assertEquals(seed.input(), Architectures.get("fruits-cnn-bn").input());
+    }
 }
