@@ -23,7 +23,7 @@ import java.io.PrintWriter;
         description = "The convolutional-network tutorial as software, on Deeplearning4j.",
         subcommands = {SummaryCommand.class, ConvCommand.class, PoolCommand.class, KernelsCommand.class,
                 ActivationsCommand.class, DataCommand.class, TrainCommand.class, EvaluateCommand.class, PredictCommand.class,
-                ModelsCommand.class, FiltersCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+                ModelsCommand.class, FiltersCommand.class, BenchCommand.class, EnvCommand.class, CommandLine.HelpCommand.class})
 public final class ConvLab {
     public static final int EXIT_OK = 0;
     public static final int EXIT_INTERNAL = 1;
@@ -65,6 +65,11 @@ public final class ConvLab {
                 }
                 return EXIT_BAD_INPUT;
             }
+            java.util.Optional<String> memory = OutOfMemory.explain(ex);
+            if (memory.isPresent()) {
+                err.println(command + ": " + memory.get());
+                return EXIT_BAD_INPUT;
+            }
             err.println(command + ": internal error: " + ex + (root.verbose ? "" : " (run with -v for details)"));
             if (root.verbose) {
                 ex.printStackTrace(err);
@@ -81,6 +86,11 @@ public final class ConvLab {
             return cli.execute(args);
         } catch (Error e) {
             // picocli passes Errors through; still one line and exit code 1, not a bare stack trace.
+            java.util.Optional<String> memory = OutOfMemory.explain(e);
+            if (memory.isPresent()) {
+                err.println("convlab: " + memory.get());
+                return EXIT_BAD_INPUT;
+            }
             err.println("convlab: internal error: " + e + (root.verbose ? "" : " (run with -v for details)"));
             if (root.verbose) {
                 e.printStackTrace(err);

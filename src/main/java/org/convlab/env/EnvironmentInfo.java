@@ -9,7 +9,12 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
 
-/** What a run ran on: Java, DL4J, the ND4J backend and native build, the CPU, threads, memory limits. */
+/**
+ * What a run ran on: Java, DL4J, the ND4J backend and native build (and whether oneDNN helpers
+ * run), the CPU and its vector features, threads, memory limits, and the GPU where there is one.
+ * {@code convlab env} prints it; every training run stores it in the model card and every
+ * benchmark prints it.
+ */
 public final class EnvironmentInfo {
     private EnvironmentInfo() {
     }
@@ -26,15 +31,24 @@ public final class EnvironmentInfo {
         env.put("onednn_helpers", String.valueOf(NativeSetup.oneDnnBuildLoaded()
                 && "false".equals(System.getProperty(NativeSetup.HELPERS_DISABLE_PROPERTY))));
         env.put("cpu", cpuModel());
+        env.put("cpu_features", String.join(" ", vectorFeatures(NativeSetup.cpuFlags())));
         env.put("cores", String.valueOf(Runtime.getRuntime().availableProcessors()));
-        env.put("omp_threads", String.valueOf(nd4j.getProperty("omp.threads", "?")));
+        // ND4J stores numbers here, which Properties.getProperty would not return.
+        env.put("omp_threads", String.valueOf(nd4j.getOrDefault("omp.threads", "?")));
+        env.put("blas", nd4j.getOrDefault("blas.vendor", "?") + ", " + nd4j.getOrDefault("blas.threads", "?") + " thread(s)");
         env.put("heap_max_mb", String.valueOf(Runtime.getRuntime().maxMemory() >> 20));
         env.put("offheap_max_mb", String.valueOf(org.bytedeco.javacpp.Pointer.maxBytes() >> 20));
         env.put("physical_max_mb", String.valueOf(org.bytedeco.javacpp.Pointer.maxPhysicalBytes() >> 20));
+        env.putAll(GpuInfo.describe(nd4j));
         return env;
     }
 
     static String dl4jVersion() {
+        return buildProperty("dl4j.version");
+    }
+
+    /** A version this build was made with ({@code dl4j.version}, {@code cuda.version}), from version.properties. */
+    static String buildProperty(String key) {
         Properties p = new Properties();
         try (var in = EnvironmentInfo.class.getResourceAsStream("/org/convlab/version.properties")) {
             if (in != null) {
@@ -43,7 +57,13 @@ public final class EnvironmentInfo {
         } catch (IOException ignored) {
             // unknown version
         }
-        return p.getProperty("dl4j.version", "unknown");
+        return p.getProperty(key, "unknown");
+    }
+
+    /** The flags that decide which native build and kernels can run, in a fixed order. */
+    static java.util.List<String> vectorFeatures(java.util.Set<String> flags) {
+        return java.util.stream.Stream.of("sse4_2", "avx", "avx2", "fma", "f16c", "avx512f", "avx512bw", "avx512vl",
+                "avx512_vnni", "avx512_bf16", "amx_bf16").filter(flags::contains).toList();
     }
 
     static String cpuModel() {

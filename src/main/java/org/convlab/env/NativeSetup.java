@@ -25,18 +25,24 @@ import org.slf4j.LoggerFactory;
  * <p>DL4J M2.1 also disables its helpers unless {@code org.eclipse.deeplearning4j.helpers.disable}
  * is {@code false}; we set that only for a oneDNN build (see {@link org.nd4j.nativeblas.Nd4jCpu}).
  *
+ * <p>With the CUDA backend ({@link Backend}) it selects the {@code linux-x86_64-cudnn} build of
+ * {@code nd4j-cuda} instead and leaves DL4J's helpers off: DL4J M2.1 has no cuDNN layer helpers,
+ * its layers run on cuBLAS through ND4J.
+ *
  * <p>Call {@link #init()} before the first use of ND4J; every ConvLab entry point does.
  */
 public final class NativeSetup {
     public static final String EXTENSION_PROPERTY = "org.bytedeco.javacpp.platform.extension";
     public static final String HELPERS_DISABLE_PROPERTY = "org.eclipse.deeplearning4j.helpers.disable";
     public static final String BUILD_ENV = "CONVLAB_CPU_BUILD";
+    static final String CRASH_DUMP_PROPERTY = "org.deeplearning4j.crash.reporting.enabled";
 
     private static final Logger LOG = LoggerFactory.getLogger(NativeSetup.class);
     private static final Set<String> AVX512_FLAGS = Set.of("avx512f", "avx512cd", "avx512bw", "avx512dq", "avx512vl");
     private static final Set<String> KNOWN_BUILDS = Set.of("onednn-avx512", "onednn-avx2", "onednn", "plain");
 
     private static volatile boolean initialized;
+    private static volatile Backend backend = Backend.CPU;
 
     private NativeSetup() {
     }
@@ -46,7 +52,16 @@ public final class NativeSetup {
         if (initialized) {
             return;
         }
+        backend = Backend.resolve(Backend.requested(), Backend.cudaBuild(), Backend.driverPresent());
         initialized = true;
+        // DL4J writes a memory dump file into the working directory on out-of-memory; ConvLab says it in one line instead.
+        if (System.getProperty(CRASH_DUMP_PROPERTY) == null) {
+            System.setProperty(CRASH_DUMP_PROPERTY, "false");
+        }
+        if (backend == Backend.CUDA) {
+            initCuda();
+            return;
+        }
         if (System.getProperty(EXTENSION_PROPERTY) == null) {
             String build = requestedBuild();
             if (!build.equals("plain")) {
@@ -59,6 +74,23 @@ public final class NativeSetup {
         }
         LOG.debug("ND4J native build extension '{}', helpers disabled: {}",
                 extension, System.getProperty(HELPERS_DISABLE_PROPERTY, "true (DL4J default)"));
+    }
+
+    /** The backend {@link #init()} chose: CPU or CUDA. */
+    public static Backend backend() {
+        return backend;
+    }
+
+    private static void initCuda() {
+        if (System.getProperty(EXTENSION_PROPERTY) == null) {
+            System.setProperty(EXTENSION_PROPERTY, "-cudnn");
+        }
+        // Load ND4J now so that a GPU that cannot be used is one clear message, not a later stack trace.
+        String loaded = org.nd4j.linalg.factory.Nd4j.getBackend().getClass().getName();
+        if (!loaded.equals(Backend.CUDA_BACKEND_CLASS)) {
+            throw new org.convlab.ConvLabException("backend cuda: ND4J's CUDA backend did not start (it loaded " + loaded
+                    + "); check 'nvidia-smi' and that the driver supports CUDA 11.6, or use --backend cpu");
+        }
     }
 
     /** The build asked for by {@code CONVLAB_CPU_BUILD}, or the best one this CPU runs. */
@@ -104,7 +136,7 @@ public final class NativeSetup {
     public static String loadedLibrary() {
         Map<String, String> loaded = Loader.getLoadedLibraries();
         return loaded.entrySet().stream()
-                .filter(e -> e.getKey().contains("jnind4jcpu") || e.getKey().contains("nd4jcpu"))
+                .filter(e -> e.getKey().contains("jnind4j") || e.getKey().contains("nd4jcpu") || e.getKey().contains("nd4jcuda"))
                 .map(Map.Entry::getValue)
                 .findFirst()
                 .orElse("");

@@ -101,4 +101,20 @@ class ConvLabTest {
         assertEquals(0, version.code());
         assertTrue(version.out().startsWith("ConvLab ") && version.out().contains("1.0.0-M2.1"), version.out());
     }
+
+    @Test
+    void envReportsTheLoadedBuildAndTheCpusVectorFeatures() throws IOException {
+        Result r = run("env", "--json");
+        assertEquals(0, r.code(), r.err());
+        JsonNode json = new ObjectMapper().readTree(r.out());
+        String build = json.get("nd4j_build").asText();
+        assertTrue(org.convlab.env.NativeSetup.loadedLibrary().contains("/" + build + "/"), build);
+        java.util.Set<String> flags = org.convlab.env.NativeSetup.cpuFlags();
+        java.util.List<String> features = java.util.List.of(json.get("cpu_features").asText().split(" "));
+        assertEquals(flags.contains("avx2"), features.contains("avx2"));
+        assertEquals(flags.contains("avx512f"), features.contains("avx512f"));
+        assertEquals(String.valueOf(Runtime.getRuntime().availableProcessors()), json.get("cores").asText());
+        Result text = run("env");
+        assertTrue(text.out().lines().anyMatch(l -> l.matches("nd4j_build\\s+" + java.util.regex.Pattern.quote(build))), text.out());
+    }
 }

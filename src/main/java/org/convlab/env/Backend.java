@@ -1,0 +1,88 @@
+package org.convlab.env;
+
+import org.convlab.ConvLabException;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+
+/**
+ * Where ND4J computes: {@code cpu}, {@code cuda} (an NVIDIA GPU, with the build made by
+ * {@code mvn -Pcuda}) or {@code auto} (the GPU when this build has the CUDA backend and the
+ * machine has an NVIDIA driver, else the CPU).
+ *
+ * <p>Chosen by the system property {@code convlab.backend} or the environment variable
+ * {@code CONVLAB_BACKEND} (the launcher's {@code --backend} sets the property); default {@code auto}.
+ */
+public enum Backend {
+    CPU,
+    CUDA,
+    AUTO;
+
+    public static final String PROPERTY = "convlab.backend";
+    public static final String ENV = "CONVLAB_BACKEND";
+    /** A class of ND4J's CUDA backend; present only in the {@code -Pcuda} build. */
+    static final String CUDA_BACKEND_CLASS = "org.nd4j.linalg.jcublas.JCublasBackend";
+
+    public static Backend parse(String text) {
+        for (Backend b : values()) {
+            if (b.toString().equals(text.trim().toLowerCase(Locale.ROOT))) {
+                return b;
+            }
+        }
+        throw new ConvLabException("backend '" + text + "' is not known; use cpu, cuda or auto");
+    }
+
+    /** The backend asked for by {@value #PROPERTY} or {@value #ENV}; {@link #AUTO} when neither is set. */
+    public static Backend requested() {
+        String asked = System.getProperty(PROPERTY);
+        if (asked == null || asked.isBlank()) {
+            asked = System.getenv(ENV);
+        }
+        return asked == null || asked.isBlank() ? AUTO : parse(asked);
+    }
+
+    /**
+     * The backend to load for {@code requested}: CPU or CUDA, never AUTO. A CUDA request that
+     * cannot be met (no CUDA backend in this build, no NVIDIA driver) is refused with the fix.
+     */
+    public static Backend resolve(Backend requested, boolean cudaBuild, boolean driverPresent) {
+        return switch (requested) {
+            case CPU -> CPU;
+            case AUTO -> cudaBuild && driverPresent ? CUDA : CPU;
+            case CUDA -> {
+                if (!cudaBuild) {
+                    throw new ConvLabException("backend cuda: this build has only the CPU backend; build it with 'mvn -Pcuda package'"
+                            + " (scripts/convlab --backend cuda does that)");
+                }
+                if (!driverPresent) {
+                    throw new ConvLabException("backend cuda: no NVIDIA GPU driver on this machine (neither " + DRIVER_FILE
+                            + " nor " + DEVICE_FILE + " exists); install the driver or use --backend cpu");
+                }
+                yield CUDA;
+            }
+        };
+    }
+
+    /** Present when the NVIDIA kernel driver is loaded (and, in a container, passed in). */
+    static final Path DRIVER_FILE = Path.of("/proc/driver/nvidia/version");
+    static final Path DEVICE_FILE = Path.of("/dev/nvidiactl");
+
+    static boolean driverPresent() {
+        return Files.isReadable(DRIVER_FILE) || Files.exists(DEVICE_FILE);
+    }
+
+    static boolean cudaBuild() {
+        try {
+            Class.forName(CUDA_BACKEND_CLASS, false, Backend.class.getClassLoader());
+            return true;
+        } catch (ClassNotFoundException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public String toString() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+}

@@ -1,0 +1,71 @@
+package org.convlab.env;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The GPU side of {@link EnvironmentInfo}: what ND4J's CUDA backend reports when it runs, and
+ * otherwise what {@code nvidia-smi} says (a GPU that is there but not used), or nothing.
+ */
+final class GpuInfo {
+    private GpuInfo() {
+    }
+
+    static Map<String, String> describe(Properties nd4j) {
+        Map<String, String> gpu = new LinkedHashMap<>();
+        if (NativeSetup.backend() == Backend.CUDA) {
+            // Keys as ND4J's CUDA executioner names them (cuda.devicesInformation holds one map per device).
+            // JavaCPP's version string: CUDA-cuDNN-JavaCPP, e.g. 11.6-8.3-1.5.7.
+            gpu.put("cuda_cudnn", EnvironmentInfo.buildProperty("cuda.version"));
+            Object count = nd4j.get("cuda.availableDevices");
+            if (count != null) {
+                gpu.put("gpu_count", String.valueOf(count));
+            }
+            Object devices = nd4j.get("cuda.devicesInformation");
+            if (devices instanceof List<?> list && !list.isEmpty() && list.get(0) instanceof Map<?, ?> first) {
+                gpu.put("gpu", String.valueOf(first.get("cuda.deviceName")));
+                Object total = first.get("cuda.totalMemory");
+                if (total instanceof Number n) {
+                    gpu.put("gpu_memory_mb", String.valueOf(n.longValue() >> 20));
+                }
+                gpu.put("gpu_compute_capability", first.get("cuda.deviceMajor") + "." + first.get("cuda.deviceMinor"));
+            }
+        }
+        String smi = nvidiaSmi();
+        if (!smi.isEmpty()) {
+            String[] parts = smi.split(",\\s*");
+            gpu.putIfAbsent("gpu", parts[0] + (NativeSetup.backend() == Backend.CUDA ? "" : " (present, not used: CPU backend)"));
+            if (parts.length > 1) {
+                gpu.putIfAbsent("gpu_memory_mb", parts[1].replaceAll("[^0-9]", ""));
+            }
+            if (parts.length > 2) {
+                gpu.put("nvidia_driver", parts[2]);
+            }
+        }
+        return gpu;
+    }
+
+    /** "name, memory, driver" of the first GPU, or "" where nvidia-smi is absent or fails. */
+    static String nvidiaSmi() {
+        try {
+            Process p = new ProcessBuilder("nvidia-smi", "--query-gpu=name,memory.total,driver_version", "--format=csv,noheader")
+                    .redirectErrorStream(true).start();
+            if (!p.waitFor(10, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                return "";
+            }
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+            return p.exitValue() == 0 && !out.isEmpty() ? out.lines().findFirst().orElse("") : "";
+        } catch (IOException e) {
+            return "";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "";
+        }
+    }
+}
