@@ -64,9 +64,9 @@ public final class NativeSetup {
         }
         if (System.getProperty(EXTENSION_PROPERTY) == null) {
             String build = requestedBuild();
-            if (!build.equals("plain")) {
-                System.setProperty(EXTENSION_PROPERTY, "-" + build);
-            }
+            // An empty extension, not an absent one: without the property JavaCPP tries the preset's own
+            // list of extensions (the oneDNN builds first), so "plain" would load a oneDNN build.
+            System.setProperty(EXTENSION_PROPERTY, build.equals("plain") ? "" : "-" + build);
         }
         String extension = System.getProperty(EXTENSION_PROPERTY, "");
         if (extension.contains("onednn") && System.getProperty(HELPERS_DISABLE_PROPERTY) == null) {

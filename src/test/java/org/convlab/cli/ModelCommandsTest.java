@@ -96,4 +96,33 @@ class ModelCommandsTest {
         assertEquals(2, notImage.code());
         assertEquals(1, notImage.err().strip().lines().count(), notImage.err());
     }
+
+    /**
+     * A stored model holds plain weights, nothing of the native code that made it: a second JVM on
+     * another ND4J build (the generic one, no oneDNN helpers; on a GPU machine this is where the
+     * CUDA build would go) predicts the same probabilities.
+     */
+    @Test
+    void aStoredModelPredictsTheSameOnAnotherNativeBuild() throws Exception {
+        ConvLabTest.Result here = run(with("predict", "--model", "shapes:1", image.toString(), "--top", "4", "--json"));
+        assertEquals(0, here.code(), here.err());
+
+        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), ConvLab.class.getName(),
+                "predict", "--model", "shapes:1", image.toString(), "--top", "4", "--json", "--registry", registry.toString());
+        pb.environment().put(org.convlab.env.NativeSetup.BUILD_ENV, "plain");
+        pb.environment().put(org.convlab.env.Backend.ENV, "cpu");
+        pb.redirectError(ProcessBuilder.Redirect.DISCARD);
+        Process other = pb.start();
+        String out = new String(other.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(0, other.waitFor(), out);
+
+        JsonNode a = new ObjectMapper().readTree(here.out()).get("predictions").get(image.toString());
+        JsonNode b = new ObjectMapper().readTree(out).get("predictions").get(image.toString());
+        assertEquals(4, a.size());
+        for (int i = 0; i < a.size(); i++) {
+            assertEquals(a.get(i).get("label").asText(), b.get(i).get("label").asText());
+            assertEquals(a.get(i).get("probability").asDouble(), b.get(i).get("probability").asDouble(), 1e-5);
+        }
+    }
 }
