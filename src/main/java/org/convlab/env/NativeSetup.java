@@ -91,6 +91,14 @@ public final class NativeSetup {
             throw new org.convlab.ConvLabException("backend cuda: ND4J's CUDA backend did not start (it loaded " + loaded
                     + "); check 'nvidia-smi' and that the driver supports CUDA 11.6, or use --backend cpu");
         }
+        Object devices = org.nd4j.linalg.factory.Nd4j.getExecutioner().getEnvironmentInformation().get("cuda.devicesInformation");
+        if (devices instanceof java.util.List<?> list && !list.isEmpty() && list.get(0) instanceof Map<?, ?> gpu
+                && gpu.get("cuda.deviceMajor") instanceof Number major && gpu.get("cuda.deviceMinor") instanceof Number minor
+                && !CudaKernels.runOn(major.intValue(), minor.intValue())) {
+            throw new org.convlab.ConvLabException("backend cuda: " + gpu.get("cuda.deviceName") + " has compute capability "
+                    + major + "." + minor + ", and ND4J " + EnvironmentInfo.dl4jVersion() + "'s CUDA kernels are built for "
+                    + CudaKernels.compiled() + " only (no PTX to compile for newer GPUs); use --backend cpu");
+        }
     }
 
     /** The build asked for by {@code CONVLAB_CPU_BUILD}, or the best one this CPU runs. */
