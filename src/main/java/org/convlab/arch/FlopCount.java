@@ -1,6 +1,8 @@
 package org.convlab.arch;
 
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Floating-point operations of one example through an architecture, counted from the spec:
@@ -14,23 +16,30 @@ public final class FlopCount {
 
     /** Forward-pass FLOPs per example. */
     public static long forward(ArchitectureSpec spec) {
+        return perLayer(spec).values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    /** Forward-pass FLOPs per example of each layer, by layer name, in the spec's order. */
+    public static Map<String, Long> perLayer(ArchitectureSpec spec) {
         List<LayerShape> shapes = ShapeInference.outputShapes(spec);
         InputShape in = spec.input();
         LayerShape previous = LayerShape.spatial(in.height(), in.width(), in.channels());
-        long flops = 0;
+        Map<String, Long> flops = new LinkedHashMap<>();
         for (int i = 0; i < spec.layers().size(); i++) {
             LayerSpec layer = spec.layers().get(i);
             LayerShape out = shapes.get(i);
+            long f;
             if (layer instanceof Conv2DSpec c) {
                 long macs = out.size() * c.kernel().rows() * c.kernel().cols() * previous.channels();
-                flops += 2 * macs + 2 * out.size();
+                f = 2 * macs + 2 * out.size();
             } else if (layer instanceof DenseSpec d) {
-                flops += 2 * previous.size() * d.units() + 2L * d.units();
+                f = 2 * previous.size() * d.units() + 2L * d.units();
             } else if (layer instanceof PoolSpec p) {
-                flops += out.size() * p.size().rows() * p.size().cols();
+                f = out.size() * p.size().rows() * p.size().cols();
             } else {
-                flops += out.size();
+                f = out.size();
             }
+            flops.put(layer.name(), f);
             previous = out;
         }
         return flops;

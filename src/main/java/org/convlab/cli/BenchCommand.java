@@ -2,6 +2,7 @@ package org.convlab.cli;
 
 import org.convlab.arch.InputShape;
 import org.convlab.bench.Benchmark;
+import org.convlab.bench.LayerProfile;
 import org.convlab.data.DataSources;
 import org.convlab.data.DataThroughput;
 import org.convlab.data.FolderExport;
@@ -49,6 +50,9 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON object.")
     boolean json;
 
+    @Option(names = "--profile", description = "Instead: time each layer's forward and backward pass against the whole training step.")
+    boolean profile;
+
     @Spec
     CommandSpec command;
 
@@ -56,6 +60,9 @@ final class BenchCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         if (batch < 1 || warmup < 0 || iterations < 1 || latencySamples < 1) {
             throw new org.convlab.ConvLabException("--batch, --iterations and --latency-samples must be at least 1, --warmup at least 0");
+        }
+        if (profile) {
+            return printProfile(LayerProfile.run(archOptions.spec(), batch, iterations));
         }
         Benchmark.Result r = Benchmark.run(archOptions.spec(), batch, warmup, iterations, latencySamples);
         if (!noData) {
@@ -75,6 +82,25 @@ final class BenchCommand implements Callable<Integer> {
                 out.printf(Locale.US, "  data       %8.1f images/s decoded, resized and scaled (one thread)%n", r.dataImagesPerSec());
             }
         }
+        out.flush();
+        return ConvLab.EXIT_OK;
+    }
+
+    private int printProfile(LayerProfile.Result p) {
+        PrintWriter out = command.commandLine().getOut();
+        if (json) {
+            out.print(Json.write(p));
+            out.flush();
+            return ConvLab.EXIT_OK;
+        }
+        double total = p.layersMs();
+        out.printf(Locale.US, "%-20s %-22s %9s %9s %6s %8s%n", "layer", "type", "fwd ms", "bwd ms", "share", "GFLOP/s");
+        for (LayerProfile.Row r : p.rows()) {
+            out.printf(Locale.US, "%-20s %-22s %9.2f %9.2f %5.1f%% %8.1f%n", r.layer(), r.type(), r.forwardMs(), r.backwardMs(),
+                    100 * (r.forwardMs() + r.backwardMs()) / total, r.gflops());
+        }
+        out.printf(Locale.US, "layers %.1f ms of a %.1f ms training step (batch %d, medians of %d); the other %.1f ms: Adam's update,"
+                + " the loss and DL4J's bookkeeping%n", total, p.stepMs(), p.batch(), iterations, p.stepMs() - total);
         out.flush();
         return ConvLab.EXIT_OK;
     }
