@@ -52,12 +52,8 @@ public final class Benchmark {
         Map<String, String> env = EnvironmentInfo.describe();
         ComputationGraph graph = GraphBuilder.of(spec).optSeed(1).build();
         InputShape in = spec.input();
-        INDArray x = Nd4j.rand(DataType.FLOAT, batch, in.channels(), in.height(), in.width());
-        INDArray y = Nd4j.zeros(DataType.FLOAT, batch, spec.classes());
-        for (int i = 0; i < batch; i++) {
-            y.putScalar(i, i % spec.classes(), 1f);
-        }
-        DataSet ds = new DataSet(x, y);
+        DataSet ds = randomBatch(spec, batch);
+        INDArray x = ds.getFeatures();
         OffHeapPeak offHeap = new OffHeapPeak();
 
         for (int i = 0; i < warmup; i++) {
@@ -98,6 +94,17 @@ public final class Benchmark {
                 inferRate * forward / 1e9, forward, peakRssMb(), peakHeapMb(), offHeap.peak >> 20, null,
                 env.get("backend") + " " + env.get("nd4j_build") + (Boolean.parseBoolean(env.get("onednn_helpers")) ? " +oneDNN helpers" : ""),
                 env);
+    }
+
+    /** Uniform random images (NCHW) with labels cycling through the classes: what speed is measured on. */
+    static DataSet randomBatch(ArchitectureSpec spec, int batch) {
+        InputShape in = spec.input();
+        INDArray x = Nd4j.rand(DataType.FLOAT, batch, in.channels(), in.height(), in.width());
+        INDArray y = Nd4j.zeros(DataType.FLOAT, batch, spec.classes());
+        for (int i = 0; i < batch; i++) {
+            y.putScalar(i, i % spec.classes(), 1f);
+        }
+        return new DataSet(x, y);
     }
 
     static double median(double[] values) {

@@ -3,7 +3,6 @@ package org.convlab.bench;
 import org.convlab.arch.ArchitectureSpec;
 import org.convlab.arch.FlopCount;
 import org.convlab.arch.GraphBuilder;
-import org.convlab.arch.InputShape;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.api.layers.IOutputLayer;
 import org.deeplearning4j.nn.conf.InputPreProcessor;
@@ -49,13 +48,9 @@ public final class LayerProfile {
 
     public static Result run(ArchitectureSpec spec, int batch, int repeats) {
         ComputationGraph graph = GraphBuilder.of(spec).optSeed(1).build();
-        InputShape in = spec.input();
-        INDArray x = Nd4j.rand(DataType.FLOAT, batch, in.channels(), in.height(), in.width());
-        INDArray y = Nd4j.zeros(DataType.FLOAT, batch, spec.classes());
-        for (int i = 0; i < batch; i++) {
-            y.putScalar(i, i % spec.classes(), 1f);
-        }
-        DataSet ds = new DataSet(x, y);
+        DataSet ds = Benchmark.randomBatch(spec, batch);
+        INDArray x = ds.getFeatures();
+        INDArray y = ds.getLabels();
         double[] steps = new double[repeats];
         for (int i = -2; i < repeats; i++) {
             long t = System.nanoTime();
