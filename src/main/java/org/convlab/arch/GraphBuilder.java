@@ -4,6 +4,7 @@ import org.convlab.ops.Padding;
 
 import org.convlab.env.NativeSetup;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
+import org.deeplearning4j.nn.conf.WorkspaceMode;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -51,6 +52,8 @@ public final class GraphBuilder {
     private double learningRate = 1e-3;
     private ISchedule learningRateSchedule;
     private WeightInitName weightInit = WeightInitName.GLOROT_UNIFORM;
+    private CNN2DFormat dataFormat = CNN2DFormat.NCHW;
+    private WorkspaceMode workspaceMode = WorkspaceMode.ENABLED;
 
     private GraphBuilder(ArchitectureSpec spec) {
         this.spec = spec;
@@ -87,6 +90,29 @@ public final class GraphBuilder {
         return this;
     }
 
+    /**
+     * How images are laid out inside the graph: NCHW (default; what ConvLab's data pipeline
+     * produces) or NHWC (Keras' and oneDNN's preferred order; the input must then be NHWC too).
+     */
+    public GraphBuilder optDataFormat(CNN2DFormat format) {
+        this.dataFormat = format;
+        return this;
+    }
+
+    /** DL4J's workspace mode for training and inference (default ENABLED: reused off-heap buffers). */
+    public GraphBuilder optWorkspaceMode(WorkspaceMode mode) {
+        this.workspaceMode = mode;
+        return this;
+    }
+
+    public ArchitectureSpec spec() {
+        return spec;
+    }
+
+    public CNN2DFormat dataFormat() {
+        return dataFormat;
+    }
+
     /** The configuration only (no parameters allocated). */
     public ComputationGraphConfiguration configuration() {
         NativeSetup.init();
@@ -98,9 +124,11 @@ public final class GraphBuilder {
                         : Adam.builder().learningRateSchedule(learningRateSchedule).epsilon(1e-7).build())
                 .weightInit(weightInit.dl4j())
                 .biasInit(0)
+                .trainingWorkspaceMode(workspaceMode)
+                .inferenceWorkspaceMode(workspaceMode)
                 .graphBuilder()
                 .addInputs(INPUT_NAME)
-                .setInputTypes(InputType.convolutional(in.height(), in.width(), in.channels(), CNN2DFormat.NCHW));
+                .setInputTypes(InputType.convolutional(in.height(), in.width(), in.channels(), dataFormat));
 
         String previous = INPUT_NAME;
         LayerShape previousShape = LayerShape.spatial(in.height(), in.width(), in.channels());
@@ -116,7 +144,7 @@ public final class GraphBuilder {
                 g.addVertex(p.name(), new ScaleVertex((double) p.size().rows() * p.size().cols()), window);
             } else if (layer instanceof FlattenSpec) {
                 g.addVertex(layer.name(), new PreprocessorVertex(new CnnToFeedForwardPreProcessor(
-                        previousShape.height(), previousShape.width(), previousShape.channels(), CNN2DFormat.NCHW)), previous);
+                        previousShape.height(), previousShape.width(), previousShape.channels(), dataFormat)), previous);
             } else {
                 g.addLayer(layer.name(), dl4jLayer(layer, last), previous);
             }
@@ -127,7 +155,7 @@ public final class GraphBuilder {
     }
 
     /** DL4J's layer for one spec layer (all but flatten, which is a graph vertex). */
-    private static Layer dl4jLayer(LayerSpec layer, boolean last) {
+    private Layer dl4jLayer(LayerSpec layer, boolean last) {
         if (layer instanceof Conv2DSpec c) {
             return new ConvolutionLayer.Builder()
                     .kernelSize(c.kernel().rows(), c.kernel().cols())
@@ -135,7 +163,7 @@ public final class GraphBuilder {
                     .convolutionMode(mode(c.padding()))
                     .nOut(c.filters())
                     .activation(Activations.toDl4j(c.activation()))
-                    .dataFormat(CNN2DFormat.NCHW)
+                    .dataFormat(dataFormat)
                     .build();
         }
         if (layer instanceof PoolSpec p) {
@@ -145,7 +173,7 @@ public final class GraphBuilder {
                     .kernelSize(p.size().rows(), p.size().cols())
                     .stride(p.stride().rows(), p.stride().cols())
                     .convolutionMode(mode(p.padding()))
-                    .dataFormat(CNN2DFormat.NCHW)
+                    .dataFormat(dataFormat)
                     .build();
         }
         if (layer instanceof DenseSpec d && last) {
@@ -169,6 +197,7 @@ public final class GraphBuilder {
                     .decay(b.momentum())
                     .eps(b.epsilon())
                     .useLogStd(false)
+                    .dataFormat(dataFormat)
                     .build();
         }
         throw new IllegalArgumentException("no DL4J layer for " + layer.type());

@@ -3,6 +3,7 @@ package org.convlab.bench;
 import org.convlab.arch.ArchitectureSpec;
 import org.convlab.arch.FlopCount;
 import org.convlab.arch.GraphBuilder;
+import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.convlab.arch.InputShape;
 import org.convlab.env.EnvironmentInfo;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -49,10 +50,16 @@ public final class Benchmark {
     }
 
     public static Result run(ArchitectureSpec spec, int batch, int warmup, int iterations, int latencySamples) {
+        return run(GraphBuilder.of(spec), batch, warmup, iterations, latencySamples);
+    }
+
+    /** The same on a graph configured by {@code builder} (data format, workspace mode). */
+    public static Result run(GraphBuilder builder, int batch, int warmup, int iterations, int latencySamples) {
         Map<String, String> env = EnvironmentInfo.describe();
-        ComputationGraph graph = GraphBuilder.of(spec).optSeed(1).build();
+        ArchitectureSpec spec = builder.spec();
+        ComputationGraph graph = builder.optSeed(1).build();
         InputShape in = spec.input();
-        DataSet ds = randomBatch(spec, batch);
+        DataSet ds = randomBatch(spec, batch, builder.dataFormat());
         INDArray x = ds.getFeatures();
         OffHeapPeak offHeap = new OffHeapPeak();
 
@@ -96,10 +103,12 @@ public final class Benchmark {
                 env);
     }
 
-    /** Uniform random images (NCHW) with labels cycling through the classes: what speed is measured on. */
-    static DataSet randomBatch(ArchitectureSpec spec, int batch) {
+    /** Uniform random images (in the graph's layout) with labels cycling through the classes: what speed is measured on. */
+    static DataSet randomBatch(ArchitectureSpec spec, int batch, CNN2DFormat format) {
         InputShape in = spec.input();
-        INDArray x = Nd4j.rand(DataType.FLOAT, batch, in.channels(), in.height(), in.width());
+        INDArray x = format == CNN2DFormat.NHWC
+                ? Nd4j.rand(DataType.FLOAT, batch, in.height(), in.width(), in.channels())
+                : Nd4j.rand(DataType.FLOAT, batch, in.channels(), in.height(), in.width());
         INDArray y = Nd4j.zeros(DataType.FLOAT, batch, spec.classes());
         for (int i = 0; i < batch; i++) {
             y.putScalar(i, i % spec.classes(), 1f);

@@ -47,8 +47,14 @@ public final class LayerProfile {
     }
 
     public static Result run(ArchitectureSpec spec, int batch, int repeats) {
-        ComputationGraph graph = GraphBuilder.of(spec).optSeed(1).build();
-        DataSet ds = Benchmark.randomBatch(spec, batch);
+        return run(GraphBuilder.of(spec), batch, repeats);
+    }
+
+    /** The same on a graph configured by {@code builder} (data format, workspace mode). */
+    public static Result run(GraphBuilder builder, int batch, int repeats) {
+        ArchitectureSpec spec = builder.spec();
+        ComputationGraph graph = builder.optSeed(1).build();
+        DataSet ds = Benchmark.randomBatch(spec, batch, builder.dataFormat());
         INDArray x = ds.getFeatures();
         INDArray y = ds.getLabels();
         double[] steps = new double[repeats];

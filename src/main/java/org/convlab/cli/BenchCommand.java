@@ -1,7 +1,10 @@
 package org.convlab.cli;
 
 import org.convlab.arch.InputShape;
+import org.convlab.arch.GraphBuilder;
 import org.convlab.bench.Benchmark;
+import org.deeplearning4j.nn.conf.CNN2DFormat;
+import org.deeplearning4j.nn.conf.WorkspaceMode;
 import org.convlab.bench.LayerProfile;
 import org.convlab.data.DataSources;
 import org.convlab.data.DataThroughput;
@@ -50,6 +53,14 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON object.")
     boolean json;
 
+    @Option(names = "--format", defaultValue = "nchw", paramLabel = "nchw|nhwc",
+            description = "Image layout inside the graph. Default: ${DEFAULT-VALUE}.")
+    String format;
+
+    @Option(names = "--workspace", defaultValue = "enabled", paramLabel = "enabled|none",
+            description = "DL4J's workspace mode (reused off-heap buffers, or none). Default: ${DEFAULT-VALUE}.")
+    String workspace;
+
     @Option(names = "--profile", description = "Instead: time each layer's forward and backward pass against the whole training step.")
     boolean profile;
 
@@ -61,10 +72,13 @@ final class BenchCommand implements Callable<Integer> {
         if (batch < 1 || warmup < 0 || iterations < 1 || latencySamples < 1) {
             throw new org.convlab.ConvLabException("--batch, --iterations and --latency-samples must be at least 1, --warmup at least 0");
         }
+        GraphBuilder builder = GraphBuilder.of(archOptions.spec())
+                .optDataFormat(choice("--format", format, CNN2DFormat.class))
+                .optWorkspaceMode(choice("--workspace", workspace, WorkspaceMode.class));
         if (profile) {
-            return printProfile(LayerProfile.run(archOptions.spec(), batch, iterations));
+            return printProfile(LayerProfile.run(builder, batch, iterations));
         }
-        Benchmark.Result r = Benchmark.run(archOptions.spec(), batch, warmup, iterations, latencySamples);
+        Benchmark.Result r = Benchmark.run(builder, batch, warmup, iterations, latencySamples);
         if (!noData) {
             r = r.withData(dataPipeline(r));
         }
@@ -84,6 +98,16 @@ final class BenchCommand implements Callable<Integer> {
         }
         out.flush();
         return ConvLab.EXIT_OK;
+    }
+
+    private static <E extends Enum<E>> E choice(String option, String value, Class<E> type) {
+        for (E e : type.getEnumConstants()) {
+            if (e.name().equalsIgnoreCase(value.trim())) {
+                return e;
+            }
+        }
+        throw new org.convlab.ConvLabException(option + " '" + value + "' is not known; use one of "
+                + String.join(", ", java.util.Arrays.stream(type.getEnumConstants()).map(e -> e.name().toLowerCase(Locale.ROOT)).toList()));
     }
 
     private int printProfile(LayerProfile.Result p) {

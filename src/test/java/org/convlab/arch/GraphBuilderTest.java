@@ -105,4 +105,24 @@ class GraphBuilderTest {
         }
         assertEquals(15, checked.size(), "11 convolutions and 4 poolings: " + checked);
     }
+
+    @Test
+    void nhwcGraphComputesWhatTheNchwGraphDoesWithTheSameWeights() {
+        // Pooling down to 1x1 before flatten makes the flattened order the same in both layouts,
+        // so one parameter vector serves both graphs.
+        ArchitectureSpec spec = new ArchitectureSpec("layout", null, new InputShape(8, 8, 3), List.of(
+                Conv2DSpec.of(6, 3, org.convlab.ops.Padding.SAME, "relu"),
+                new PoolSpec("max_pool", null, Size2.square(2), null, org.convlab.ops.Padding.VALID),
+                Conv2DSpec.of(5, 3, org.convlab.ops.Padding.VALID, "relu"),
+                new PoolSpec("avg_pool", null, Size2.square(2), null, org.convlab.ops.Padding.VALID),
+                new FlattenSpec(null), DenseSpec.of(4, "softmax")));
+        ComputationGraph nchw = GraphBuilder.of(spec).optSeed(3).build();
+        ComputationGraph nhwc = GraphBuilder.of(spec).optSeed(4).optDataFormat(org.deeplearning4j.nn.conf.CNN2DFormat.NHWC)
+                .optWorkspaceMode(org.deeplearning4j.nn.conf.WorkspaceMode.NONE).build();
+        nhwc.setParams(nchw.params().dup());
+        INDArray x = Nd4j.rand(DataType.FLOAT, 2, 3, 8, 8);
+        INDArray expected = nchw.outputSingle(x);
+        INDArray actual = nhwc.outputSingle(x.permute(0, 2, 3, 1).dup());
+        assertTrue(expected.equalsWithEps(actual, 1e-5), expected + " vs " + actual);
+    }
 }
