@@ -51,6 +51,8 @@ public final class ConvLab {
         CommandLine cli = new CommandLine(root);
         cli.setOut(out);
         cli.setErr(err);
+        // As in most Unix tools, a repeated option takes its last value (scripts add to a default command line).
+        cli.setOverwrittenOptionsAllowed(true);
         cli.setParameterExceptionHandler((ex, argv) -> {
             String command = ex.getCommandLine().getCommandSpec().qualifiedName();
             err.println(command + ": " + ex.getMessage() + " (see '" + command + " --help')");
