@@ -114,6 +114,7 @@ public final class TrainingJob {
             StoredModel stored = registry.save(name, result.graph(), card, files);
             if (options.checkpointDir() != null) {
                 new Checkpoints(options.checkpointDir()).deleteAll();
+                removeIfEmpty(checkpointRoot(registry));
             }
             log.printf("stored %s in %s%n", stored.ref(), stored.dir());
             return new Outcome(stored, result, testReport);
@@ -128,6 +129,19 @@ public final class TrainingJob {
 
     /** Where a named run keeps its checkpoints: {@code REGISTRY/.checkpoints/NAME}. */
     public static Path checkpointDir(ModelRegistry registry, String name) {
-        return registry.root().resolve(".checkpoints").resolve(ModelRegistry.checkName(name));
+        return checkpointRoot(registry).resolve(ModelRegistry.checkName(name));
+    }
+
+    private static Path checkpointRoot(ModelRegistry registry) {
+        return registry.root().resolve(".checkpoints");
+    }
+
+    /** Deletes an empty folder; one still in use by another run stays. */
+    private static void removeIfEmpty(Path dir) {
+        try {
+            Files.deleteIfExists(dir);
+        } catch (IOException notEmpty) {
+            // another run's checkpoints are there
+        }
     }
 }

@@ -65,6 +65,7 @@ class TrainingJobTest {
         assertNotNull(ImageIO.read(stored.dir().resolve("curves.png").toFile()));
         // The run's checkpoints are gone once the model is stored.
         assertFalse(Files.exists(TrainingJob.checkpointDir(ModelRegistry.at(registry), "shapes")));
+        assertFalse(Files.exists(registry.resolve(".checkpoints")), "no empty checkpoint folder left behind");
     }
 
     @Test
