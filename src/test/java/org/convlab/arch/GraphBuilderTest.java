@@ -125,4 +125,25 @@ class GraphBuilderTest {
         INDArray actual = nhwc.outputSingle(x.permute(0, 2, 3, 1).dup());
         assertTrue(expected.equalsWithEps(actual, 1e-5), expected + " vs " + actual);
     }
+
+    @Test
+    void cachingConvolutionOutputsForBackpropChangesNoWeight() {
+        ArchitectureSpec spec = org.convlab.train.TinyModels.spec();
+        ComputationGraph recompute = GraphBuilder.of(spec).optSeed(9).optCacheMode(org.deeplearning4j.nn.conf.CacheMode.NONE).build();
+        ComputationGraph cached = GraphBuilder.of(spec).optSeed(9).build();
+        assertEquals(org.deeplearning4j.nn.conf.CacheMode.DEVICE, cached.getConfiguration().getCacheMode());
+        assertEquals(recompute.params(), cached.params());
+        Nd4j.getRandom().setSeed(5);
+        INDArray x = Nd4j.rand(DataType.FLOAT, 8, 3, 16, 16);
+        INDArray y = Nd4j.zeros(DataType.FLOAT, 8, 4);
+        for (int i = 0; i < 8; i++) {
+            y.putScalar(i, i % 4, 1f);
+        }
+        for (int step = 0; step < 3; step++) {
+            recompute.fit(new DataSet(x, y));
+            cached.fit(new DataSet(x, y));
+        }
+        assertTrue(recompute.params().equalsWithEps(cached.params(), 1e-6));
+        assertFalse(recompute.params().equalsWithEps(GraphBuilder.of(spec).optSeed(9).build().params(), 1e-6), "training moved the weights");
+    }
 }
