@@ -56,8 +56,8 @@ public enum Backend {
                             + " (scripts/convlab --backend cuda does that)");
                 }
                 if (!driverPresent) {
-                    throw new ConvLabException("backend cuda: no NVIDIA GPU driver on this machine (neither " + DRIVER_FILE
-                            + " nor " + DEVICE_FILE + " exists); install the driver or use --backend cpu");
+                    throw new ConvLabException("backend cuda: no usable NVIDIA GPU driver on this machine (it needs " + DRIVER_FILE
+                            + " or " + DEVICE_FILE + ", and the driver's library " + DRIVER_LIBRARY + "); install the driver or use --backend cpu");
                 }
                 yield CUDA;
             }
@@ -68,8 +68,31 @@ public enum Backend {
     static final Path DRIVER_FILE = Path.of("/proc/driver/nvidia/version");
     static final Path DEVICE_FILE = Path.of("/dev/nvidiactl");
 
+    /** The driver's user-space library, which CUDA's runtime loads. */
+    static final String DRIVER_LIBRARY = "libcuda.so.1";
+
     static boolean driverPresent() {
-        return Files.isReadable(DRIVER_FILE) || Files.exists(DEVICE_FILE);
+        return (Files.isReadable(DRIVER_FILE) || Files.exists(DEVICE_FILE)) && driverLibraryInstalled();
+    }
+
+    /** Whether the dynamic linker knows libcuda.so.1 (ldconfig's cache, or a folder on LD_LIBRARY_PATH). */
+    static boolean driverLibraryInstalled() {
+        String path = System.getenv("LD_LIBRARY_PATH");
+        if (path != null && java.util.Arrays.stream(path.split(":")).anyMatch(d -> !d.isEmpty() && Files.exists(Path.of(d, DRIVER_LIBRARY)))) {
+            return true;
+        }
+        try {
+            Process p = new ProcessBuilder("ldconfig", "-p").redirectErrorStream(true).start();
+            String cache = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            p.waitFor();
+            return cache.contains(DRIVER_LIBRARY);
+        } catch (java.io.IOException e) {
+            // no ldconfig: look where distributions put it
+            return Files.exists(Path.of("/usr/lib/x86_64-linux-gnu", DRIVER_LIBRARY)) || Files.exists(Path.of("/usr/lib64", DRIVER_LIBRARY));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     static boolean cudaBuild() {

@@ -23,7 +23,7 @@ class BackendTest {
         ConvLabException noBuild = assertThrows(ConvLabException.class, () -> Backend.resolve(Backend.CUDA, false, true));
         assertTrue(noBuild.getMessage().contains("mvn -Pcuda package"), noBuild.getMessage());
         ConvLabException noDriver = assertThrows(ConvLabException.class, () -> Backend.resolve(Backend.CUDA, true, false));
-        assertTrue(noDriver.getMessage().contains("no NVIDIA GPU driver"), noDriver.getMessage());
+        assertTrue(noDriver.getMessage().contains("no usable NVIDIA GPU driver"), noDriver.getMessage());
         assertTrue(noDriver.getMessage().contains("--backend cpu"), noDriver.getMessage());
     }
 
