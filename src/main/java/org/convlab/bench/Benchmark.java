@@ -39,13 +39,13 @@ public final class Benchmark {
     public record Result(String arch, String input, int batch, int warmup, int iterations, double trainImagesPerSec,
                          double inferImagesPerSec, double latencyMsP50, double latencyMsP95, double trainGflops,
                          double inferGflops, long forwardFlopsPerImage, long peakRssMb, long peakHeapMb, long peakOffheapMb,
-                         Double dataImagesPerSec, String backend, Map<String, String> environment) {
+                         Double dataImagesPerSec, double peakGflops, String backend, Map<String, String> environment) {
 
         /** The same result with the data pipeline's figure added. */
         public Result withData(double imagesPerSec) {
             return new Result(arch, input, batch, warmup, iterations, trainImagesPerSec, inferImagesPerSec, latencyMsP50,
                     latencyMsP95, trainGflops, inferGflops, forwardFlopsPerImage, peakRssMb, peakHeapMb, peakOffheapMb,
-                    imagesPerSec, backend, environment);
+                    imagesPerSec, peakGflops, backend, environment);
         }
     }
 
@@ -98,9 +98,29 @@ public final class Benchmark {
         long forward = FlopCount.forward(spec);
         return new Result(spec.name(), in.toString(), batch, warmup, iterations, trainRate, inferRate,
                 percentile(latency, 50), percentile(latency, 95), trainRate * FlopCount.training(spec) / 1e9,
-                inferRate * forward / 1e9, forward, peakRssMb(), peakHeapMb(), offHeap.peak >> 20, null,
+                inferRate * forward / 1e9, forward, peakRssMb(), peakHeapMb(), offHeap.peak >> 20, null, sgemmGflops(),
                 env.get("backend") + " " + env.get("nd4j_build") + (Boolean.parseBoolean(env.get("onednn_helpers")) ? " +oneDNN helpers" : ""),
                 env);
+    }
+
+    /**
+     * The machine's practical FP32 peak: GFLOP/s of a 2048^3 single-precision matrix product
+     * through ND4J's BLAS (best of 5), the yardstick for the model's achieved GFLOP/s.
+     */
+    public static double sgemmGflops() {
+        int n = 2048;
+        INDArray a = Nd4j.rand(DataType.FLOAT, n, n);
+        INDArray b = Nd4j.rand(DataType.FLOAT, n, n);
+        INDArray c = Nd4j.zeros(DataType.FLOAT, n, n);
+        double best = Double.MAX_VALUE;
+        for (int i = 0; i < 6; i++) {
+            long t = System.nanoTime();
+            Nd4j.gemm(a, b, c, false, false, 1.0, 0.0);
+            if (i > 0) { // the first call pays for thread start-up
+                best = Math.min(best, (System.nanoTime() - t) / 1e9);
+            }
+        }
+        return 2.0 * n * n * n / best / 1e9;
     }
 
     /** Uniform random images (in the graph's layout) with labels cycling through the classes: what speed is measured on. */

@@ -94,8 +94,11 @@ final class BenchCommand implements Callable<Integer> {
         } else {
             out.printf(Locale.US, "%s at %s, batch %d (%d warm-up, median of %d iterations) on %s%n", r.arch(), r.input(), r.batch(),
                     r.warmup(), r.iterations(), r.backend());
-            out.printf(Locale.US, "  train      %8.1f images/s  (%.1f GFLOP/s)%n", r.trainImagesPerSec(), r.trainGflops());
-            out.printf(Locale.US, "  inference  %8.1f images/s  (%.1f GFLOP/s)%n", r.inferImagesPerSec(), r.inferGflops());
+            out.printf(Locale.US, "  train      %8.1f images/s  (%.1f GFLOP/s, %.0f%% of peak)%n", r.trainImagesPerSec(), r.trainGflops(),
+                    100 * r.trainGflops() / r.peakGflops());
+            out.printf(Locale.US, "  inference  %8.1f images/s  (%.1f GFLOP/s, %.0f%% of peak)%n", r.inferImagesPerSec(), r.inferGflops(),
+                    100 * r.inferGflops() / r.peakGflops());
+            out.printf(Locale.US, "  peak       %8.1f GFLOP/s FP32 (2048^3 sgemm through ND4J's BLAS)%n", r.peakGflops());
             out.printf(Locale.US, "  latency    p50 %.2f ms, p95 %.2f ms (one image)%n", r.latencyMsP50(), r.latencyMsP95());
             out.printf(Locale.US, "  memory     peak RSS %d MB, heap %d MB, off-heap %d MB%n", r.peakRssMb(), r.peakHeapMb(), r.peakOffheapMb());
             if (r.dataImagesPerSec() != null) {
