@@ -53,15 +53,16 @@ public final class NativeSetup {
             return;
         }
         backend = Backend.resolve(Backend.requested(), Backend.cudaBuild(), Backend.driverPresent());
-        initialized = true;
         // DL4J writes a memory dump file into the working directory on out-of-memory; ConvLab says it in one line instead.
         if (System.getProperty(CRASH_DUMP_PROPERTY) == null) {
             System.setProperty(CRASH_DUMP_PROPERTY, "false");
         }
         if (backend == Backend.CUDA) {
             initCuda();
+            initialized = true; // only once the GPU proved usable: a refusal repeats on the next call
             return;
         }
+        initialized = true;
         if (System.getProperty(EXTENSION_PROPERTY) == null) {
             String build = requestedBuild();
             // An empty extension, not an absent one: without the property JavaCPP tries the preset's own
