@@ -9,7 +9,13 @@ import org.deeplearning4j.nn.conf.InputPreProcessor;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.graph.vertex.GraphVertex;
 import org.deeplearning4j.nn.graph.vertex.impl.LayerVertex;
+import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration;
+import org.nd4j.linalg.api.memory.enums.AllocationPolicy;
+import org.nd4j.linalg.api.memory.enums.LearningPolicy;
+import org.nd4j.linalg.api.memory.enums.SpillPolicy;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
@@ -43,6 +49,8 @@ public final class LayerProfile {
         }
     }
 
+    private static final String WORKSPACE = "CONVLAB_LAYER_PROFILE";
+
     private LayerProfile() {
     }
 
@@ -68,7 +76,16 @@ public final class LayerProfile {
 
         Map<String, INDArray> activations = graph.feedForward(new INDArray[]{x}, true, false);
         Map<String, Long> flops = FlopCount.perLayer(spec);
-        LayerWorkspaceMgr mgr = LayerWorkspaceMgr.noWorkspaces();
+        // One workspace for every array type, as DL4J's fit uses: after the first pass its memory
+        // is reused, so the timings hold no allocation that a training step would not pay.
+        WorkspaceConfiguration wsConf = WorkspaceConfiguration.builder().initialSize(0).overallocationLimit(0.2)
+                .policyLearning(LearningPolicy.FIRST_LOOP).policyAllocation(AllocationPolicy.OVERALLOCATE)
+                .policySpill(SpillPolicy.REALLOCATE).build();
+        LayerWorkspaceMgr.Builder mgrBuilder = LayerWorkspaceMgr.builder();
+        for (ArrayType type : ArrayType.values()) {
+            mgrBuilder.with(type, WORKSPACE, wsConf);
+        }
+        LayerWorkspaceMgr mgr = mgrBuilder.build();
         List<Row> rows = new ArrayList<>();
         for (int index : graph.topologicalSortOrder()) {
             GraphVertex vertex = graph.getVertices()[index];
@@ -84,24 +101,27 @@ public final class LayerProfile {
             Layer layer = vertex.getLayer();
             double[] forward = new double[repeats];
             double[] backward = new double[repeats];
-            for (int i = -1; i < repeats; i++) {
-                layer.setInput(layerInput, mgr);
-                long t0 = System.nanoTime();
-                INDArray out = layer.activate(true, mgr);
-                long t1 = System.nanoTime();
-                INDArray epsilon = null;
-                if (layer instanceof IOutputLayer output) {
-                    output.setLabels(y);
-                } else {
-                    epsilon = Nd4j.randn(DataType.FLOAT, out.shape());
+            for (int i = -2; i < repeats; i++) {
+                try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().getAndActivateWorkspace(wsConf, WORKSPACE)) {
+                    layer.setInput(layerInput, mgr);
+                    long t0 = System.nanoTime();
+                    INDArray out = layer.activate(true, mgr);
+                    long t1 = System.nanoTime();
+                    INDArray epsilon = null;
+                    if (layer instanceof IOutputLayer output) {
+                        output.setLabels(y);
+                    } else {
+                        epsilon = Nd4j.randn(DataType.FLOAT, out.shape());
+                    }
+                    long t2 = System.nanoTime();
+                    layer.backpropGradient(epsilon, mgr);
+                    long t3 = System.nanoTime();
+                    if (i >= 0) {
+                        forward[i] = (t1 - t0) / 1e6;
+                        backward[i] = (t3 - t2) / 1e6;
+                    }
                 }
-                long t2 = System.nanoTime();
-                layer.backpropGradient(epsilon, mgr);
-                long t3 = System.nanoTime();
-                if (i >= 0) {
-                    forward[i] = (t1 - t0) / 1e6;
-                    backward[i] = (t3 - t2) / 1e6;
-                }
+                layer.clear();
             }
             String name = vertex.getVertexName();
             String base = name.endsWith(GraphBuilder.SUM_POOL_WINDOW_SUFFIX)

@@ -132,8 +132,10 @@ final class BenchCommand implements Callable<Integer> {
             out.printf(Locale.US, "%-20s %-22s %9.2f %9.2f %5.1f%% %8.1f%n", r.layer(), r.type(), r.forwardMs(), r.backwardMs(),
                     100 * (r.forwardMs() + r.backwardMs()) / total, r.gflops());
         }
-        out.printf(Locale.US, "layers %.1f ms of a %.1f ms training step (batch %d, medians of %d); the other %.1f ms: Adam's update,"
-                + " the loss and DL4J's bookkeeping%n", total, p.stepMs(), p.batch(), iterations, p.stepMs() - total);
+        double rest = p.stepMs() - total;
+        out.printf(Locale.US, "layers %.1f ms of a %.1f ms training step (batch %d, medians of %d); %s%n", total, p.stepMs(), p.batch(),
+                iterations, rest > 0 ? String.format(Locale.US, "the other %.1f ms: Adam's update, the loss and DL4J's bookkeeping", rest)
+                        : "the layers alone account for the whole step");
         out.flush();
         return ConvLab.EXIT_OK;
     }

@@ -21,8 +21,11 @@ public final class TrainingCurves {
     }
 
     public static BufferedImage render(List<EpochMetrics> history, String title) {
-        XYChart loss = chart(title + ": loss", "cross-entropy", history, EpochMetrics::trainLoss, EpochMetrics::valLoss);
-        XYChart acc = chart(title + ": accuracy", "accuracy", history, EpochMetrics::trainAccuracy, EpochMetrics::valAccuracy);
+        // Losses fall and accuracies rise: each legend goes where its curves are not.
+        XYChart loss = chart(title + ": loss", "cross-entropy", history, EpochMetrics::trainLoss, EpochMetrics::valLoss,
+                Styler.LegendPosition.InsideNE);
+        XYChart acc = chart(title + ": accuracy", "accuracy", history, EpochMetrics::trainAccuracy, EpochMetrics::valAccuracy,
+                Styler.LegendPosition.InsideSE);
         BufferedImage out = new BufferedImage(2 * WIDTH, HEIGHT, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = out.createGraphics();
         g.drawImage(BitmapEncoder.getBufferedImage(loss), 0, 0, null);
@@ -32,13 +35,14 @@ public final class TrainingCurves {
     }
 
     private static XYChart chart(String title, String yTitle, List<EpochMetrics> history,
-                                 ToDoubleFunction<EpochMetrics> train, ToDoubleFunction<EpochMetrics> val) {
+                                 ToDoubleFunction<EpochMetrics> train, ToDoubleFunction<EpochMetrics> val,
+                                 Styler.LegendPosition legend) {
         XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(title).xAxisTitle("epoch").yAxisTitle(yTitle).build();
         double[] epochs = history.stream().mapToDouble(EpochMetrics::epoch).toArray();
         chart.addSeries("train", epochs, history.stream().mapToDouble(train).toArray()).setLineColor(new Color(31, 119, 180));
         chart.addSeries("validation", epochs, history.stream().mapToDouble(val).toArray()).setLineColor(new Color(255, 127, 14));
         chart.getStyler().setChartBackgroundColor(Color.WHITE);
-        chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
+        chart.getStyler().setLegendPosition(legend);
         chart.getStyler().setXAxisDecimalPattern("0");
         chart.getStyler().setYAxisDecimalPattern("0.###");
         return chart;
