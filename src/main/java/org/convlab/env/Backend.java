@@ -43,6 +43,16 @@ public enum Backend {
     }
 
     /**
+     * {@link #resolve} on this machine; the driver is probed (which may run {@code ldconfig}) only
+     * when the answer depends on it.
+     */
+    static Backend select(Backend requested) {
+        boolean cudaBuild = cudaBuild();
+        boolean driverMatters = requested == CUDA || (requested == AUTO && cudaBuild);
+        return resolve(requested, cudaBuild, driverMatters && driverPresent());
+    }
+
+    /**
      * The backend to load for {@code requested}: CPU or CUDA, never AUTO. A CUDA request that
      * cannot be met (no CUDA backend in this build, no NVIDIA driver) is refused with the fix.
      */

@@ -19,15 +19,14 @@ final class GpuInfo {
     static Map<String, String> describe(Properties nd4j) {
         Map<String, String> gpu = new LinkedHashMap<>();
         if (NativeSetup.backend() == Backend.CUDA) {
-            // Keys as ND4J's CUDA executioner names them (cuda.devicesInformation holds one map per device).
             // JavaCPP's version string: CUDA-cuDNN-JavaCPP, e.g. 11.6-8.3-1.5.7.
             gpu.put("cuda_cudnn", EnvironmentInfo.buildProperty("cuda.version"));
             Object count = nd4j.get("cuda.availableDevices");
             if (count != null) {
                 gpu.put("gpu_count", String.valueOf(count));
             }
-            Object devices = nd4j.get("cuda.devicesInformation");
-            if (devices instanceof List<?> list && !list.isEmpty() && list.get(0) instanceof Map<?, ?> first) {
+            Map<?, ?> first = firstDevice(nd4j);
+            if (first != null) {
                 gpu.put("gpu", String.valueOf(first.get("cuda.deviceName")));
                 Object total = first.get("cuda.totalMemory");
                 if (total instanceof Number n) {
@@ -48,6 +47,15 @@ final class GpuInfo {
             }
         }
         return gpu;
+    }
+
+    /**
+     * The first GPU as ND4J's CUDA executioner describes it (keys {@code cuda.deviceName},
+     * {@code cuda.totalMemory}, {@code cuda.deviceMajor}, {@code cuda.deviceMinor}), or null.
+     */
+    static Map<?, ?> firstDevice(Properties nd4j) {
+        Object devices = nd4j.get("cuda.devicesInformation");
+        return devices instanceof List<?> list && !list.isEmpty() && list.get(0) instanceof Map<?, ?> first ? first : null;
     }
 
     /** "name, memory, driver" of the first GPU, or "" where nvidia-smi is absent or fails. */

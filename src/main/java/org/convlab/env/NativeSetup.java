@@ -52,7 +52,7 @@ public final class NativeSetup {
         if (initialized) {
             return;
         }
-        backend = Backend.resolve(Backend.requested(), Backend.cudaBuild(), Backend.driverPresent());
+        backend = Backend.select(Backend.requested());
         // DL4J writes a memory dump file into the working directory on out-of-memory; ConvLab says it in one line instead.
         if (System.getProperty(CRASH_DUMP_PROPERTY) == null) {
             System.setProperty(CRASH_DUMP_PROPERTY, "false");
@@ -92,9 +92,8 @@ public final class NativeSetup {
             throw new org.convlab.ConvLabException("backend cuda: ND4J's CUDA backend did not start (it loaded " + loaded
                     + "); check 'nvidia-smi' and that the driver supports CUDA 11.6, or use --backend cpu");
         }
-        Object devices = org.nd4j.linalg.factory.Nd4j.getExecutioner().getEnvironmentInformation().get("cuda.devicesInformation");
-        if (devices instanceof java.util.List<?> list && !list.isEmpty() && list.get(0) instanceof Map<?, ?> gpu
-                && gpu.get("cuda.deviceMajor") instanceof Number major && gpu.get("cuda.deviceMinor") instanceof Number minor
+        Map<?, ?> gpu = GpuInfo.firstDevice(org.nd4j.linalg.factory.Nd4j.getExecutioner().getEnvironmentInformation());
+        if (gpu != null && gpu.get("cuda.deviceMajor") instanceof Number major && gpu.get("cuda.deviceMinor") instanceof Number minor
                 && !CudaKernels.runOn(major.intValue(), minor.intValue())) {
             throw new org.convlab.ConvLabException("backend cuda: " + gpu.get("cuda.deviceName") + " has compute capability "
                     + major + "." + minor + ", and ND4J " + EnvironmentInfo.dl4jVersion() + "'s CUDA kernels are built for "
