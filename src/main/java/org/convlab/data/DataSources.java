@@ -45,12 +45,12 @@ public final class DataSources {
                 throw new ConvLabException("Fashion-MNIST is not installed at " + FashionMnist.dir() + "; install it with 'apt-get install -y "
                         + FashionMnist.PACKAGE + "' (as root), or set CONVLAB_FASHION_MNIST to a folder of its IDX files");
             }
-            return IdxFolder.open(FashionMnist.dir(), FASHION_MNIST);
+            return requireShape(IdxFolder.open(FashionMnist.dir(), FASHION_MNIST), shape, src);
         }
         Path path = Path.of(src);
         FolderScan.requireFolder(path);
         if (IdxFolder.looksLikeIdx(path)) {
-            return IdxFolder.open(path, path.getFileName().toString());
+            return requireShape(IdxFolder.open(path, path.getFileName().toString()), shape, src);
         }
         Path training = child(path, "Training");
         if (training != null) {
@@ -62,6 +62,16 @@ public final class DataSources {
                     test == null ? null : alignLabels(folder(test, train.shape()), train.labels(), "the training data"));
         }
         return new Bundle(trainingFolder(path, shape), null, null);
+    }
+
+    /** IDX images come at their stored size; a different --input is refused rather than silently ignored. */
+    private static Bundle requireShape(Bundle idx, InputShape shape, String src) {
+        InputShape own = idx.train().shape();
+        if (shape != null && !shape.equals(own)) {
+            throw new ConvLabException(src + " holds " + own + " images and IDX data is not resized; drop --input (or use --input " + own
+                    + "), or export it to class folders with 'convlab data export' and resize those");
+        }
+        return idx;
     }
 
     private static Path child(Path root, String name) {

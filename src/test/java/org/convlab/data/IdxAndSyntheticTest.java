@@ -69,6 +69,16 @@ class IdxAndSyntheticTest {
     }
 
     @Test
+    void anInputSizeIdxDataDoesNotHaveIsRefusedNotIgnored() throws IOException {
+        Path folder = dir.resolve("sized");
+        writeIdx(folder, false);
+        assertEquals(new InputShape(2, 3, 1), DataSources.open(folder.toString(), new InputShape(2, 3, 1)).train().shape());
+        org.convlab.ConvLabException e = org.junit.jupiter.api.Assertions.assertThrows(org.convlab.ConvLabException.class,
+                () -> DataSources.open(folder.toString(), new InputShape(5, 5, 1)));
+        assertTrue(e.getMessage().contains("holds 2x3x1 images") && e.getMessage().contains("--input"), e.getMessage());
+    }
+
+    @Test
     void damagedIdxFilesAreNamed() throws IOException {
         writeIdx(dir, false);
         Path images = dir.resolve("train-images-idx3-ubyte");
