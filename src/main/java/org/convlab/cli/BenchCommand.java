@@ -78,9 +78,9 @@ final class BenchCommand implements Callable<Integer> {
             throw new org.convlab.ConvLabException("--batch, --iterations and --latency-samples must be at least 1, --warmup at least 0");
         }
         GraphBuilder builder = GraphBuilder.of(archOptions.spec())
-                .optDataFormat(choice("--format", format, CNN2DFormat.class))
-                .optWorkspaceMode(choice("--workspace", workspace, WorkspaceMode.class))
-                .optCacheMode(choice("--cache", cache, CacheMode.class));
+                .optDataFormat(choice("--format", format, CNN2DFormat.NCHW, CNN2DFormat.NHWC))
+                .optWorkspaceMode(choice("--workspace", workspace, WorkspaceMode.ENABLED, WorkspaceMode.NONE))
+                .optCacheMode(choice("--cache", cache, CacheMode.NONE, CacheMode.DEVICE, CacheMode.HOST));
         if (profile) {
             return printProfile(LayerProfile.run(builder, batch, iterations));
         }
@@ -109,14 +109,15 @@ final class BenchCommand implements Callable<Integer> {
         return ConvLab.EXIT_OK;
     }
 
-    private static <E extends Enum<E>> E choice(String option, String value, Class<E> type) {
-        for (E e : type.getEnumConstants()) {
+    @SafeVarargs
+    private static <E extends Enum<E>> E choice(String option, String value, E... allowed) {
+        for (E e : allowed) {
             if (e.name().equalsIgnoreCase(value.trim())) {
                 return e;
             }
         }
         throw new org.convlab.ConvLabException(option + " '" + value + "' is not known; use one of "
-                + String.join(", ", java.util.Arrays.stream(type.getEnumConstants()).map(e -> e.name().toLowerCase(Locale.ROOT)).toList()));
+                + String.join(", ", java.util.Arrays.stream(allowed).map(e -> e.name().toLowerCase(Locale.ROOT)).toList()));
     }
 
     private int printProfile(LayerProfile.Result p) {
