@@ -1,5 +1,6 @@
 package org.convlab.arch;
 
+import org.convlab.accel.Acceleration;
 import org.convlab.ops.Padding;
 
 import org.convlab.env.NativeSetup;
@@ -221,7 +222,7 @@ public final class GraphBuilder {
     public ComputationGraph build() {
         ComputationGraph graph = new ComputationGraph(configuration());
         graph.init();
-        return graph;
+        return Acceleration.install(graph);
     }
 
     /** Keras 'same' maps to DL4J Same; 'valid' to Truncate (drop the cells a window cannot cover). */

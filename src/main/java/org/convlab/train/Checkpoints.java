@@ -3,6 +3,7 @@ package org.convlab.train;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import org.convlab.ConvLabException;
+import org.convlab.accel.Acceleration;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
 
@@ -73,8 +74,9 @@ final class Checkpoints {
         }
         try {
             State state = JSON.readValue(newest.resolve("state.json").toFile(), State.class);
-            return new Loaded(state, ModelSerializer.restoreComputationGraph(newest.resolve("model.zip").toFile(), true),
-                    ModelSerializer.restoreComputationGraph(newest.resolve("best.zip").toFile(), false));
+            return new Loaded(state,
+                    Acceleration.install(ModelSerializer.restoreComputationGraph(newest.resolve("model.zip").toFile(), true)),
+                    Acceleration.install(ModelSerializer.restoreComputationGraph(newest.resolve("best.zip").toFile(), false)));
         } catch (IOException | RuntimeException e) {
             throw new ConvLabException("checkpoint " + newest + " cannot be read (" + e.getMessage()
                     + "); delete it to start over");

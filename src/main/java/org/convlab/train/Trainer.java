@@ -1,6 +1,7 @@
 package org.convlab.train;
 
 import org.convlab.ConvLabException;
+import org.convlab.accel.Acceleration;
 import org.convlab.arch.ArchitectureSpec;
 import org.convlab.arch.GraphBuilder;
 import org.convlab.arch.SpecJson;
@@ -94,7 +95,7 @@ public final class Trainer {
             if (improved) {
                 bestLoss = m.valLoss();
                 bestEpoch = epoch;
-                best = graph.clone();
+                best = Acceleration.install(graph.clone());
                 // clone() starts the counters at 0; a schedule (and further training) needs them.
                 best.getConfiguration().setIterationCount(graph.getIterationCount());
                 best.getConfiguration().setEpochCount(graph.getEpochCount());

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import org.convlab.ConvLabException;
+import org.convlab.accel.Acceleration;
 import org.convlab.env.NativeSetup;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
@@ -200,7 +201,7 @@ public final class ModelRegistry {
                     + "); the file was changed or damaged");
         }
         try {
-            ComputationGraph graph = ModelSerializer.restoreComputationGraph(model.toFile(), false);
+            ComputationGraph graph = Acceleration.install(ModelSerializer.restoreComputationGraph(model.toFile(), false));
             return new StoredModel(graph, card, dir);
         } catch (IOException | RuntimeException e) {
             throw new ConvLabException(model + " cannot be loaded (" + e.getMessage() + "); the stored model is damaged");

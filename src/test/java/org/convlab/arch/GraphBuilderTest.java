@@ -1,5 +1,6 @@
 package org.convlab.arch;
 
+import org.convlab.accel.Acceleration;
 import org.convlab.env.NativeSetup;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -83,7 +84,7 @@ class GraphBuilderTest {
     /**
      * DL4J 1.0.0-M2.1 silently runs convolution and pooling without oneDNN (see
      * org.nd4j.nativeblas.Nd4jCpu). This fails if any conv or pooling layer of fruits-cnn lost
-     * its oneDNN helper after a forward pass and a training step, so an upgrade that changes
+     * its oneDNN helper (DL4J's or ConvLab's) after a forward pass and a training step, so an upgrade that changes
      * the mechanism breaks loudly instead of running ten times slower.
      */
     @Test
@@ -98,7 +99,10 @@ class GraphBuilderTest {
             if (layer instanceof ConvolutionLayer || layer instanceof SubsamplingLayer) {
                 String name = layer.getConfig().getLayerName();
                 assertNotNull(layer.getHelper(), name + " runs without a oneDNN helper");
-                assertTrue(layer.getHelper().getClass().getSimpleName().startsWith("MKLDNN"),
+                // Convolutions run on ConvLab's own oneDNN helper (org.convlab.accel) unless DL4J's is asked for.
+                String expected = layer instanceof ConvolutionLayer
+                        && Acceleration.active() == Acceleration.ConvEngine.DNNL ? "DnnlConvolution" : "MKLDNN";
+                assertTrue(layer.getHelper().getClass().getSimpleName().startsWith(expected),
                         name + " uses " + layer.getHelper().getClass().getName());
                 checked.add(name);
             }

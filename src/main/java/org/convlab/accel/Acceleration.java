@@ -1,0 +1,169 @@
+package org.convlab.accel;
+
+import java.lang.reflect.Field;
+import java.util.Locale;
+import org.convlab.ConvLabException;
+import org.deeplearning4j.nn.conf.CNN2DFormat;
+import org.deeplearning4j.nn.conf.ConvolutionMode;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.graph.vertex.GraphVertex;
+import org.deeplearning4j.nn.graph.vertex.VertexIndices;
+import org.deeplearning4j.nn.graph.vertex.impl.LayerVertex;
+import org.deeplearning4j.nn.layers.convolution.ConvolutionHelper;
+import org.deeplearning4j.nn.layers.convolution.ConvolutionLayer;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.factory.Nd4j;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Which code runs a network's convolutions on the CPU, and the switch to ConvLab's own.
+ *
+ * <p>{@code dnnl} (the default) gives every plain NCHW float convolution layer a
+ * {@link DnnlConvolution}; {@code dl4j} leaves DL4J's own choice (its oneDNN helper through
+ * libnd4j). Chosen with {@code -Dconvlab.conv=...} or {@code CONVLAB_CONV}. Call
+ * {@link #install(ComputationGraph)} on every graph after it is built, loaded or cloned: DL4J
+ * creates new layer objects each time.
+ *
+ * <pre>{@code
+ * ComputationGraph graph = new GraphBuilder(spec).build(); // GraphBuilder calls install itself
+ * Acceleration.install(ModelSerializer.restoreComputationGraph(file, false)); // others must
+ * }</pre>
+ */
+public final class Acceleration {
+    public static final String PROPERTY = "convlab.conv";
+    public static final String ENV = "CONVLAB_CONV";
+
+    /** The implementations a convolution layer can run on. */
+    public enum ConvEngine {
+        /** oneDNN called directly: primitives and buffers kept between calls. */
+        DNNL,
+        /** DL4J's own path (its oneDNN helper through libnd4j, or im2col + gemm). */
+        DL4J;
+
+        public String label() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    private static final Logger LOG = LoggerFactory.getLogger(Acceleration.class);
+    private static final Field HELPER = helperField();
+    private static volatile Boolean dnnlLoads;
+
+    private Acceleration() {
+    }
+
+    /** The engine asked for (property, then environment), DNNL when neither says. */
+    public static ConvEngine requested() {
+        String value = System.getProperty(PROPERTY, System.getenv(ENV));
+        if (value == null || value.isBlank()) {
+            return ConvEngine.DNNL;
+        }
+        for (ConvEngine e : ConvEngine.values()) {
+            if (e.label().equals(value.trim().toLowerCase(Locale.ROOT))) {
+                return e;
+            }
+        }
+        throw new ConvLabException("convolution engine '" + value + "' (" + PROPERTY + " / " + ENV
+                + ") is not known; use dnnl or dl4j");
+    }
+
+    /** The engine convolutions really run on here: DNNL only on the CPU backend and where oneDNN loads. */
+    public static ConvEngine active() {
+        if (requested() != ConvEngine.DNNL || !"CPU".equalsIgnoreCase(
+                Nd4j.getExecutioner().getEnvironmentInformation().getProperty("backend"))) {
+            return ConvEngine.DL4J;
+        }
+        return dnnlLoads() ? ConvEngine.DNNL : ConvEngine.DL4J;
+    }
+
+    /**
+     * Gives the graph's convolution layers ConvLab's oneDNN helper, when {@link #active()} is DNNL.
+     *
+     * @return the same graph
+     */
+    public static ComputationGraph install(ComputationGraph graph) {
+        if (active() != ConvEngine.DNNL || graph.getVertices() == null) {
+            return graph;
+        }
+        for (GraphVertex vertex : graph.getVertices()) {
+            if (vertex.hasLayer() && vertex.getLayer().getClass() == ConvolutionLayer.class) {
+                ConvolutionLayer layer = (ConvolutionLayer) vertex.getLayer();
+                org.deeplearning4j.nn.conf.layers.ConvolutionLayer conf =
+                        (org.deeplearning4j.nn.conf.layers.ConvolutionLayer) layer.conf().getLayer();
+                if (conf.getCnn2dDataFormat() != CNN2DFormat.NCHW || conf.getConvolutionMode() == ConvolutionMode.Causal
+                        || layer.getParam("W").dataType() != DataType.FLOAT) {
+                    continue;
+                }
+                setHelper(layer, new DnnlConvolution(!fedByData(graph, vertex), conf.hasBias()));
+            }
+        }
+        return graph;
+    }
+
+    /**
+     * Whether a layer reads the network's input directly, with nothing between that would need
+     * the gradient at its input (a preprocessor or dropout).
+     */
+    private static boolean fedByData(ComputationGraph graph, GraphVertex vertex) {
+        if (!(vertex instanceof LayerVertex lv) || lv.getLayerPreProcessor() != null
+                || lv.getLayer().conf().getLayer().getIDropout() != null) {
+            return false;
+        }
+        VertexIndices[] inputs = vertex.getInputVertices();
+        if (inputs == null || inputs.length == 0) {
+            return false;
+        }
+        for (VertexIndices in : inputs) {
+            if (!graph.getVertices()[in.getVertexIndex()].isInputVertex()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean dnnlLoads() {
+        if (dnnlLoads == null) {
+            synchronized (Acceleration.class) {
+                if (dnnlLoads == null) {
+                    try {
+                        LOG.debug("oneDNN {}", Dnnl.version());
+                        dnnlLoads = true;
+                    } catch (Throwable e) {
+                        LOG.warn("oneDNN did not load ({}); convolutions run on DL4J's own code", e.toString());
+                        dnnlLoads = false;
+                    }
+                }
+            }
+        }
+        return dnnlLoads;
+    }
+
+    /** The helper a convolution layer runs on (for checks and reports). */
+    public static ConvolutionHelper helperOf(ConvolutionLayer layer) {
+        try {
+            return (ConvolutionHelper) HELPER.get(layer);
+        } catch (IllegalAccessException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static void setHelper(ConvolutionLayer layer, ConvolutionHelper helper) {
+        try {
+            HELPER.set(layer, helper);
+        } catch (IllegalAccessException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    // DL4J picks a layer's helper in its constructor and offers no setter; the field is the only way in.
+    private static Field helperField() {
+        try {
+            Field f = ConvolutionLayer.class.getDeclaredField("helper");
+            f.setAccessible(true);
+            return f;
+        } catch (NoSuchFieldException e) {
+            throw new IllegalStateException("DL4J's ConvolutionLayer has no 'helper' field; this DL4J version is not supported", e);
+        }
+    }
+}

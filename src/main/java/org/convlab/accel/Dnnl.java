@@ -1,0 +1,76 @@
+package org.convlab.accel;
+
+import org.bytedeco.dnnl.engine;
+import org.bytedeco.dnnl.memory;
+import org.bytedeco.dnnl.stream;
+import org.bytedeco.dnnl.dnnl_version_t;
+import org.bytedeco.dnnl.global.dnnl;
+import org.bytedeco.javacpp.Pointer;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.pointers.PagedPointer;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.shape.Shape;
+
+/**
+ * oneDNN (JavaCPP's {@code org.bytedeco:dnnl} preset), called directly rather than through libnd4j.
+ *
+ * <p>One CPU engine for the process and one stream per thread (oneDNN streams are not
+ * thread-safe). ND4J arrays are handed to oneDNN by address, without copies.
+ */
+public final class Dnnl {
+    private static volatile engine engine;
+    private static final ThreadLocal<stream> STREAMS = ThreadLocal.withInitial(() -> new stream(engine()));
+
+    private Dnnl() {
+    }
+
+    /** The CPU engine; loads oneDNN's natives on first use. */
+    public static engine engine() {
+        if (engine == null) {
+            synchronized (Dnnl.class) {
+                if (engine == null) {
+                    engine = new engine(org.bytedeco.dnnl.engine.kind.cpu, 0);
+                }
+            }
+        }
+        return engine;
+    }
+
+    /** This thread's stream. */
+    static stream stream() {
+        return STREAMS.get();
+    }
+
+    /** oneDNN's version, e.g. "2.5.2" (its kernels pick the widest vector instructions at run time). */
+    public static String version() {
+        engine();
+        dnnl_version_t v = dnnl.dnnl_version();
+        return v.major() + "." + v.minor() + "." + v.patch();
+    }
+
+    /** A plain f32 memory description. */
+    static memory.desc plain(long[] dims, memory.format_tag tag) {
+        return new memory.desc(dims, memory.data_type.f32, tag);
+    }
+
+    /** A memory object over {@code desc} whose data pointer is set before each use. */
+    static memory unbound(memory.desc desc) {
+        return new memory(desc, engine(), new Pointer());
+    }
+
+    /** Whether oneDNN can read {@code array} in place: float, dense in C order (a vector in either order). */
+    static boolean dense(INDArray array) {
+        if (array.dataType() != DataType.FLOAT) {
+            return false;
+        }
+        if (array.isVector() || array.isScalar()) {
+            return array.elementWiseStride() == 1;
+        }
+        return array.ordering() == 'c' && Shape.hasDefaultStridesForShape(array);
+    }
+
+    /** The address of an array's first element (views included). */
+    static Pointer address(INDArray array) {
+        return new PagedPointer(array.data().addressPointer().address());
+    }
+}

@@ -1,0 +1,362 @@
+package org.convlab.accel;
+
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.Map;
+import org.bytedeco.dnnl.IntMemoryMap;
+import org.bytedeco.dnnl.convolution_backward_data;
+import org.bytedeco.dnnl.convolution_backward_weights;
+import org.bytedeco.dnnl.convolution_forward;
+import org.bytedeco.dnnl.memory;
+import org.bytedeco.dnnl.reorder;
+import org.bytedeco.dnnl.global.dnnl;
+import org.deeplearning4j.nn.conf.CNN2DFormat;
+import org.deeplearning4j.nn.conf.ConvolutionMode;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer.AlgoMode;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer.BwdDataAlgo;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer.BwdFilterAlgo;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer.FwdAlgo;
+import org.deeplearning4j.nn.gradient.DefaultGradient;
+import org.deeplearning4j.nn.gradient.Gradient;
+import org.deeplearning4j.nn.layers.convolution.ConvolutionHelper;
+import org.deeplearning4j.nn.params.ConvolutionParamInitializer;
+import org.deeplearning4j.nn.workspace.ArrayType;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.deeplearning4j.util.ConvolutionUtils;
+import org.nd4j.common.primitives.Pair;
+import org.nd4j.linalg.activations.IActivation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * A DL4J {@link ConvolutionHelper} that runs 2-D convolutions (NCHW, float) on oneDNN directly.
+ *
+ * <p>DL4J's own oneDNN helper goes through libnd4j, which builds the primitives on every call,
+ * copies each activation into oneDNN's blocked layout in freshly allocated memory and back, and
+ * always computes the input gradient. Here the primitives are built once per input shape, the
+ * blocked copies live in reused per-thread {@link Scratch} buffers, and a layer fed straight
+ * from the network's input skips the input gradient nobody reads. The arithmetic is oneDNN's
+ * either way, so results agree with DL4J's helper to float rounding.
+ */
+final class DnnlConvolution implements ConvolutionHelper {
+    private final boolean inputGradient;
+    private final boolean hasBias;
+    private final Map<Geometry, Forward> forwards = new HashMap<>();
+    private final Map<Geometry, Backward> backwards = new HashMap<>();
+
+    /**
+     * @param inputGradient whether backprop must produce the gradient at the layer's input
+     *                      (false for a first layer, whose input is data)
+     * @param hasBias       whether the layer has a bias (DL4J passes zeros when it has not)
+     */
+    DnnlConvolution(boolean inputGradient, boolean hasBias) {
+        this.inputGradient = inputGradient;
+        this.hasBias = hasBias;
+    }
+
+    /** Whether backprop produces the gradient at the layer's input. */
+    boolean computesInputGradient() {
+        return inputGradient;
+    }
+
+    @Override
+    public boolean checkSupported() {
+        return true;
+    }
+
+    @Override
+    public Map<String, Long> helperMemoryUse() {
+        return Collections.emptyMap();
+    }
+
+    @Override
+    public INDArray preOutput(INDArray input, INDArray weights, INDArray bias, int[] kernel, int[] strides, int[] pad,
+                              AlgoMode mode, FwdAlgo fwdAlgo, ConvolutionMode convolutionMode, int[] dilation,
+                              CNN2DFormat format, LayerWorkspaceMgr workspaceMgr) {
+        if (!supported(input, weights, format)) {
+            return null;
+        }
+        Geometry g = Geometry.of(input, weights, strides, pad, dilation, convolutionMode);
+        Forward f = forwards.computeIfAbsent(g, Forward::new);
+        INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, DataType.FLOAT, g.outputShape(), 'c');
+        f.run(dense(input), dense(weights), dense(bias), out);
+        return out;
+    }
+
+    @Override
+    public Pair<Gradient, INDArray> backpropGradient(INDArray input, INDArray weights, INDArray bias, INDArray delta,
+                                                     int[] kernel, int[] strides, int[] pad, INDArray biasGradView,
+                                                     INDArray weightGradView, IActivation afn, AlgoMode mode,
+                                                     BwdFilterAlgo bwdFilterAlgo, BwdDataAlgo bwdDataAlgo,
+                                                     ConvolutionMode convolutionMode, int[] dilation, CNN2DFormat format,
+                                                     LayerWorkspaceMgr workspaceMgr) {
+        if (!supported(input, weights, format) || !Dnnl.dense(weightGradView) || !Dnnl.dense(biasGradView)) {
+            return null;
+        }
+        Geometry g = Geometry.of(input, weights, strides, pad, dilation, convolutionMode);
+        Backward b = backwards.computeIfAbsent(g, key -> new Backward(key, forwards.computeIfAbsent(key, Forward::new)));
+        INDArray gradAtInput = inputGradient
+                ? workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, DataType.FLOAT, input.shape(), 'c')
+                : null;
+        b.run(dense(input), dense(weights), dense(delta), weightGradView, biasGradView, gradAtInput);
+
+        Gradient gradient = new DefaultGradient();
+        if (hasBias) {
+            gradient.gradientForVariable().put(ConvolutionParamInitializer.BIAS_KEY, biasGradView);
+        }
+        gradient.gradientForVariable().put(ConvolutionParamInitializer.WEIGHT_KEY, weightGradView);
+        return new Pair<>(gradient, gradAtInput);
+    }
+
+    @Override
+    public INDArray activate(INDArray z, IActivation afn, boolean training) {
+        return afn.getActivation(z, training);
+    }
+
+    private static boolean supported(INDArray input, INDArray weights, CNN2DFormat format) {
+        return format == CNN2DFormat.NCHW && input.dataType() == DataType.FLOAT && weights.dataType() == DataType.FLOAT;
+    }
+
+    private static INDArray dense(INDArray array) {
+        return Dnnl.dense(array) ? array : array.dup('c');
+    }
+
+    /** Everything a primitive depends on: shapes, strides, padding, dilation. */
+    record Geometry(long n, long c, long h, long w, long oc, long kh, long kw, long oh, long ow,
+                    long[] strides, long[] padLeft, long[] padRight, long[] dilation) {
+
+        static Geometry of(INDArray input, INDArray weights, int[] strides, int[] pad, int[] dilation,
+                           ConvolutionMode mode) {
+            long n = input.size(0), c = input.size(1), h = input.size(2), w = input.size(3);
+            long oc = weights.size(0), kh = weights.size(2), kw = weights.size(3);
+            int[] kernel = {(int) kh, (int) kw};
+            int[] out;
+            int[] padTopLeft;
+            if (mode == ConvolutionMode.Same) {
+                out = ConvolutionUtils.getOutputSize(input, kernel, strides, null, mode, dilation, CNN2DFormat.NCHW);
+                padTopLeft = ConvolutionUtils.getSameModeTopLeftPadding(out, new int[] {(int) h, (int) w}, kernel,
+                        strides, dilation);
+            } else {
+                out = ConvolutionUtils.getOutputSize(input, kernel, strides, pad, mode, dilation, CNN2DFormat.NCHW);
+                padTopLeft = pad;
+            }
+            long[] padRight = new long[2];
+            long[] sizes = {h, w};
+            for (int i = 0; i < 2; i++) {
+                long span = (long) (out[i] - 1) * strides[i] + (long) (kernel[i] - 1) * dilation[i] + 1;
+                // Truncate mode drops what does not fit: the right padding is whatever makes the
+                // output size come out, never negative.
+                padRight[i] = Math.max(0, span - sizes[i] - padTopLeft[i]);
+            }
+            return new Geometry(n, c, h, w, oc, kh, kw, out[0], out[1],
+                    new long[] {strides[0], strides[1]}, new long[] {padTopLeft[0], padTopLeft[1]}, padRight,
+                    new long[] {dilation[0] - 1, dilation[1] - 1});
+        }
+
+        long[] inputShape() {
+            return new long[] {n, c, h, w};
+        }
+
+        long[] outputShape() {
+            return new long[] {n, oc, oh, ow};
+        }
+
+        long[] weightShape() {
+            return new long[] {oc, c, kh, kw};
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Geometry g && n == g.n && c == g.c && h == g.h && w == g.w && oc == g.oc && kh == g.kh
+                    && kw == g.kw && oh == g.oh && ow == g.ow && Arrays.equals(strides, g.strides)
+                    && Arrays.equals(padLeft, g.padLeft) && Arrays.equals(padRight, g.padRight)
+                    && Arrays.equals(dilation, g.dilation);
+        }
+
+        @Override
+        public int hashCode() {
+            return Arrays.hashCode(new long[] {n, c, h, w, oc, kh, kw, oh, ow, strides[0], strides[1], padLeft[0],
+                padLeft[1], padRight[0], padRight[1], dilation[0], dilation[1]});
+        }
+    }
+
+    /** The forward convolution for one geometry: user (NCHW) arrays in, blocked inside. */
+    static final class Forward {
+        final convolution_forward.primitive_desc pd;
+        private final convolution_forward conv;
+        private final IntMemoryMap args = new IntMemoryMap();
+        private final Operand src;
+        private final Operand weights;
+        private final memory bias;
+        private final Operand dst;
+
+        Forward(Geometry g) {
+            convolution_forward.desc d = new convolution_forward.desc(dnnl.prop_kind.forward_training,
+                    dnnl.algorithm.convolution_direct, anyOf(g.inputShape()), anyOf(g.weightShape()),
+                    Dnnl.plain(new long[] {g.oc}, memory.format_tag.x), anyOf(g.outputShape()),
+                    g.strides, g.dilation, g.padLeft, g.padRight);
+            pd = new convolution_forward.primitive_desc(d, Dnnl.engine());
+            conv = new convolution_forward(pd);
+            src = new Operand(g.inputShape(), memory.format_tag.nchw, pd.src_desc(), Scratch.Slot.SRC);
+            weights = new Operand(g.weightShape(), memory.format_tag.oihw, pd.weights_desc(), null);
+            bias = Dnnl.unbound(pd.bias_desc());
+            dst = new Operand(g.outputShape(), memory.format_tag.nchw, pd.dst_desc(), Scratch.Slot.DST);
+            args.put(dnnl.DNNL_ARG_SRC, src.inner);
+            args.put(dnnl.DNNL_ARG_WEIGHTS, weights.inner);
+            args.put(dnnl.DNNL_ARG_BIAS, bias);
+            args.put(dnnl.DNNL_ARG_DST, dst.inner);
+        }
+
+        void run(INDArray input, INDArray w, INDArray b, INDArray out) {
+            src.bindIn(input);
+            weights.bindIn(w);
+            bias.set_data_handle(Dnnl.address(b));
+            dst.bindOut(out);
+            conv.execute(Dnnl.stream(), args);
+            dst.copyOut();
+            Dnnl.stream()._wait();
+        }
+    }
+
+    /** Weight, bias and (unless not needed) input gradients for one geometry. */
+    final class Backward {
+        private final convolution_backward_weights bwdWeights;
+        private final IntMemoryMap weightArgs = new IntMemoryMap();
+        private final Operand srcW;
+        private final Operand diffDstW;
+        private final Operand diffWeights;
+        private final memory diffBias;
+
+        private final convolution_backward_data bwdData;
+        private final IntMemoryMap dataArgs = new IntMemoryMap();
+        private final Operand weightsD;
+        private final Operand diffDstD;
+        private final Operand diffSrc;
+
+        Backward(Geometry g, Forward forward) {
+            convolution_backward_weights.desc wd = new convolution_backward_weights.desc(
+                    dnnl.algorithm.convolution_direct, anyOf(g.inputShape()), anyOf(g.weightShape()),
+                    Dnnl.plain(new long[] {g.oc}, memory.format_tag.x), anyOf(g.outputShape()),
+                    g.strides, g.dilation, g.padLeft, g.padRight);
+            convolution_backward_weights.primitive_desc wpd =
+                    new convolution_backward_weights.primitive_desc(wd, Dnnl.engine(), forward.pd);
+            bwdWeights = new convolution_backward_weights(wpd);
+            srcW = new Operand(g.inputShape(), memory.format_tag.nchw, wpd.src_desc(), Scratch.Slot.SRC);
+            diffDstW = new Operand(g.outputShape(), memory.format_tag.nchw, wpd.diff_dst_desc(), Scratch.Slot.DIFF_DST);
+            diffWeights = new Operand(g.weightShape(), memory.format_tag.oihw, wpd.diff_weights_desc(), null);
+            diffBias = Dnnl.unbound(wpd.diff_bias_desc());
+            weightArgs.put(dnnl.DNNL_ARG_SRC, srcW.inner);
+            weightArgs.put(dnnl.DNNL_ARG_DIFF_DST, diffDstW.inner);
+            weightArgs.put(dnnl.DNNL_ARG_DIFF_WEIGHTS, diffWeights.inner);
+            weightArgs.put(dnnl.DNNL_ARG_DIFF_BIAS, diffBias);
+
+            if (inputGradient) {
+                convolution_backward_data.desc dd = new convolution_backward_data.desc(
+                        dnnl.algorithm.convolution_direct, anyOf(g.inputShape()), anyOf(g.weightShape()),
+                        anyOf(g.outputShape()), g.strides, g.dilation, g.padLeft, g.padRight);
+                convolution_backward_data.primitive_desc dpd =
+                        new convolution_backward_data.primitive_desc(dd, Dnnl.engine(), forward.pd);
+                bwdData = new convolution_backward_data(dpd);
+                weightsD = new Operand(g.weightShape(), memory.format_tag.oihw, dpd.weights_desc(), null);
+                boolean sharedDiffDst = dpd.diff_dst_desc().equals(wpd.diff_dst_desc());
+                diffDstD = sharedDiffDst ? diffDstW
+                        : new Operand(g.outputShape(), memory.format_tag.nchw, dpd.diff_dst_desc(),
+                                Scratch.Slot.DIFF_DST_DATA);
+                diffSrc = new Operand(g.inputShape(), memory.format_tag.nchw, dpd.diff_src_desc(), Scratch.Slot.DIFF_SRC);
+                dataArgs.put(dnnl.DNNL_ARG_WEIGHTS, weightsD.inner);
+                dataArgs.put(dnnl.DNNL_ARG_DIFF_DST, diffDstD.inner);
+                dataArgs.put(dnnl.DNNL_ARG_DIFF_SRC, diffSrc.inner);
+            } else {
+                bwdData = null;
+                weightsD = null;
+                diffDstD = null;
+                diffSrc = null;
+            }
+        }
+
+        void run(INDArray input, INDArray w, INDArray delta, INDArray weightGrad, INDArray biasGrad,
+                 INDArray gradAtInput) {
+            srcW.bindIn(input);
+            diffDstW.bindIn(delta);
+            diffWeights.bindOut(weightGrad);
+            diffBias.set_data_handle(Dnnl.address(biasGrad));
+            bwdWeights.execute(Dnnl.stream(), weightArgs);
+            diffWeights.copyOut();
+            if (bwdData != null) {
+                weightsD.bindIn(w);
+                if (diffDstD != diffDstW) {
+                    diffDstD.bindIn(delta);
+                }
+                diffSrc.bindOut(gradAtInput);
+                bwdData.execute(Dnnl.stream(), dataArgs);
+                diffSrc.copyOut();
+            }
+            Dnnl.stream()._wait();
+        }
+    }
+
+    private static memory.desc anyOf(long[] dims) {
+        return Dnnl.plain(dims, memory.format_tag.any);
+    }
+
+    /**
+     * One argument of a primitive: the user's plain array and, when the primitive wants another
+     * layout, a blocked copy plus the reorder between them. Activation-sized copies live in this
+     * thread's {@link Scratch}; weight-sized ones are owned here.
+     */
+    static final class Operand {
+        final memory inner;
+        private final memory user;
+        private final reorder toInner;
+        private final reorder toUser;
+        private final Scratch.Slot slot;
+        private final long bytes;
+
+        Operand(long[] dims, memory.format_tag userTag, memory.desc wanted, Scratch.Slot slot) {
+            memory.desc userDesc = Dnnl.plain(dims, userTag);
+            user = Dnnl.unbound(userDesc);
+            if (wanted.equals(userDesc)) {
+                inner = user;
+                toInner = null;
+                toUser = null;
+                this.slot = null;
+            } else {
+                inner = slot == null ? new memory(wanted, Dnnl.engine()) : Dnnl.unbound(wanted);
+                toInner = new reorder(user, inner);
+                toUser = new reorder(inner, user);
+                this.slot = slot;
+            }
+            bytes = wanted.get_size();
+        }
+
+        /** Points at an input array and, if needed, copies it into the primitive's layout. */
+        void bindIn(INDArray array) {
+            user.set_data_handle(Dnnl.address(array));
+            if (toInner != null) {
+                bindScratch();
+                toInner.execute(Dnnl.stream(), user, inner);
+            }
+        }
+
+        /** Points at an output array; {@link #copyOut()} fills it after the primitive ran. */
+        void bindOut(INDArray array) {
+            user.set_data_handle(Dnnl.address(array));
+            if (toUser != null) {
+                bindScratch();
+            }
+        }
+
+        void copyOut() {
+            if (toUser != null) {
+                toUser.execute(Dnnl.stream(), inner, user);
+            }
+        }
+
+        private void bindScratch() {
+            if (slot != null) {
+                inner.set_data_handle(Scratch.get(slot, bytes));
+            }
+        }
+    }
+}

@@ -1,0 +1,154 @@
+package org.convlab.accel;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import org.convlab.ConvLabException;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.ConvolutionMode;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.weights.WeightInit;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.Sgd;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+
+/**
+ * ConvLab's oneDNN convolutions against DL4J's built-in im2col + gemm path (a second,
+ * independent implementation), on geometries that exercise every padding rule: 'same' with odd
+ * and even kernels, explicit padding with stride 2 that truncates, dilation, no bias.
+ */
+class DnnlConvolutionTest {
+
+    private static ComputationGraphConfiguration configuration() {
+        return new NeuralNetConfiguration.Builder().seed(11).dataType(DataType.FLOAT).updater(new Sgd(0.05))
+                .weightInit(WeightInit.XAVIER).graphBuilder()
+                .addInputs("in").setInputTypes(InputType.convolutional(9, 11, 3))
+                .addLayer("same3", new ConvolutionLayer.Builder(3, 3).nOut(5).convolutionMode(ConvolutionMode.Same)
+                        .activation(Activation.RELU).build(), "in")
+                .addLayer("pad1stride2", new ConvolutionLayer.Builder(3, 3).stride(2, 2).padding(1, 1).nOut(6)
+                        .convolutionMode(ConvolutionMode.Truncate).activation(Activation.TANH).build(), "same3")
+                .addLayer("even2stride2", new ConvolutionLayer.Builder(2, 2).stride(2, 2).nOut(4)
+                        .convolutionMode(ConvolutionMode.Same).activation(Activation.IDENTITY).build(), "pad1stride2")
+                .addLayer("dilated", new ConvolutionLayer.Builder(3, 3).dilation(2, 2).nOut(3).hasBias(false)
+                        .convolutionMode(ConvolutionMode.Same).activation(Activation.SIGMOID).build(), "even2stride2")
+                .addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(4)
+                        .activation(Activation.SOFTMAX).build(), "dilated")
+                .setOutputs("out").build();
+    }
+
+    /** The same network twice: one on ConvLab's helper, one on DL4J's built-in code, same weights. */
+    private static ComputationGraph[] pair() {
+        ComputationGraph accelerated = new ComputationGraph(configuration());
+        accelerated.init();
+        Acceleration.install(accelerated);
+        ComputationGraph reference = new ComputationGraph(configuration());
+        reference.init(accelerated.params().dup(), true);
+        for (org.deeplearning4j.nn.api.Layer layer : reference.getLayers()) {
+            if (layer instanceof org.deeplearning4j.nn.layers.convolution.ConvolutionLayer conv) {
+                Acceleration.setHelper(conv, null);
+            }
+        }
+        return new ComputationGraph[] {accelerated, reference};
+    }
+
+    private static INDArray[] batch(long seed) {
+        Nd4j.getRandom().setSeed(seed);
+        INDArray x = Nd4j.rand(DataType.FLOAT, 4, 3, 9, 11).subi(0.5);
+        INDArray y = Nd4j.zeros(DataType.FLOAT, 4, 4);
+        for (int i = 0; i < 4; i++) {
+            y.putScalar(i, (i * 3) % 4, 1f);
+        }
+        return new INDArray[] {x, y};
+    }
+
+    private static void assertClose(INDArray expected, INDArray actual, double relative, String what) {
+        double scale = Math.max(1e-6, expected.amaxNumber().doubleValue());
+        double diff = expected.sub(actual).amaxNumber().doubleValue();
+        assertTrue(diff <= relative * scale, what + ": max difference " + diff + " against a scale of " + scale);
+    }
+
+    @Test
+    void everyConvolutionRunsOnConvLabsHelperAndOnlyTheFirstSkipsItsInputGradient() {
+        assumeTrue(Acceleration.active() == Acceleration.ConvEngine.DNNL, "oneDNN not active here");
+        ComputationGraph net = pair()[0];
+        int count = 0;
+        for (String name : new String[] {"same3", "pad1stride2", "even2stride2", "dilated"}) {
+            var layer = (org.deeplearning4j.nn.layers.convolution.ConvolutionLayer) net.getLayer(name);
+            DnnlConvolution helper = assertInstanceOf(DnnlConvolution.class, Acceleration.helperOf(layer), name);
+            assertEquals(!name.equals("same3"), helper.computesInputGradient(), name);
+            count++;
+        }
+        assertEquals(4, count);
+    }
+
+    @Test
+    void forwardPassMatchesDl4jsBuiltInConvolution() {
+        assumeTrue(Acceleration.active() == Acceleration.ConvEngine.DNNL, "oneDNN not active here");
+        ComputationGraph[] nets = pair();
+        INDArray x = batch(1)[0];
+        for (String layer : new String[] {"same3", "pad1stride2", "even2stride2", "dilated"}) {
+            INDArray expected = nets[1].feedForward(x, false).get(layer);
+            INDArray actual = nets[0].feedForward(x, false).get(layer);
+            assertEquals(java.util.Arrays.toString(expected.shape()), java.util.Arrays.toString(actual.shape()), layer);
+            assertClose(expected, actual, 1e-5, layer);
+        }
+    }
+
+    @Test
+    void gradientsAndTrainingStepsMatchDl4jsBuiltInConvolution() {
+        assumeTrue(Acceleration.active() == Acceleration.ConvEngine.DNNL, "oneDNN not active here");
+        ComputationGraph[] nets = pair();
+        INDArray[] b = batch(2);
+        INDArray[] grads = new INDArray[2];
+        for (int i = 0; i < 2; i++) {
+            nets[i].setInputs(b[0]);
+            nets[i].setLabels(b[1]);
+            nets[i].computeGradientAndScore();
+            grads[i] = nets[i].gradient().gradient().dup();
+        }
+        assertEquals(nets[1].score(), nets[0].score(), 1e-5);
+        // Every parameter's gradient, the first layer's included (it needs the deeper layers' input gradients).
+        assertClose(grads[1], grads[0], 1e-4, "gradient");
+
+        for (int step = 0; step < 3; step++) {
+            INDArray[] next = batch(10 + step);
+            nets[0].fit(new INDArray[] {next[0]}, new INDArray[] {next[1]});
+            nets[1].fit(new INDArray[] {next[0]}, new INDArray[] {next[1]});
+        }
+        assertClose(nets[1].params(), nets[0].params(), 1e-4, "parameters after 3 SGD steps");
+    }
+
+    @Test
+    void theEngineIsChosenByPropertyAndAnUnknownOneIsRefused() {
+        String before = System.getProperty(Acceleration.PROPERTY);
+        try {
+            System.setProperty(Acceleration.PROPERTY, "dl4j");
+            assertEquals(Acceleration.ConvEngine.DL4J, Acceleration.active());
+            ComputationGraph net = new ComputationGraph(configuration());
+            net.init();
+            Acceleration.install(net);
+            var layer = (org.deeplearning4j.nn.layers.convolution.ConvolutionLayer) net.getLayer("same3");
+            assertTrue(!(Acceleration.helperOf(layer) instanceof DnnlConvolution), "dl4j keeps DL4J's helper");
+            System.setProperty(Acceleration.PROPERTY, "cudnn");
+            ConvLabException e = assertThrows(ConvLabException.class, Acceleration::requested);
+            assertTrue(e.getMessage().contains("use dnnl or dl4j"), e.getMessage());
+        } finally {
+            if (before == null) {
+                System.clearProperty(Acceleration.PROPERTY);
+            } else {
+                System.setProperty(Acceleration.PROPERTY, before);
+            }
+        }
+    }
+}
