@@ -83,27 +83,35 @@ class GraphBuilderTest {
 
     /**
      * DL4J 1.0.0-M2.1 silently runs convolution and pooling without oneDNN (see
-     * org.nd4j.nativeblas.Nd4jCpu). This fails if any conv or pooling layer of fruits-cnn lost
-     * its oneDNN helper (DL4J's or ConvLab's) after a forward pass and a training step, so an upgrade that changes
-     * the mechanism breaks loudly instead of running ten times slower.
+     * org.nd4j.nativeblas.Nd4jCpu). This fails if any convolution of fruits-cnn lost its oneDNN
+     * helper (ConvLab's, or DL4J's with convlab.conv=dl4j) after a forward pass and a training
+     * step, so an upgrade that changes the mechanism breaks loudly instead of running ten times
+     * slower. Pooling: with ConvLab's convolutions libnd4j's platform helpers are off (its own
+     * pooling loops are faster); with DL4J's, pooling keeps DL4J's oneDNN helper.
      */
     @Test
-    void everyConvAndPoolingLayerRunsOnItsOneDnnHelper() {
+    void everyConvolutionRunsOnOneDnnAndPoolingOnItsFastestKernel() {
         assumeTrue(!"plain".equals(System.getenv(NativeSetup.BUILD_ENV)), "CONVLAB_CPU_BUILD=plain asks for no oneDNN");
         ComputationGraph net = GraphBuilder.of(Architectures.get("fruits-cnn")).build();
         net.fit(randomBatch(2, 60));
         net.outputSingle(randomBatch(2, 60).getFeatures());
         assertTrue(NativeSetup.oneDnnBuildLoaded(), "loaded ND4J library is not a oneDNN build: " + NativeSetup.loadedLibrary());
+        boolean ours = Acceleration.active() == Acceleration.ConvEngine.DNNL;
         List<String> checked = new ArrayList<>();
         for (Layer layer : net.getLayers()) {
-            if (layer instanceof ConvolutionLayer || layer instanceof SubsamplingLayer) {
-                String name = layer.getConfig().getLayerName();
+            String name = layer.getConfig().getLayerName();
+            if (layer instanceof ConvolutionLayer) {
                 assertNotNull(layer.getHelper(), name + " runs without a oneDNN helper");
-                // Convolutions run on ConvLab's own oneDNN helper (org.convlab.accel) unless DL4J's is asked for.
-                String expected = layer instanceof ConvolutionLayer
-                        && Acceleration.active() == Acceleration.ConvEngine.DNNL ? "DnnlConvolution" : "MKLDNN";
+                String expected = ours ? "DnnlConvolution" : "MKLDNN";
                 assertTrue(layer.getHelper().getClass().getSimpleName().startsWith(expected),
                         name + " uses " + layer.getHelper().getClass().getName());
+                checked.add(name);
+            } else if (layer instanceof SubsamplingLayer) {
+                if (ours) {
+                    assertFalse(Nd4j.getEnvironment().helpersAllowed(), name + ": libnd4j still routes pooling through oneDNN");
+                } else {
+                    assertNotNull(layer.getHelper(), name + " runs without a oneDNN helper");
+                }
                 checked.add(name);
             }
         }
