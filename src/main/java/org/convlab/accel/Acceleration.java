@@ -1,7 +1,10 @@
 package org.convlab.accel;
 
 import java.lang.reflect.Field;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 import org.convlab.ConvLabException;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
@@ -11,6 +14,7 @@ import org.deeplearning4j.nn.graph.vertex.VertexIndices;
 import org.deeplearning4j.nn.graph.vertex.impl.LayerVertex;
 import org.deeplearning4j.nn.layers.convolution.ConvolutionHelper;
 import org.deeplearning4j.nn.layers.convolution.ConvolutionLayer;
+import org.nd4j.linalg.activations.impl.ActivationSoftmax;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.factory.Nd4j;
 import org.slf4j.Logger;
@@ -78,28 +82,86 @@ public final class Acceleration {
     }
 
     /**
-     * Gives the graph's convolution layers ConvLab's oneDNN helper, when {@link #active()} is DNNL.
+     * Gives the graph's convolution layers ConvLab's oneDNN helper, when {@link #active()} is DNNL,
+     * with convolution-to-convolution tensors in oneDNN's blocked layout ({@link LayoutLink}).
      *
      * @return the same graph
      */
     public static ComputationGraph install(ComputationGraph graph) {
+        return install(graph, true);
+    }
+
+    /**
+     * Like {@link #install(ComputationGraph)}, but every layer's activations stay in plain NCHW
+     * order: for callers that read the activations of inner layers ({@code feedForward}).
+     */
+    public static ComputationGraph installForInspection(ComputationGraph graph) {
+        return install(graph, false);
+    }
+
+    private static ComputationGraph install(ComputationGraph graph, boolean linkedLayouts) {
         if (active() != ConvEngine.DNNL || graph.getVertices() == null) {
             return graph;
         }
         choosePlatformHelpers(graph);
+        Map<Integer, GraphVertex> convolutions = new LinkedHashMap<>();
         for (GraphVertex vertex : graph.getVertices()) {
-            if (vertex.hasLayer() && vertex.getLayer().getClass() == ConvolutionLayer.class) {
-                ConvolutionLayer layer = (ConvolutionLayer) vertex.getLayer();
-                org.deeplearning4j.nn.conf.layers.ConvolutionLayer conf =
-                        (org.deeplearning4j.nn.conf.layers.ConvolutionLayer) layer.conf().getLayer();
-                if (conf.getCnn2dDataFormat() != CNN2DFormat.NCHW || conf.getConvolutionMode() == ConvolutionMode.Causal
-                        || layer.getParam("W").dataType() != DataType.FLOAT) {
-                    continue;
-                }
-                setHelper(layer, new DnnlConvolution(!fedByData(graph, vertex), conf.hasBias()));
+            if (accelerable(vertex)) {
+                convolutions.put(vertex.getVertexIndex(), vertex);
             }
         }
+        Map<Integer, LayoutLink> linkIn = new HashMap<>();
+        Map<Integer, LayoutLink> linkOut = new HashMap<>();
+        if (linkedLayouts) {
+            for (GraphVertex producer : convolutions.values()) {
+                GraphVertex consumer = soleConvolutionConsumer(graph, producer, convolutions);
+                if (consumer != null) {
+                    LayoutLink link = new LayoutLink();
+                    linkOut.put(producer.getVertexIndex(), link);
+                    linkIn.put(consumer.getVertexIndex(), link);
+                }
+            }
+        }
+        for (GraphVertex vertex : convolutions.values()) {
+            ConvolutionLayer layer = (ConvolutionLayer) vertex.getLayer();
+            setHelper(layer, new DnnlConvolution(!fedByData(graph, vertex), layerConf(layer).hasBias(),
+                    linkIn.get(vertex.getVertexIndex()), linkOut.get(vertex.getVertexIndex())));
+        }
         return graph;
+    }
+
+    private static boolean accelerable(GraphVertex vertex) {
+        if (!vertex.hasLayer() || vertex.getLayer().getClass() != ConvolutionLayer.class) {
+            return false;
+        }
+        ConvolutionLayer layer = (ConvolutionLayer) vertex.getLayer();
+        var conf = layerConf(layer);
+        return conf.getCnn2dDataFormat() == CNN2DFormat.NCHW && conf.getConvolutionMode() != ConvolutionMode.Causal
+                && layer.getParam("W").dataType() == DataType.FLOAT;
+    }
+
+    private static org.deeplearning4j.nn.conf.layers.ConvolutionLayer layerConf(ConvolutionLayer layer) {
+        return (org.deeplearning4j.nn.conf.layers.ConvolutionLayer) layer.conf().getLayer();
+    }
+
+    /**
+     * The convolution that alone reads {@code producer}'s output, directly (no preprocessor), when
+     * the producer's activation works element by element and its output is not a network output;
+     * otherwise null.
+     */
+    private static GraphVertex soleConvolutionConsumer(ComputationGraph graph, GraphVertex producer,
+                                                       Map<Integer, GraphVertex> convolutions) {
+        VertexIndices[] outputs = producer.getOutputVertices();
+        if (outputs == null || outputs.length != 1
+                || graph.getConfiguration().getNetworkOutputs().contains(producer.getVertexName())
+                || layerConf((ConvolutionLayer) producer.getLayer()).getActivationFn() instanceof ActivationSoftmax) {
+            return null;
+        }
+        GraphVertex consumer = convolutions.get(outputs[0].getVertexIndex());
+        if (consumer == null || ((LayerVertex) consumer).getLayerPreProcessor() != null) {
+            return null;
+        }
+        return consumer;
     }
 
     /**

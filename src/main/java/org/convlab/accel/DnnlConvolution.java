@@ -42,6 +42,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 final class DnnlConvolution implements ConvolutionHelper {
     private final boolean inputGradient;
     private final boolean hasBias;
+    private final LayoutLink in;
+    private final LayoutLink out;
     private final Map<Geometry, Forward> forwards = new HashMap<>();
     private final Map<Geometry, Backward> backwards = new HashMap<>();
 
@@ -49,10 +51,19 @@ final class DnnlConvolution implements ConvolutionHelper {
      * @param inputGradient whether backprop must produce the gradient at the layer's input
      *                      (false for a first layer, whose input is data)
      * @param hasBias       whether the layer has a bias (DL4J passes zeros when it has not)
+     * @param in            the link to the convolution this layer reads from, or null (plain NCHW input)
+     * @param out           the link to the convolution that alone reads this layer's output, or null
      */
-    DnnlConvolution(boolean inputGradient, boolean hasBias) {
+    DnnlConvolution(boolean inputGradient, boolean hasBias, LayoutLink in, LayoutLink out) {
         this.inputGradient = inputGradient;
         this.hasBias = hasBias;
+        this.in = in;
+        this.out = out;
+    }
+
+    /** The link this layer's output travels through to the next convolution, or null. */
+    LayoutLink outputLink() {
+        return out;
     }
 
     /** Whether backprop produces the gradient at the layer's input. */
@@ -78,10 +89,14 @@ final class DnnlConvolution implements ConvolutionHelper {
             return null;
         }
         Geometry g = Geometry.of(input, weights, strides, pad, dilation, convolutionMode);
-        Forward f = forwards.computeIfAbsent(g, Forward::new);
+        Forward f = forwards.computeIfAbsent(g, this::forward);
         INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, DataType.FLOAT, g.outputShape(), 'c');
         f.run(dense(input), dense(weights), dense(bias), out);
         return out;
+    }
+
+    private Forward forward(Geometry g) {
+        return new Forward(g, in, out);
     }
 
     @Override
@@ -95,7 +110,7 @@ final class DnnlConvolution implements ConvolutionHelper {
             return null;
         }
         Geometry g = Geometry.of(input, weights, strides, pad, dilation, convolutionMode);
-        Backward b = backwards.computeIfAbsent(g, key -> new Backward(key, forwards.computeIfAbsent(key, Forward::new)));
+        Backward b = backwards.computeIfAbsent(g, key -> new Backward(key, forwards.computeIfAbsent(key, this::forward)));
         INDArray gradAtInput = inputGradient
                 ? workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, DataType.FLOAT, input.shape(), 'c')
                 : null;
@@ -181,7 +196,10 @@ final class DnnlConvolution implements ConvolutionHelper {
         }
     }
 
-    /** The forward convolution for one geometry: user (NCHW) arrays in, blocked inside. */
+    /**
+     * The forward convolution for one geometry: the layer's arrays (NCHW, or the layout a link
+     * agreed) in and out, oneDNN's preferred layout inside.
+     */
     static final class Forward {
         final convolution_forward.primitive_desc pd;
         private final convolution_forward conv;
@@ -191,17 +209,20 @@ final class DnnlConvolution implements ConvolutionHelper {
         private final memory bias;
         private final Operand dst;
 
-        Forward(Geometry g) {
+        Forward(Geometry g, LayoutLink in, LayoutLink out) {
             convolution_forward.desc d = new convolution_forward.desc(dnnl.prop_kind.forward_training,
                     dnnl.algorithm.convolution_direct, anyOf(g.inputShape()), anyOf(g.weightShape()),
                     Dnnl.plain(new long[] {g.oc}, memory.format_tag.x), anyOf(g.outputShape()),
                     g.strides, g.dilation, g.padLeft, g.padRight);
             pd = new convolution_forward.primitive_desc(d, Dnnl.engine());
             conv = new convolution_forward(pd);
-            src = new Operand(g.inputShape(), memory.format_tag.nchw, pd.src_desc(), Scratch.Slot.SRC);
-            weights = new Operand(g.weightShape(), memory.format_tag.oihw, pd.weights_desc(), null);
+            src = new Operand(LayoutLink.layout(in, g.inputShape()), pd.src_desc(), Scratch.Slot.SRC);
+            weights = new Operand(Dnnl.plain(g.weightShape(), memory.format_tag.oihw), pd.weights_desc(), null);
             bias = Dnnl.unbound(pd.bias_desc());
-            dst = new Operand(g.outputShape(), memory.format_tag.nchw, pd.dst_desc(), Scratch.Slot.DST);
+            if (out != null) {
+                out.offer(g.outputShape(), pd.dst_desc());
+            }
+            dst = new Operand(LayoutLink.layout(out, g.outputShape()), pd.dst_desc(), Scratch.Slot.DST);
             args.put(dnnl.DNNL_ARG_SRC, src.inner);
             args.put(dnnl.DNNL_ARG_WEIGHTS, weights.inner);
             args.put(dnnl.DNNL_ARG_BIAS, bias);
@@ -242,9 +263,12 @@ final class DnnlConvolution implements ConvolutionHelper {
             convolution_backward_weights.primitive_desc wpd =
                     new convolution_backward_weights.primitive_desc(wd, Dnnl.engine(), forward.pd);
             bwdWeights = new convolution_backward_weights(wpd);
-            srcW = new Operand(g.inputShape(), memory.format_tag.nchw, wpd.src_desc(), Scratch.Slot.SRC);
-            diffDstW = new Operand(g.outputShape(), memory.format_tag.nchw, wpd.diff_dst_desc(), Scratch.Slot.DIFF_DST);
-            diffWeights = new Operand(g.weightShape(), memory.format_tag.oihw, wpd.diff_weights_desc(), null);
+            // Gradients travel in the same layout as the activations they belong to.
+            memory.desc inLayout = LayoutLink.layout(in, g.inputShape());
+            memory.desc outLayout = LayoutLink.layout(out, g.outputShape());
+            srcW = new Operand(inLayout, wpd.src_desc(), Scratch.Slot.SRC);
+            diffDstW = new Operand(outLayout, wpd.diff_dst_desc(), Scratch.Slot.DIFF_DST);
+            diffWeights = new Operand(Dnnl.plain(g.weightShape(), memory.format_tag.oihw), wpd.diff_weights_desc(), null);
             diffBias = Dnnl.unbound(wpd.diff_bias_desc());
             weightArgs.put(dnnl.DNNL_ARG_SRC, srcW.inner);
             weightArgs.put(dnnl.DNNL_ARG_DIFF_DST, diffDstW.inner);
@@ -258,12 +282,11 @@ final class DnnlConvolution implements ConvolutionHelper {
                 convolution_backward_data.primitive_desc dpd =
                         new convolution_backward_data.primitive_desc(dd, Dnnl.engine(), forward.pd);
                 bwdData = new convolution_backward_data(dpd);
-                weightsD = new Operand(g.weightShape(), memory.format_tag.oihw, dpd.weights_desc(), null);
+                weightsD = new Operand(Dnnl.plain(g.weightShape(), memory.format_tag.oihw), dpd.weights_desc(), null);
                 boolean sharedDiffDst = dpd.diff_dst_desc().equals(wpd.diff_dst_desc());
                 diffDstD = sharedDiffDst ? diffDstW
-                        : new Operand(g.outputShape(), memory.format_tag.nchw, dpd.diff_dst_desc(),
-                                Scratch.Slot.DIFF_DST_DATA);
-                diffSrc = new Operand(g.inputShape(), memory.format_tag.nchw, dpd.diff_src_desc(), Scratch.Slot.DIFF_SRC);
+                        : new Operand(outLayout, dpd.diff_dst_desc(), Scratch.Slot.DIFF_DST_DATA);
+                diffSrc = new Operand(inLayout, dpd.diff_src_desc(), Scratch.Slot.DIFF_SRC);
                 dataArgs.put(dnnl.DNNL_ARG_WEIGHTS, weightsD.inner);
                 dataArgs.put(dnnl.DNNL_ARG_DIFF_DST, diffDstD.inner);
                 dataArgs.put(dnnl.DNNL_ARG_DIFF_SRC, diffSrc.inner);
@@ -301,8 +324,8 @@ final class DnnlConvolution implements ConvolutionHelper {
     }
 
     /**
-     * One argument of a primitive: the user's plain array and, when the primitive wants another
-     * layout, a blocked copy plus the reorder between them. Activation-sized copies live in this
+     * One argument of a primitive: the layer's array and, when the primitive wants another layout,
+     * a copy in that layout plus the reorders between them. Activation-sized copies live in this
      * thread's {@link Scratch}; weight-sized ones are owned here.
      */
     static final class Operand {
@@ -313,8 +336,7 @@ final class DnnlConvolution implements ConvolutionHelper {
         private final Scratch.Slot slot;
         private final long bytes;
 
-        Operand(long[] dims, memory.format_tag userTag, memory.desc wanted, Scratch.Slot slot) {
-            memory.desc userDesc = Dnnl.plain(dims, userTag);
+        Operand(memory.desc userDesc, memory.desc wanted, Scratch.Slot slot) {
             user = Dnnl.unbound(userDesc);
             if (wanted.equals(userDesc)) {
                 inner = user;

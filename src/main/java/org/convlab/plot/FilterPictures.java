@@ -87,9 +87,12 @@ public final class FilterPictures {
         return out;
     }
 
-    /** Activations of every vertex for one input, by name (evaluation mode). */
+    /**
+     * Activations of every vertex for one input, by name (evaluation mode), in NCHW order: the
+     * graph's convolutions are first set to keep plain layouts between them.
+     */
     public static java.util.Map<String, INDArray> activations(ComputationGraph graph, INDArray input) {
-        return graph.feedForward(input, false);
+        return org.convlab.accel.Acceleration.installForInspection(graph).feedForward(input, false);
     }
 
     private static BufferedImage canvas(int cols, int rows, int tile) {

@@ -129,6 +129,71 @@ class DnnlConvolutionTest {
         assertClose(nets[1].params(), nets[0].params(), 1e-4, "parameters after 3 SGD steps");
     }
 
+    /** Three 16-channel convolutions in a row: the first two hand over blocked layouts. */
+    private static ComputationGraphConfiguration chain() {
+        return new NeuralNetConfiguration.Builder().seed(12).dataType(DataType.FLOAT).updater(new Sgd(0.05))
+                .weightInit(WeightInit.XAVIER).graphBuilder()
+                .addInputs("in").setInputTypes(InputType.convolutional(12, 10, 3))
+                .addLayer("c1", new ConvolutionLayer.Builder(3, 3).nOut(16).convolutionMode(ConvolutionMode.Same)
+                        .activation(Activation.RELU).build(), "in")
+                .addLayer("c2", new ConvolutionLayer.Builder(3, 3).nOut(16).convolutionMode(ConvolutionMode.Same)
+                        .activation(Activation.TANH).build(), "c1")
+                .addLayer("c3", new ConvolutionLayer.Builder(3, 3).stride(2, 2).nOut(16)
+                        .convolutionMode(ConvolutionMode.Same).activation(Activation.RELU).build(), "c2")
+                .addLayer("pool", new org.deeplearning4j.nn.conf.layers.SubsamplingLayer.Builder(
+                        org.deeplearning4j.nn.conf.layers.SubsamplingLayer.PoolingType.MAX).kernelSize(2, 2).stride(2, 2)
+                        .build(), "c3")
+                .addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(4)
+                        .activation(Activation.SOFTMAX).build(), "pool")
+                .setOutputs("out").build();
+    }
+
+    @Test
+    void chainedConvolutionsHandOverBlockedLayoutsAndStillComputeWhatDl4jDoes() {
+        assumeTrue(Acceleration.active() == Acceleration.ConvEngine.DNNL, "oneDNN not active here");
+        ComputationGraph linked = new ComputationGraph(chain());
+        linked.init();
+        Acceleration.install(linked);
+        ComputationGraph reference = new ComputationGraph(chain());
+        reference.init(linked.params().dup(), true);
+        for (String name : new String[] {"c1", "c2", "c3"}) {
+            Acceleration.setHelper((org.deeplearning4j.nn.layers.convolution.ConvolutionLayer) reference.getLayer(name), null);
+        }
+        DnnlConvolution c1 = (DnnlConvolution) Acceleration.helperOf(
+                (org.deeplearning4j.nn.layers.convolution.ConvolutionLayer) linked.getLayer("c1"));
+        DnnlConvolution c3 = (DnnlConvolution) Acceleration.helperOf(
+                (org.deeplearning4j.nn.layers.convolution.ConvolutionLayer) linked.getLayer("c3"));
+        assertTrue(c1.outputLink() != null, "c1 feeds c2 alone");
+        assertTrue(c3.outputLink() == null, "c3 feeds a pooling layer: plain NCHW");
+
+        Nd4j.getRandom().setSeed(3);
+        INDArray x = Nd4j.rand(DataType.FLOAT, 4, 3, 12, 10).subi(0.5);
+        INDArray y = Nd4j.zeros(DataType.FLOAT, 4, 4);
+        for (int i = 0; i < 4; i++) {
+            y.putScalar(i, i % 4, 1f);
+        }
+        assertClose(reference.outputSingle(x), linked.outputSingle(x), 1e-5, "output");
+        assertTrue(c1.outputLink().carriesBlockedLayout(), "c1 -> c2 travelled in oneDNN's blocked layout");
+        // c3 reads c2's output as handed over and writes plain NCHW for the pooling layer.
+        assertClose(reference.feedForward(x, false).get("c3"), linked.feedForward(x, false).get("c3"), 1e-5, "c3");
+
+        for (ComputationGraph net : new ComputationGraph[] {linked, reference}) {
+            net.setInputs(x);
+            net.setLabels(y);
+            net.computeGradientAndScore();
+        }
+        assertClose(reference.gradient().gradient(), linked.gradient().gradient(), 1e-4, "gradient");
+        for (int step = 0; step < 3; step++) {
+            linked.fit(new INDArray[] {x}, new INDArray[] {y});
+            reference.fit(new INDArray[] {x}, new INDArray[] {y});
+        }
+        assertClose(reference.params(), linked.params(), 1e-4, "parameters after 3 SGD steps");
+
+        // Inspection reinstalls plain layouts: every inner activation is NCHW again.
+        Acceleration.installForInspection(linked);
+        assertClose(reference.feedForward(x, false).get("c1"), linked.feedForward(x, false).get("c1"), 1e-5, "c1 inspected");
+    }
+
     @Test
     void theEngineIsChosenByPropertyAndAnUnknownOneIsRefused() {
         String before = System.getProperty(Acceleration.PROPERTY);
