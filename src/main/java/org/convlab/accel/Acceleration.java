@@ -82,6 +82,23 @@ public final class Acceleration {
     }
 
     /**
+     * What convolutions run on here, in words: "ConvLab oneDNN 2.5.2", "DL4J oneDNN helper" or
+     * "DL4J im2col" (no oneDNN in the loaded ND4J build).
+     */
+    public static String describeActive() {
+        if (active() == ConvEngine.DNNL) {
+            return "ConvLab oneDNN " + Dnnl.version();
+        }
+        boolean helpers = "CPU".equalsIgnoreCase(Nd4j.getExecutioner().getEnvironmentInformation().getProperty("backend"))
+                && org.nd4j.nativeblas.Nd4jCpu.Environment.getInstance().isUseMKLDNN();
+        return helpers ? "DL4J oneDNN helper" : "DL4J " + (isCuda() ? "CUDA" : "im2col");
+    }
+
+    private static boolean isCuda() {
+        return "CUDA".equalsIgnoreCase(Nd4j.getExecutioner().getEnvironmentInformation().getProperty("backend"));
+    }
+
+    /**
      * Gives the graph's convolution layers ConvLab's oneDNN helper, when {@link #active()} is DNNL,
      * with convolution-to-convolution tensors in oneDNN's blocked layout ({@link LayoutLink}).
      *

@@ -99,7 +99,7 @@ public final class Benchmark {
         return new Result(spec.name(), in.toString(), batch, warmup, iterations, trainRate, inferRate,
                 percentile(latency, 50), percentile(latency, 95), trainRate * FlopCount.training(spec) / 1e9,
                 inferRate * forward / 1e9, forward, peakRssMb(), peakHeapMb(), offHeap.peak >> 20, null, sgemmGflops(),
-                env.get("backend") + " " + env.get("nd4j_build") + (Boolean.parseBoolean(env.get("onednn_helpers")) ? " +oneDNN helpers" : ""),
+                env.get("backend") + " " + env.get("nd4j_build") + ", convolutions: " + env.get("conv_engine"),
                 env);
     }
 

@@ -30,6 +30,7 @@ public final class EnvironmentInfo {
         env.put("nd4j_build", lib.isEmpty() ? "unknown" : Path.of(lib).getParent().getFileName().toString());
         env.put("onednn_helpers", String.valueOf(NativeSetup.oneDnnBuildLoaded()
                 && "false".equals(System.getProperty(NativeSetup.HELPERS_DISABLE_PROPERTY))));
+        env.put("conv_engine", org.convlab.accel.Acceleration.describeActive());
         env.put("cpu", cpuModel());
         env.put("cpu_features", String.join(" ", vectorFeatures(NativeSetup.cpuFlags())));
         env.put("cores", String.valueOf(Runtime.getRuntime().availableProcessors()));
