@@ -5,6 +5,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import org.convlab.ConvLabException;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
@@ -52,6 +53,14 @@ public final class Acceleration {
 
     private static final Logger LOG = LoggerFactory.getLogger(Acceleration.class);
     private static final Field HELPER = helperField();
+    /** Layers that run the same code whether libnd4j's platform helpers are on or not, or faster without. */
+    private static final Set<Class<?>> INDIFFERENT_TO_PLATFORM_HELPERS = Set.of(
+            org.deeplearning4j.nn.layers.convolution.subsampling.SubsamplingLayer.class,
+            org.deeplearning4j.nn.layers.feedforward.dense.DenseLayer.class,
+            org.deeplearning4j.nn.layers.OutputLayer.class,
+            org.deeplearning4j.nn.layers.LossLayer.class,
+            org.deeplearning4j.nn.layers.ActivationLayer.class,
+            org.deeplearning4j.nn.layers.DropoutLayer.class);
     private static volatile Boolean dnnlLoads;
 
     private Acceleration() {
@@ -120,13 +129,13 @@ public final class Acceleration {
         if (active() != ConvEngine.DNNL || graph.getVertices() == null) {
             return graph;
         }
-        choosePlatformHelpers(graph);
         Map<Integer, GraphVertex> convolutions = new LinkedHashMap<>();
         for (GraphVertex vertex : graph.getVertices()) {
             if (accelerable(vertex)) {
                 convolutions.put(vertex.getVertexIndex(), vertex);
             }
         }
+        choosePlatformHelpers(graph, convolutions);
         Map<Integer, LayoutLink> linkIn = new HashMap<>();
         Map<Integer, LayoutLink> linkOut = new HashMap<>();
         if (linkedLayouts) {
@@ -203,22 +212,25 @@ public final class Acceleration {
     }
 
     /**
-     * Turns libnd4j's oneDNN "platform helpers" off once convolutions no longer need them, unless
-     * the graph has batch normalization. What they still served is pooling, where they are the slow
-     * part: libnd4j hands oneDNN plain NCHW arrays and gets its reference kernel (max-pooling
+     * Turns libnd4j's oneDNN "platform helpers" off when nothing in the graph needs them any more.
+     * With ConvLab's convolutions, what they still served is pooling, where they are the slow part:
+     * libnd4j hands oneDNN plain NCHW arrays and gets its reference kernel (max-pooling
      * 32x32x100x100 here: 74 ms forward, 90 ms backward, against 7.5 and 36 ms for libnd4j's own
-     * loops). DL4J's batch-norm helper, though, only runs while they are on, and its Java fallback
-     * costs more than pooling saves (fruits-cnn-bn inference 44 against 54 images/s). The switch
-     * is process-wide: the graph installed last decides.
+     * loops). Any other layer kind keeps them on: batch norm (DL4J's helper only runs while they
+     * are on; its Java fallback cost more than pooling saves) and convolutions left on DL4J's path
+     * (NHWC, 1-D, depthwise...), which would lose oneDNN altogether. The switch is process-wide:
+     * the graph installed last decides.
      */
-    private static void choosePlatformHelpers(ComputationGraph graph) {
-        boolean batchNorm = false;
-        for (org.deeplearning4j.nn.api.Layer layer : graph.getLayers()) {
-            batchNorm |= layer instanceof org.deeplearning4j.nn.layers.normalization.BatchNormalization;
+    private static void choosePlatformHelpers(ComputationGraph graph, Map<Integer, GraphVertex> accelerated) {
+        boolean needed = false;
+        for (GraphVertex vertex : graph.getVertices()) {
+            if (vertex.hasLayer() && !accelerated.containsKey(vertex.getVertexIndex())) {
+                needed |= !INDIFFERENT_TO_PLATFORM_HELPERS.contains(vertex.getLayer().getClass());
+            }
         }
-        if (Nd4j.getEnvironment().helpersAllowed() != batchNorm) {
-            Nd4j.getEnvironment().allowHelpers(batchNorm);
-            LOG.debug("libnd4j platform helpers {}", batchNorm ? "on (batch normalization)" : "off (pooling on libnd4j's own loops)");
+        if (Nd4j.getEnvironment().helpersAllowed() != needed) {
+            Nd4j.getEnvironment().allowHelpers(needed);
+            LOG.debug("libnd4j platform helpers {}", needed ? "on" : "off (pooling on libnd4j's own loops)");
         }
     }
 

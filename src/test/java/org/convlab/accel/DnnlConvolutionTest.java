@@ -195,6 +195,29 @@ class DnnlConvolutionTest {
     }
 
     @Test
+    void libnd4jsPlatformHelpersGoOffOnlyWhenNoLayerNeedsThem() {
+        assumeTrue(Acceleration.active() == Acceleration.ConvEngine.DNNL, "oneDNN not active here");
+        try {
+            Acceleration.install(pair()[0]);
+            assertTrue(!Nd4j.getEnvironment().helpersAllowed(), "convolutions, pooling, dense: nothing needs them");
+            ComputationGraph nhwc = new ComputationGraph(new NeuralNetConfiguration.Builder().dataType(DataType.FLOAT)
+                    .graphBuilder().addInputs("in").setInputTypes(InputType.convolutional(6, 6, 2,
+                            org.deeplearning4j.nn.conf.CNN2DFormat.NHWC))
+                    .addLayer("c", new ConvolutionLayer.Builder(3, 3).nOut(4).dataFormat(
+                            org.deeplearning4j.nn.conf.CNN2DFormat.NHWC).build(), "in")
+                    .addLayer("out", new OutputLayer.Builder().nOut(2).activation(Activation.SOFTMAX).build(), "c")
+                    .setOutputs("out").build());
+            nhwc.init();
+            Acceleration.install(nhwc);
+            assertTrue(Nd4j.getEnvironment().helpersAllowed(), "an NHWC convolution stays on DL4J's path and needs them");
+            var conv = (org.deeplearning4j.nn.layers.convolution.ConvolutionLayer) nhwc.getLayer("c");
+            assertTrue(!(Acceleration.helperOf(conv) instanceof DnnlConvolution), "NHWC is not ConvLab's");
+        } finally {
+            Acceleration.install(pair()[0]);
+        }
+    }
+
+    @Test
     void theEngineIsChosenByPropertyAndAnUnknownOneIsRefused() {
         String before = System.getProperty(Acceleration.PROPERTY);
         try {
