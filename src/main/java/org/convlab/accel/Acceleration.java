@@ -15,6 +15,7 @@ import org.deeplearning4j.nn.graph.vertex.VertexIndices;
 import org.deeplearning4j.nn.graph.vertex.impl.LayerVertex;
 import org.deeplearning4j.nn.layers.convolution.ConvolutionHelper;
 import org.deeplearning4j.nn.layers.convolution.ConvolutionLayer;
+import org.deeplearning4j.nn.layers.normalization.BatchNormalization;
 import org.nd4j.linalg.activations.impl.ActivationSoftmax;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.factory.Nd4j;
@@ -25,7 +26,7 @@ import org.slf4j.LoggerFactory;
  * Which code runs a network's convolutions on the CPU, and the switch to ConvLab's own.
  *
  * <p>{@code dnnl} (the default) gives every plain NCHW float convolution layer a
- * {@link DnnlConvolution}; {@code dl4j} leaves DL4J's own choice (its oneDNN helper through
+ * {@link DnnlConvolution} and every such batch-norm layer a {@link DnnlBatchNorm}; {@code dl4j} leaves DL4J's own choice (its oneDNN helper through
  * libnd4j). Chosen with {@code -Dconvlab.conv=...} or {@code CONVLAB_CONV}. Call
  * {@link #install(ComputationGraph)} on every graph after it is built, loaded or cloned: DL4J
  * creates new layer objects each time.
@@ -52,7 +53,8 @@ public final class Acceleration {
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(Acceleration.class);
-    private static final Field HELPER = helperField();
+    private static final Field HELPER = helperField(ConvolutionLayer.class);
+    private static final Field BN_HELPER = helperField(BatchNormalization.class);
     /** Layers that run the same code whether libnd4j's platform helpers are on or not, or faster without. */
     private static final Set<Class<?>> INDIFFERENT_TO_PLATFORM_HELPERS = Set.of(
             org.deeplearning4j.nn.layers.convolution.subsampling.SubsamplingLayer.class,
@@ -108,8 +110,9 @@ public final class Acceleration {
     }
 
     /**
-     * Gives the graph's convolution layers ConvLab's oneDNN helper, when {@link #active()} is DNNL,
-     * with convolution-to-convolution tensors in oneDNN's blocked layout ({@link LayoutLink}).
+     * Gives the graph's convolution and batch-norm layers ConvLab's oneDNN helpers
+     * ({@link DnnlConvolution}, {@link DnnlBatchNorm}) when {@link #active()} is DNNL, with
+     * convolution-to-convolution tensors in oneDNN's blocked layout ({@link LayoutLink}).
      *
      * @return the same graph
      */
@@ -129,18 +132,21 @@ public final class Acceleration {
         if (active() != ConvEngine.DNNL || graph.getVertices() == null) {
             return graph;
         }
-        Map<Integer, GraphVertex> convolutions = new LinkedHashMap<>();
+        Map<Integer, GraphVertex> accelerated = new LinkedHashMap<>();
         for (GraphVertex vertex : graph.getVertices()) {
             if (accelerable(vertex)) {
-                convolutions.put(vertex.getVertexIndex(), vertex);
+                accelerated.put(vertex.getVertexIndex(), vertex);
             }
         }
-        choosePlatformHelpers(graph, convolutions);
+        choosePlatformHelpers(graph, accelerated);
         Map<Integer, LayoutLink> linkIn = new HashMap<>();
         Map<Integer, LayoutLink> linkOut = new HashMap<>();
         if (linkedLayouts) {
-            for (GraphVertex producer : convolutions.values()) {
-                GraphVertex consumer = soleConvolutionConsumer(graph, producer, convolutions);
+            for (GraphVertex producer : accelerated.values()) {
+                if (!(producer.getLayer() instanceof ConvolutionLayer)) {
+                    continue;
+                }
+                GraphVertex consumer = soleConvolutionConsumer(graph, producer, accelerated);
                 if (consumer != null) {
                     LayoutLink link = new LayoutLink();
                     linkOut.put(producer.getVertexIndex(), link);
@@ -148,7 +154,11 @@ public final class Acceleration {
                 }
             }
         }
-        for (GraphVertex vertex : convolutions.values()) {
+        for (GraphVertex vertex : accelerated.values()) {
+            if (vertex.getLayer() instanceof BatchNormalization bn) {
+                setField(BN_HELPER, bn, new DnnlBatchNorm());
+                continue;
+            }
             ConvolutionLayer layer = (ConvolutionLayer) vertex.getLayer();
             setHelper(layer, new DnnlConvolution(!fedByData(graph, vertex), layerConf(layer).hasBias(),
                     linkIn.get(vertex.getVertexIndex()), linkOut.get(vertex.getVertexIndex())));
@@ -157,6 +167,11 @@ public final class Acceleration {
     }
 
     private static boolean accelerable(GraphVertex vertex) {
+        if (vertex.hasLayer() && vertex.getLayer().getClass() == BatchNormalization.class) {
+            var conf = (org.deeplearning4j.nn.conf.layers.BatchNormalization) vertex.getLayer().conf().getLayer();
+            return conf.getCnn2DFormat() == CNN2DFormat.NCHW && !conf.isLockGammaBeta()
+                    && vertex.getLayer().getParam("gamma").dataType() == DataType.FLOAT;
+        }
         if (!vertex.hasLayer() || vertex.getLayer().getClass() != ConvolutionLayer.class) {
             return false;
         }
@@ -176,15 +191,16 @@ public final class Acceleration {
      * otherwise null.
      */
     private static GraphVertex soleConvolutionConsumer(ComputationGraph graph, GraphVertex producer,
-                                                       Map<Integer, GraphVertex> convolutions) {
+                                                       Map<Integer, GraphVertex> accelerated) {
         VertexIndices[] outputs = producer.getOutputVertices();
         if (outputs == null || outputs.length != 1
                 || graph.getConfiguration().getNetworkOutputs().contains(producer.getVertexName())
                 || layerConf((ConvolutionLayer) producer.getLayer()).getActivationFn() instanceof ActivationSoftmax) {
             return null;
         }
-        GraphVertex consumer = convolutions.get(outputs[0].getVertexIndex());
-        if (consumer == null || ((LayerVertex) consumer).getLayerPreProcessor() != null) {
+        GraphVertex consumer = accelerated.get(outputs[0].getVertexIndex());
+        if (consumer == null || !(consumer.getLayer() instanceof ConvolutionLayer)
+                || ((LayerVertex) consumer).getLayerPreProcessor() != null) {
             return null;
         }
         return consumer;
@@ -216,9 +232,9 @@ public final class Acceleration {
      * With ConvLab's convolutions, what they still served is pooling, where they are the slow part:
      * libnd4j hands oneDNN plain NCHW arrays and gets its reference kernel (max-pooling
      * 32x32x100x100 here: 74 ms forward, 90 ms backward, against 7.5 and 36 ms for libnd4j's own
-     * loops). Any other layer kind keeps them on: batch norm (DL4J's helper only runs while they
-     * are on; its Java fallback cost more than pooling saves) and convolutions left on DL4J's path
-     * (NHWC, 1-D, depthwise...), which would lose oneDNN altogether. The switch is process-wide:
+     * loops). Any layer left on DL4J's path keeps them on: batch norm and convolutions that ConvLab
+     * does not run (NHWC, 1-D, depthwise...) would lose oneDNN altogether (DL4J's batch-norm helper
+     * only runs while they are on). The switch is process-wide:
      * the graph installed last decides.
      */
     private static void choosePlatformHelpers(ComputationGraph graph, Map<Integer, GraphVertex> accelerated) {
@@ -261,21 +277,39 @@ public final class Acceleration {
     }
 
     static void setHelper(ConvolutionLayer layer, ConvolutionHelper helper) {
+        setField(HELPER, layer, helper);
+    }
+
+    /** The helper a batch-norm layer runs on (for checks and reports). */
+    static Object helperOf(BatchNormalization layer) {
         try {
-            HELPER.set(layer, helper);
+            return BN_HELPER.get(layer);
+        } catch (IllegalAccessException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static void setBatchNormHelper(BatchNormalization layer, Object helper) {
+        setField(BN_HELPER, layer, helper);
+    }
+
+    private static void setField(Field field, Object layer, Object helper) {
+        try {
+            field.set(layer, helper);
         } catch (IllegalAccessException e) {
             throw new IllegalStateException(e);
         }
     }
 
     // DL4J picks a layer's helper in its constructor and offers no setter; the field is the only way in.
-    private static Field helperField() {
+    private static Field helperField(Class<?> layerClass) {
         try {
-            Field f = ConvolutionLayer.class.getDeclaredField("helper");
+            Field f = layerClass.getDeclaredField("helper");
             f.setAccessible(true);
             return f;
         } catch (NoSuchFieldException e) {
-            throw new IllegalStateException("DL4J's ConvolutionLayer has no 'helper' field; this DL4J version is not supported", e);
+            throw new IllegalStateException("DL4J's " + layerClass.getSimpleName()
+                    + " has no 'helper' field; this DL4J version is not supported", e);
         }
     }
 }

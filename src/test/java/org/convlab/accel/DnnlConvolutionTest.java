@@ -1,6 +1,7 @@
 package org.convlab.accel;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.convlab.accel.Close.assertClose;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -72,11 +73,6 @@ class DnnlConvolutionTest {
         return new INDArray[] {x, y};
     }
 
-    private static void assertClose(INDArray expected, INDArray actual, double relative, String what) {
-        double scale = Math.max(1e-6, expected.amaxNumber().doubleValue());
-        double diff = expected.sub(actual).amaxNumber().doubleValue();
-        assertTrue(diff <= relative * scale, what + ": max difference " + diff + " against a scale of " + scale);
-    }
 
     @Test
     void everyConvolutionRunsOnConvLabsHelperAndOnlyTheFirstSkipsItsInputGradient() {

@@ -1,0 +1,197 @@
+package org.convlab.accel;
+
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.bytedeco.dnnl.IntMemoryMap;
+import org.bytedeco.dnnl.batch_normalization_backward;
+import org.bytedeco.dnnl.batch_normalization_forward;
+import org.bytedeco.dnnl.memory;
+import org.bytedeco.dnnl.global.dnnl;
+import org.deeplearning4j.nn.conf.CNN2DFormat;
+import org.deeplearning4j.nn.gradient.DefaultGradient;
+import org.deeplearning4j.nn.gradient.Gradient;
+import org.deeplearning4j.nn.layers.normalization.BatchNormalizationHelper;
+import org.deeplearning4j.nn.params.BatchNormalizationParamInitializer;
+import org.deeplearning4j.nn.workspace.ArrayType;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.nd4j.common.primitives.Pair;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * A DL4J {@link BatchNormalizationHelper} on oneDNN called directly (NCHW, float, learned scale
+ * and shift). As with {@link DnnlConvolution}, the primitives are built once per shape instead
+ * of on every call; it also lets libnd4j's oneDNN platform helpers go off in graphs with batch
+ * norm, which makes their pooling fast (see {@link Acceleration}).
+ *
+ * <p>Training normalises with the batch's mean and biased variance (what DL4J's own helper uses)
+ * and keeps them for DL4J's update of the running statistics; inference uses the running ones.
+ */
+final class DnnlBatchNorm implements BatchNormalizationHelper {
+    private static final int SCALE_AND_SHIFT = dnnl.normalization_flags.use_scale.value
+            | dnnl.normalization_flags.use_shift.value;
+
+    private final Map<List<Object>, Forward> forwards = new HashMap<>();
+    private final Map<List<Object>, Backward> backwards = new HashMap<>();
+    private INDArray batchMean;
+    private INDArray batchVariance;
+
+    @Override
+    public boolean checkSupported(double eps, boolean fixedGammaBeta) {
+        return !fixedGammaBeta;
+    }
+
+    @Override
+    public boolean checkSupported() {
+        return true;
+    }
+
+    @Override
+    public Map<String, Long> helperMemoryUse() {
+        return Collections.emptyMap();
+    }
+
+    @Override
+    public INDArray getMeanCache(DataType dataType) {
+        return batchMean;
+    }
+
+    @Override
+    public INDArray getVarCache(DataType dataType) {
+        return batchVariance;
+    }
+
+    @Override
+    public INDArray preOutput(INDArray x, boolean training, long[] shape, INDArray gamma, INDArray beta, INDArray mean,
+                              INDArray var, double decay, double eps, CNN2DFormat format, LayerWorkspaceMgr workspaceMgr) {
+        if (!supported(x, format) || gamma == null || beta == null) {
+            return null;
+        }
+        Forward f = forwards.computeIfAbsent(List.of(Arrays.toString(x.shape()), training, eps),
+                key -> new Forward(x.shape(), (float) eps, training));
+        INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, DataType.FLOAT, x.shape(), 'c');
+        if (training) {
+            long channels = x.size(1);
+            if (batchMean == null || batchMean.length() != channels) {
+                try (MemoryWorkspace ignored = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
+                    batchMean = Nd4j.create(DataType.FLOAT, channels);
+                    batchVariance = Nd4j.create(DataType.FLOAT, channels);
+                }
+            }
+            f.run(dense(x), gamma, beta, batchMean, batchVariance, out);
+        } else {
+            f.run(dense(x), gamma, beta, dense(mean), dense(var), out);
+        }
+        return out;
+    }
+
+    @Override
+    public Pair<Gradient, INDArray> backpropGradient(INDArray input, INDArray epsilon, long[] shape, INDArray gamma,
+                                                     INDArray beta, INDArray dGammaView, INDArray dBetaView, double eps,
+                                                     CNN2DFormat format, LayerWorkspaceMgr workspaceMgr) {
+        if (!supported(input, format) || gamma == null || beta == null || batchMean == null || dGammaView == null
+                || !Dnnl.dense(dGammaView) || !Dnnl.dense(dBetaView)) {
+            return null;
+        }
+        Backward b = backwards.computeIfAbsent(List.of(Arrays.toString(input.shape()), eps),
+                key -> new Backward(input.shape(), (float) eps));
+        INDArray gradAtInput = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, DataType.FLOAT, input.shape(), 'c');
+        b.run(dense(input), dense(epsilon), dense(gamma), dense(beta), batchMean, batchVariance, gradAtInput, dGammaView,
+                dBetaView);
+        Gradient g = new DefaultGradient();
+        g.setGradientFor(BatchNormalizationParamInitializer.GAMMA, dGammaView);
+        g.setGradientFor(BatchNormalizationParamInitializer.BETA, dBetaView);
+        return new Pair<>(g, gradAtInput);
+    }
+
+    private static boolean supported(INDArray x, CNN2DFormat format) {
+        return format == CNN2DFormat.NCHW && x.rank() == 4 && x.dataType() == DataType.FLOAT;
+    }
+
+    private static INDArray dense(INDArray array) {
+        return Dnnl.dense(array) ? array : array.dup('c');
+    }
+
+    private static batch_normalization_forward.primitive_desc forwardDesc(long[] dims, float eps, boolean training) {
+        int flags = SCALE_AND_SHIFT | (training ? 0 : dnnl.normalization_flags.use_global_stats.value);
+        int kind = (training ? dnnl.prop_kind.forward_training : dnnl.prop_kind.forward_inference).value;
+        return new batch_normalization_forward.primitive_desc(new batch_normalization_forward.desc(kind,
+                Dnnl.plain(dims, memory.format_tag.nchw), eps, flags), Dnnl.engine());
+    }
+
+    /** Every argument bound by address before each run, in a fixed order. */
+    private static final class Bound {
+        private final IntMemoryMap args = new IntMemoryMap();
+        private final int[] keys;
+        private final memory[] memories;
+
+        Bound(int[] keys, memory.desc[] descs) {
+            this.keys = keys;
+            this.memories = new memory[keys.length];
+            for (int i = 0; i < keys.length; i++) {
+                memories[i] = Dnnl.unbound(descs[i]);
+                args.put(keys[i], memories[i]);
+            }
+        }
+
+        IntMemoryMap bind(INDArray... arrays) {
+            for (int i = 0; i < keys.length; i++) {
+                memories[i].set_data_handle(Dnnl.address(arrays[i]));
+            }
+            return args;
+        }
+    }
+
+    private static final class Forward {
+        private final batch_normalization_forward bn;
+        private final Bound bound;
+
+        Forward(long[] dims, float eps, boolean training) {
+            batch_normalization_forward.primitive_desc pd = forwardDesc(dims, eps, training);
+            bn = new batch_normalization_forward(pd);
+            bound = new Bound(new int[] {dnnl.DNNL_ARG_SRC, dnnl.DNNL_ARG_SCALE, dnnl.DNNL_ARG_SHIFT, dnnl.DNNL_ARG_MEAN,
+                dnnl.DNNL_ARG_VARIANCE, dnnl.DNNL_ARG_DST}, new memory.desc[] {pd.src_desc(), channels(dims),
+                channels(dims), pd.mean_desc(), pd.variance_desc(), pd.dst_desc()});
+        }
+
+        void run(INDArray x, INDArray gamma, INDArray beta, INDArray mean, INDArray variance, INDArray out) {
+            bn.execute(Dnnl.stream(), bound.bind(x, gamma, beta, mean, variance, out));
+            Dnnl.stream()._wait();
+        }
+    }
+
+    private static final class Backward {
+        private final batch_normalization_backward bn;
+        private final Bound bound;
+
+        Backward(long[] dims, float eps) {
+            batch_normalization_forward.primitive_desc hint = forwardDesc(dims, eps, true);
+            memory.desc data = Dnnl.plain(dims, memory.format_tag.nchw);
+            batch_normalization_backward.primitive_desc pd = new batch_normalization_backward.primitive_desc(
+                    new batch_normalization_backward.desc(dnnl.prop_kind.backward.value, data, data, eps, SCALE_AND_SHIFT),
+                    Dnnl.engine(), hint);
+            bn = new batch_normalization_backward(pd);
+            // oneDNN wants the shift bound as well, though its gradient does not depend on it.
+            bound = new Bound(new int[] {dnnl.DNNL_ARG_SRC, dnnl.DNNL_ARG_DIFF_DST, dnnl.DNNL_ARG_SCALE,
+                dnnl.DNNL_ARG_SHIFT, dnnl.DNNL_ARG_MEAN, dnnl.DNNL_ARG_VARIANCE, dnnl.DNNL_ARG_DIFF_SRC,
+                dnnl.DNNL_ARG_DIFF_SCALE, dnnl.DNNL_ARG_DIFF_SHIFT}, new memory.desc[] {pd.src_desc(), pd.diff_dst_desc(),
+                channels(dims), channels(dims), pd.mean_desc(), pd.variance_desc(), pd.diff_src_desc(), channels(dims),
+                channels(dims)});
+        }
+
+        void run(INDArray x, INDArray diffOut, INDArray gamma, INDArray beta, INDArray mean, INDArray variance,
+                 INDArray diffIn, INDArray diffGamma, INDArray diffBeta) {
+            bn.execute(Dnnl.stream(), bound.bind(x, diffOut, gamma, beta, mean, variance, diffIn, diffGamma, diffBeta));
+            Dnnl.stream()._wait();
+        }
+    }
+
+    private static memory.desc channels(long[] dims) {
+        return Dnnl.plain(new long[] {dims[1]}, memory.format_tag.x);
+    }
+}

@@ -1,0 +1,84 @@
+package org.convlab.accel;
+
+import static org.convlab.accel.Close.assertClose;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.ConvolutionMode;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.BatchNormalization;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.weights.WeightInit;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+
+/**
+ * ConvLab's oneDNN batch norm against DL4J's built-in batch norm (no helper): outputs in training
+ * and inference mode, every gradient, and parameters plus running statistics after Adam steps.
+ */
+class DnnlBatchNormTest {
+
+    private static ComputationGraphConfiguration configuration() {
+        return new NeuralNetConfiguration.Builder().seed(21).dataType(DataType.FLOAT).updater(new Adam(0.01))
+                .weightInit(WeightInit.XAVIER).graphBuilder()
+                .addInputs("in").setInputTypes(InputType.convolutional(7, 9, 2))
+                // No bias before batch norm: its gradient is zero in exact arithmetic, and Adam would
+                // turn the two implementations' different rounding noise into different steps.
+                .addLayer("conv", new ConvolutionLayer.Builder(3, 3).nOut(6).convolutionMode(ConvolutionMode.Same)
+                        .hasBias(false).activation(Activation.IDENTITY).build(), "in")
+                .addLayer("bn", new BatchNormalization.Builder().decay(0.8).eps(1e-3).activation(Activation.RELU).build(), "conv")
+                .addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(3)
+                        .activation(Activation.SOFTMAX).build(), "bn")
+                .setOutputs("out").build();
+    }
+
+
+    @Test
+    void batchNormMatchesDl4jsBuiltInOneInTrainingInferenceGradientsAndRunningStatistics() {
+        assumeTrue(Acceleration.active() == Acceleration.ConvEngine.DNNL, "oneDNN not active here");
+        ComputationGraph ours = new ComputationGraph(configuration());
+        ours.init();
+        Acceleration.install(ours);
+        var bnLayer = (org.deeplearning4j.nn.layers.normalization.BatchNormalization) ours.getLayer("bn");
+        assertInstanceOf(DnnlBatchNorm.class, Acceleration.helperOf(bnLayer));
+
+        ComputationGraph reference = new ComputationGraph(configuration());
+        reference.init(ours.params().dup(), true);
+        Acceleration.setHelper((org.deeplearning4j.nn.layers.convolution.ConvolutionLayer) reference.getLayer("conv"), null);
+        Acceleration.setBatchNormHelper((org.deeplearning4j.nn.layers.normalization.BatchNormalization) reference.getLayer("bn"), null);
+
+        Nd4j.getRandom().setSeed(5);
+        INDArray x = Nd4j.rand(DataType.FLOAT, 5, 2, 7, 9).muli(3).subi(1);
+        INDArray y = Nd4j.zeros(DataType.FLOAT, 5, 3);
+        for (int i = 0; i < 5; i++) {
+            y.putScalar(i, i % 3, 1f);
+        }
+        assertClose(reference.feedForward(x, true).get("bn"), ours.feedForward(x, true).get("bn"), 1e-4, "training output");
+        assertClose(reference.feedForward(x, false).get("bn"), ours.feedForward(x, false).get("bn"), 1e-4, "inference output");
+
+        for (ComputationGraph net : new ComputationGraph[] {ours, reference}) {
+            net.setInputs(x);
+            net.setLabels(y);
+            net.computeGradientAndScore();
+        }
+        assertClose(reference.gradient().gradient(), ours.gradient().gradient(), 1e-3, "gradient");
+
+        for (int step = 0; step < 4; step++) {
+            ours.fit(new INDArray[] {x}, new INDArray[] {y});
+            reference.fit(new INDArray[] {x}, new INDArray[] {y});
+        }
+        // params() holds gamma, beta and the running mean and variance as well as the weights.
+        assertClose(reference.params(), ours.params(), 1e-3, "parameters and running statistics after 4 Adam steps");
+        assertClose(reference.outputSingle(x), ours.outputSingle(x), 1e-3, "inference after training");
+    }
+}
