@@ -85,8 +85,7 @@ public final class Acceleration {
 
     /** The engine convolutions really run on here: DNNL only on the CPU backend and where oneDNN loads. */
     public static ConvEngine active() {
-        if (requested() != ConvEngine.DNNL || !"CPU".equalsIgnoreCase(
-                Nd4j.getExecutioner().getEnvironmentInformation().getProperty("backend"))) {
+        if (requested() != ConvEngine.DNNL || !nd4jBackend().equals("CPU")) {
             return ConvEngine.DL4J;
         }
         return dnnlLoads() ? ConvEngine.DNNL : ConvEngine.DL4J;
@@ -100,13 +99,16 @@ public final class Acceleration {
         if (active() == ConvEngine.DNNL) {
             return "ConvLab oneDNN " + Dnnl.version();
         }
-        boolean helpers = "CPU".equalsIgnoreCase(Nd4j.getExecutioner().getEnvironmentInformation().getProperty("backend"))
-                && org.nd4j.nativeblas.Nd4jCpu.Environment.getInstance().isUseMKLDNN();
-        return helpers ? "DL4J oneDNN helper" : "DL4J " + (isCuda() ? "CUDA" : "im2col");
+        String backend = nd4jBackend();
+        if (backend.equals("CPU")) {
+            return org.nd4j.nativeblas.Nd4jCpu.Environment.getInstance().isUseMKLDNN() ? "DL4J oneDNN helper" : "DL4J im2col";
+        }
+        return "DL4J " + backend;
     }
 
-    private static boolean isCuda() {
-        return "CUDA".equalsIgnoreCase(Nd4j.getExecutioner().getEnvironmentInformation().getProperty("backend"));
+    /** The backend ND4J loaded, "CPU" or "CUDA", as DL4J's own helper selection reads it. */
+    private static String nd4jBackend() {
+        return String.valueOf(Nd4j.getExecutioner().getEnvironmentInformation().getProperty("backend")).toUpperCase(Locale.ROOT);
     }
 
     /**

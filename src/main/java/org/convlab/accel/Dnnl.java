@@ -69,6 +69,11 @@ public final class Dnnl {
         return array.ordering() == 'c' && Shape.hasDefaultStridesForShape(array);
     }
 
+    /** The array itself when oneDNN can read it in place ({@link #dense}), else a dense C-order copy. */
+    static INDArray readable(INDArray array) {
+        return dense(array) ? array : array.dup('c');
+    }
+
     /** The address of an array's first element (views included). */
     static Pointer address(INDArray array) {
         return new PagedPointer(array.data().addressPointer().address());

@@ -83,9 +83,9 @@ final class DnnlBatchNorm implements BatchNormalizationHelper {
                     batchVariance = Nd4j.create(DataType.FLOAT, channels);
                 }
             }
-            f.run(dense(x), gamma, beta, batchMean, batchVariance, out);
+            f.run(Dnnl.readable(x), Dnnl.readable(gamma), Dnnl.readable(beta), batchMean, batchVariance, out);
         } else {
-            f.run(dense(x), gamma, beta, dense(mean), dense(var), out);
+            f.run(Dnnl.readable(x), Dnnl.readable(gamma), Dnnl.readable(beta), Dnnl.readable(mean), Dnnl.readable(var), out);
         }
         return out;
     }
@@ -101,8 +101,8 @@ final class DnnlBatchNorm implements BatchNormalizationHelper {
         Backward b = backwards.computeIfAbsent(List.of(Arrays.toString(input.shape()), eps),
                 key -> new Backward(input.shape(), (float) eps));
         INDArray gradAtInput = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, DataType.FLOAT, input.shape(), 'c');
-        b.run(dense(input), dense(epsilon), dense(gamma), dense(beta), batchMean, batchVariance, gradAtInput, dGammaView,
-                dBetaView);
+        b.run(Dnnl.readable(input), Dnnl.readable(epsilon), Dnnl.readable(gamma), Dnnl.readable(beta), batchMean,
+                batchVariance, gradAtInput, dGammaView, dBetaView);
         Gradient g = new DefaultGradient();
         g.setGradientFor(BatchNormalizationParamInitializer.GAMMA, dGammaView);
         g.setGradientFor(BatchNormalizationParamInitializer.BETA, dBetaView);
@@ -111,10 +111,6 @@ final class DnnlBatchNorm implements BatchNormalizationHelper {
 
     private static boolean supported(INDArray x, CNN2DFormat format) {
         return format == CNN2DFormat.NCHW && x.rank() == 4 && x.dataType() == DataType.FLOAT;
-    }
-
-    private static INDArray dense(INDArray array) {
-        return Dnnl.dense(array) ? array : array.dup('c');
     }
 
     private static batch_normalization_forward.primitive_desc forwardDesc(long[] dims, float eps, boolean training) {

@@ -91,7 +91,7 @@ final class DnnlConvolution implements ConvolutionHelper {
         Geometry g = Geometry.of(input, weights, strides, pad, dilation, convolutionMode);
         Forward f = forwards.computeIfAbsent(g, this::forward);
         INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, DataType.FLOAT, g.outputShape(), 'c');
-        f.run(dense(input), dense(weights), dense(bias), out);
+        f.run(Dnnl.readable(input), Dnnl.readable(weights), Dnnl.readable(bias), out);
         return out;
     }
 
@@ -114,7 +114,7 @@ final class DnnlConvolution implements ConvolutionHelper {
         INDArray gradAtInput = inputGradient
                 ? workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, DataType.FLOAT, input.shape(), 'c')
                 : null;
-        b.run(dense(input), dense(weights), dense(delta), weightGradView, biasGradView, gradAtInput);
+        b.run(Dnnl.readable(input), Dnnl.readable(weights), Dnnl.readable(delta), weightGradView, biasGradView, gradAtInput);
 
         Gradient gradient = new DefaultGradient();
         if (hasBias) {
@@ -131,10 +131,6 @@ final class DnnlConvolution implements ConvolutionHelper {
 
     private static boolean supported(INDArray input, INDArray weights, CNN2DFormat format) {
         return format == CNN2DFormat.NCHW && input.dataType() == DataType.FLOAT && weights.dataType() == DataType.FLOAT;
-    }
-
-    private static INDArray dense(INDArray array) {
-        return Dnnl.dense(array) ? array : array.dup('c');
     }
 
     /** Everything a primitive depends on: shapes, strides, padding, dilation. */

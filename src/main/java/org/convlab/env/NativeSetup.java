@@ -53,6 +53,8 @@ public final class NativeSetup {
             return;
         }
         backend = Backend.select(Backend.requested());
+        // A bad CONVLAB_CONV is refused here, before any work, not when the first graph is built or loaded.
+        org.convlab.accel.Acceleration.requested();
         // DL4J writes a memory dump file into the working directory on out-of-memory; ConvLab says it in one line instead.
         if (System.getProperty(CRASH_DUMP_PROPERTY) == null) {
             System.setProperty(CRASH_DUMP_PROPERTY, "false");

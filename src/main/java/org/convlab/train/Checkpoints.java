@@ -72,15 +72,18 @@ final class Checkpoints {
         if (newest == null) {
             return null;
         }
+        Loaded loaded;
         try {
             State state = JSON.readValue(newest.resolve("state.json").toFile(), State.class);
-            return new Loaded(state,
-                    Acceleration.install(ModelSerializer.restoreComputationGraph(newest.resolve("model.zip").toFile(), true)),
-                    Acceleration.install(ModelSerializer.restoreComputationGraph(newest.resolve("best.zip").toFile(), false)));
+            loaded = new Loaded(state, ModelSerializer.restoreComputationGraph(newest.resolve("model.zip").toFile(), true),
+                    ModelSerializer.restoreComputationGraph(newest.resolve("best.zip").toFile(), false));
         } catch (IOException | RuntimeException e) {
             throw new ConvLabException("checkpoint " + newest + " cannot be read (" + e.getMessage()
                     + "); delete it to start over");
         }
+        Acceleration.install(loaded.latest());
+        Acceleration.install(loaded.best());
+        return loaded;
     }
 
     private Path newest() {

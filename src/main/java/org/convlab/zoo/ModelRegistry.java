@@ -200,12 +200,13 @@ public final class ModelRegistry {
                     + (card.modelSha256() == null ? "nothing" : card.modelSha256().substring(0, Math.min(12, card.modelSha256().length())) + "...")
                     + "); the file was changed or damaged");
         }
+        ComputationGraph graph;
         try {
-            ComputationGraph graph = Acceleration.install(ModelSerializer.restoreComputationGraph(model.toFile(), false));
-            return new StoredModel(graph, card, dir);
+            graph = ModelSerializer.restoreComputationGraph(model.toFile(), false);
         } catch (IOException | RuntimeException e) {
             throw new ConvLabException(model + " cannot be loaded (" + e.getMessage() + "); the stored model is damaged");
         }
+        return new StoredModel(Acceleration.install(graph), card, dir);
     }
 
     /**
