@@ -1,6 +1,6 @@
 package org.convlab;
 
-import org.convlab.env.NativeSetup;
+import org.convlab.runtime.NativeSetup;
 import org.junit.platform.launcher.LauncherSession;
 import org.junit.platform.launcher.LauncherSessionListener;
 

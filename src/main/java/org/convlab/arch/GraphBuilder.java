@@ -1,9 +1,9 @@
 package org.convlab.arch;
 
-import org.convlab.accel.Acceleration;
+import org.convlab.runtime.Networks;
 import org.convlab.ops.Padding;
 
-import org.convlab.env.NativeSetup;
+import org.convlab.runtime.NativeSetup;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.CacheMode;
 import org.deeplearning4j.nn.conf.WorkspaceMode;
@@ -220,9 +220,7 @@ public final class GraphBuilder {
 
     /** The initialised graph (parameters allocated and randomly initialised). */
     public ComputationGraph build() {
-        ComputationGraph graph = new ComputationGraph(configuration());
-        graph.init();
-        return Acceleration.install(graph);
+        return Networks.create(configuration());
     }
 
     /** Keras 'same' maps to DL4J Same; 'valid' to Truncate (drop the cells a window cannot cover). */

@@ -154,9 +154,7 @@ final class BenchCommand implements Callable<Integer> {
             ImageSource source = DataSources.open(folder.toString(), shape).train();
             return DataThroughput.measure(source, batch, 5, 2 * batch).imagesPerSecond();
         } finally {
-            try (var walk = Files.walk(tmp)) {
-                walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
+            org.convlab.io.FileTrees.delete(tmp);
         }
     }
 }

@@ -3,7 +3,7 @@ package org.convlab.cli;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import org.convlab.ConvLabException;
-import org.convlab.env.NativeSetup;
+import org.convlab.runtime.NativeSetup;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;

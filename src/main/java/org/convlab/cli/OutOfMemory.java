@@ -1,7 +1,7 @@
 package org.convlab.cli;
 
-import org.convlab.env.Backend;
-import org.convlab.env.NativeSetup;
+import org.convlab.runtime.Backend;
+import org.convlab.runtime.NativeSetup;
 
 import java.util.Locale;
 import java.util.Optional;

@@ -3,7 +3,7 @@ package org.convlab.cli;
 import org.convlab.arch.InputShape;
 import org.convlab.data.DataSources;
 import org.convlab.data.FashionMnist;
-import org.convlab.train.TrainingJob;
+import org.convlab.job.TrainingJob;
 import org.convlab.train.TrainingOptions;
 import org.convlab.zoo.ModelRegistry;
 import picocli.CommandLine.Command;
@@ -94,7 +94,7 @@ final class TrainCommand implements Callable<Integer> {
         TrainingOptions options = TrainingOptions.builder().optEpochs(epochs).optBatch(batch).optLearningRate(lr)
                 .optLearningRateSchedule(org.convlab.train.LearningRateSchedule.parse(lrSchedule)).optWeightInit(org.convlab.arch.WeightInitName.parse(init)).optSeed(seed)
                 .optAugment(augment).optLimit(limit).optPatience(patience).optResume(resume)
-                .optCheckpointDir(TrainingJob.checkpointDir(registry, modelName)).optProgress(System.err).build();
+                .optCheckpointDir(registry.checkpointDir(modelName)).optProgress(System.err).build();
         TrainingJob.Outcome out = TrainingJob.run(org.convlab.arch.Architectures.resolve(arch), source, val, test,
                 input == null ? null : InputShape.parse(input), modelName, registry, options);
         PrintStream stdout = System.out;

@@ -1,5 +1,9 @@
 package org.convlab.env;
 
+import org.convlab.runtime.BuildInfo;
+import org.convlab.runtime.ConvEngine;
+import org.convlab.runtime.GpuInfo;
+import org.convlab.runtime.NativeSetup;
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.io.IOException;
@@ -23,14 +27,14 @@ public final class EnvironmentInfo {
         NativeSetup.init();
         Map<String, String> env = new LinkedHashMap<>();
         env.put("java", System.getProperty("java.version") + " (" + System.getProperty("java.vm.name") + ")");
-        env.put("dl4j", dl4jVersion());
+        env.put("dl4j", BuildInfo.dl4jVersion());
         Properties nd4j = Nd4j.getExecutioner().getEnvironmentInformation();
         env.put("backend", String.valueOf(nd4j.getProperty("backend")));
         String lib = NativeSetup.loadedLibrary();
         env.put("nd4j_build", lib.isEmpty() ? "unknown" : Path.of(lib).getParent().getFileName().toString());
         env.put("onednn_helpers", String.valueOf(NativeSetup.oneDnnBuildLoaded()
                 && "false".equals(System.getProperty(NativeSetup.HELPERS_DISABLE_PROPERTY))));
-        env.put("conv_engine", org.convlab.accel.Acceleration.describeActive());
+        env.put("conv_engine", ConvEngine.describeActive());
         env.put("cpu", cpuModel());
         env.put("cpu_features", String.join(" ", vectorFeatures(NativeSetup.cpuFlags())));
         env.put("cores", String.valueOf(Runtime.getRuntime().availableProcessors()));
@@ -42,23 +46,6 @@ public final class EnvironmentInfo {
         env.put("physical_max_mb", String.valueOf(org.bytedeco.javacpp.Pointer.maxPhysicalBytes() >> 20));
         env.putAll(GpuInfo.describe(nd4j));
         return env;
-    }
-
-    static String dl4jVersion() {
-        return buildProperty("dl4j.version");
-    }
-
-    /** A version this build was made with ({@code dl4j.version}, {@code cuda.version}), from version.properties. */
-    static String buildProperty(String key) {
-        Properties p = new Properties();
-        try (var in = EnvironmentInfo.class.getResourceAsStream("/org/convlab/version.properties")) {
-            if (in != null) {
-                p.load(in);
-            }
-        } catch (IOException ignored) {
-            // unknown version
-        }
-        return p.getProperty(key, "unknown");
     }
 
     /** The flags that decide which native build and kernels can run, in a fixed order. */

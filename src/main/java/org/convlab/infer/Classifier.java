@@ -1,7 +1,7 @@
 package org.convlab.infer;
 
 import org.convlab.ConvLabException;
-import org.convlab.accel.Acceleration;
+import org.convlab.runtime.Networks;
 import org.convlab.arch.InputShape;
 import org.convlab.data.ConvLabImageLoader;
 import org.convlab.data.DecodedImage;
@@ -50,7 +50,7 @@ public final class Classifier implements AutoCloseable {
         InputShape in = card.input();
         this.pool = new ArrayBlockingQueue<>(replicas);
         for (int i = 0; i < replicas; i++) {
-            ComputationGraph g = i == 0 ? model.graph() : Acceleration.install(model.graph().clone());
+            ComputationGraph g = i == 0 ? model.graph() : Networks.copy(model.graph());
             pool.add(new Replica(g, new ConvLabImageLoader(in.height(), in.width(), in.channels())));
         }
     }

@@ -92,7 +92,7 @@ public final class FilterPictures {
      * graph's convolutions are first set to keep plain layouts between them.
      */
     public static java.util.Map<String, INDArray> activations(ComputationGraph graph, INDArray input) {
-        return org.convlab.accel.Acceleration.installForInspection(graph).feedForward(input, false);
+        return org.convlab.runtime.Networks.inspectable(graph).feedForward(input, false);
     }
 
     private static BufferedImage canvas(int cols, int rows, int tile) {

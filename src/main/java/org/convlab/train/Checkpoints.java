@@ -3,17 +3,17 @@ package org.convlab.train;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import org.convlab.ConvLabException;
-import org.convlab.accel.Acceleration;
+import org.convlab.io.FileTrees;
+import org.convlab.io.StagingFolder;
+import org.convlab.runtime.Networks;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Comparator;
 import java.util.List;
-import java.util.UUID;
 import java.util.stream.Stream;
 
 /**
@@ -41,9 +41,8 @@ final class Checkpoints {
     }
 
     void save(State state, ComputationGraph latest, ComputationGraph bestIfNew) {
-        Path tmp = dir.resolve(".tmp-" + UUID.randomUUID());
-        try {
-            Files.createDirectories(tmp);
+        try (StagingFolder staging = StagingFolder.in(dir)) {
+            Path tmp = staging.path();
             ModelSerializer.writeModel(latest, tmp.resolve("model.zip").toFile(), true);
             Path previous = newest();
             if (bestIfNew != null) {
@@ -55,14 +54,14 @@ final class Checkpoints {
             }
             JSON.writeValue(tmp.resolve("state.json").toFile(), state);
             Path target = dir.resolve(String.format("epoch-%04d", state.epoch()));
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+            if (!staging.commitAs(target)) {
+                throw new IOException(target + " already exists");
+            }
             try (Stream<Path> old = Files.list(dir)) {
-                old.filter(p -> p.getFileName().toString().startsWith("epoch-") && !p.equals(target)).forEach(Checkpoints::delete);
+                old.filter(p -> p.getFileName().toString().startsWith("epoch-") && !p.equals(target)).forEach(FileTrees::delete);
             }
         } catch (IOException e) {
             throw new ConvLabException("cannot write a checkpoint in " + dir + ": " + e.getMessage());
-        } finally {
-            delete(tmp);
         }
     }
 
@@ -75,14 +74,12 @@ final class Checkpoints {
         Loaded loaded;
         try {
             State state = JSON.readValue(newest.resolve("state.json").toFile(), State.class);
-            loaded = new Loaded(state, ModelSerializer.restoreComputationGraph(newest.resolve("model.zip").toFile(), true),
-                    ModelSerializer.restoreComputationGraph(newest.resolve("best.zip").toFile(), false));
+            loaded = new Loaded(state, Networks.restore(newest.resolve("model.zip"), true),
+                    Networks.restore(newest.resolve("best.zip"), false));
         } catch (IOException | RuntimeException e) {
             throw new ConvLabException("checkpoint " + newest + " cannot be read (" + e.getMessage()
                     + "); delete it to start over");
         }
-        Acceleration.install(loaded.latest());
-        Acceleration.install(loaded.best());
         return loaded;
     }
 
@@ -96,27 +93,6 @@ final class Checkpoints {
                     .max(Comparator.comparing(Path::toString)).orElse(null);
         } catch (IOException e) {
             return null;
-        }
-    }
-
-    void deleteAll() {
-        delete(dir);
-    }
-
-    static void delete(Path p) {
-        if (!Files.exists(p)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(p)) {
-            walk.sorted(Comparator.reverseOrder()).forEach(f -> {
-                try {
-                    Files.deleteIfExists(f);
-                } catch (IOException ignored) {
-                    // best effort cleanup of an already-superseded checkpoint
-                }
-            });
-        } catch (IOException ignored) {
-            // as above
         }
     }
 }

@@ -8,9 +8,9 @@ package org.convlab.train;
 public record EpochMetrics(int epoch, double trainLoss, double trainAccuracy, double valLoss, double valAccuracy,
                            double seconds, double imagesPerSecond) {
 
-    static final String CSV_HEADER = "epoch,train_loss,train_accuracy,val_loss,val_accuracy,seconds,images_per_sec";
+    public static final String CSV_HEADER = "epoch,train_loss,train_accuracy,val_loss,val_accuracy,seconds,images_per_sec";
 
-    String csv() {
+    public String csv() {
         return String.format(java.util.Locale.US, "%d,%.6f,%.6f,%.6f,%.6f,%.2f,%.1f", epoch, trainLoss, trainAccuracy,
                 valLoss, valAccuracy, seconds, imagesPerSecond);
     }

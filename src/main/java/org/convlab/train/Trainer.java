@@ -1,7 +1,7 @@
 package org.convlab.train;
 
 import org.convlab.ConvLabException;
-import org.convlab.accel.Acceleration;
+import org.convlab.runtime.Networks;
 import org.convlab.arch.ArchitectureSpec;
 import org.convlab.arch.GraphBuilder;
 import org.convlab.arch.SpecJson;
@@ -95,10 +95,7 @@ public final class Trainer {
             if (improved) {
                 bestLoss = m.valLoss();
                 bestEpoch = epoch;
-                best = Acceleration.install(graph.clone());
-                // clone() starts the counters at 0; a schedule (and further training) needs them.
-                best.getConfiguration().setIterationCount(graph.getIterationCount());
-                best.getConfiguration().setEpochCount(graph.getEpochCount());
+                best = Networks.copy(graph);
                 stale = 0;
             } else {
                 stale++;
@@ -156,11 +153,6 @@ public final class Trainer {
         String text = SpecJson.write(spec) + "|" + train.description() + "|" + train.size() + "|" + validation.size() + "|"
                 + train.labels() + "|" + o.batch() + "|" + o.seed() + "|" + o.augment() + "|" + o.learningRate() + "|" + o.weightInit()
                 + (o.learningRateSchedule() == LearningRateSchedule.CONSTANT ? "" : "|" + o.learningRateSchedule() + "|" + o.epochs());
-        try {
-            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
-                    .digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return org.convlab.io.Sha256.of(text);
     }
 }

@@ -4,24 +4,20 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import org.convlab.ConvLabException;
-import org.convlab.accel.Acceleration;
-import org.convlab.env.NativeSetup;
+import org.convlab.io.FileTrees;
+import org.convlab.io.Sha256;
+import org.convlab.io.StagingFolder;
+import org.convlab.runtime.Networks;
+import org.convlab.runtime.NativeSetup;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.DigestInputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -194,7 +190,7 @@ public final class ModelRegistry {
         if (!Files.isRegularFile(model)) {
             throw new ConvLabException(model + " is missing; the stored model is damaged (remove it with convlab models rm)");
         }
-        String sha = sha256(model);
+        String sha = Sha256.of(model);
         if (!sha.equals(card.modelSha256())) {
             throw new ConvLabException(model + " does not match its card (sha256 " + sha.substring(0, 12) + "..., card says "
                     + (card.modelSha256() == null ? "nothing" : card.modelSha256().substring(0, Math.min(12, card.modelSha256().length())) + "...")
@@ -202,11 +198,11 @@ public final class ModelRegistry {
         }
         ComputationGraph graph;
         try {
-            graph = ModelSerializer.restoreComputationGraph(model.toFile(), false);
+            graph = Networks.restore(model, false);
         } catch (IOException | RuntimeException e) {
             throw new ConvLabException(model + " cannot be loaded (" + e.getMessage() + "); the stored model is damaged");
         }
-        return new StoredModel(Acceleration.install(graph), card, dir);
+        return new StoredModel(graph, card, dir);
     }
 
     /**
@@ -217,9 +213,8 @@ public final class ModelRegistry {
     public StoredModel save(String name, ComputationGraph graph, ModelCard card, Map<String, Path> extraFiles) {
         checkName(name);
         Path nameDir = root.resolve(name);
-        Path tmp = nameDir.resolve(".tmp-" + UUID.randomUUID());
-        try {
-            Files.createDirectories(tmp);
+        try (StagingFolder staging = StagingFolder.in(nameDir)) {
+            Path tmp = staging.path();
             Path model = tmp.resolve(MODEL_FILE);
             ModelSerializer.writeModel(graph, model.toFile(), true);
             List<String> files = new ArrayList<>(List.of(MODEL_FILE, CARD_FILE));
@@ -227,22 +222,16 @@ public final class ModelRegistry {
                 Files.copy(extra.getValue(), tmp.resolve(extra.getKey()));
                 files.add(extra.getKey());
             }
-            String sha = sha256(model);
+            String sha = Sha256.of(model);
             for (int attempt = 0; attempt < 100; attempt++) {
                 int version = highestNumberedFolder(nameDir) + 1;
                 ModelCard stored = card.withVersion(name, version, sha, files);
                 JSON.writeValue(tmp.resolve(CARD_FILE).toFile(), stored);
                 Path target = nameDir.resolve(String.valueOf(version));
-                try {
-                    // The rename is the commit point: a folder appears whole or not at all, and
-                    // fails if another process took this version first.
-                    Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+                // The rename is the commit point: a folder appears whole or not at all, and
+                // fails if another process took this version first (then: the next number).
+                if (staging.commitAs(target)) {
                     return new StoredModel(graph, stored, target);
-                } catch (FileSystemException e) {
-                    if (!Files.exists(target)) {
-                        throw e;
-                    }
-                    // taken by a concurrent save: try the next number
                 }
             }
             throw new ConvLabException("could not find a free version number for '" + name + "' in " + nameDir);
@@ -250,8 +239,6 @@ public final class ModelRegistry {
             throw new ConvLabException("the registry " + root + " is on a file system without atomic renames; move it elsewhere");
         } catch (IOException e) {
             throw new ConvLabException("cannot save model '" + name + "' in " + nameDir + ": " + e.getMessage());
-        } finally {
-            deleteTree(tmp);
         }
     }
 
@@ -281,38 +268,21 @@ public final class ModelRegistry {
         } catch (IOException e) {
             throw new ConvLabException("cannot remove " + dir + ": " + e.getMessage());
         }
-        deleteTree(doomed);
+        FileTrees.delete(doomed);
     }
 
-    public static String sha256(Path file) {
-        try (InputStream in = new DigestInputStream(Files.newInputStream(file), MessageDigest.getInstance("SHA-256"))) {
-            byte[] buffer = new byte[1 << 16];
-            DigestInputStream d = (DigestInputStream) in;
-            while (d.read(buffer) >= 0) {
-                // reading feeds the digest
-            }
-            return HexFormat.of().formatHex(d.getMessageDigest().digest());
-        } catch (IOException e) {
-            throw new ConvLabException("cannot read " + file + ": " + e.getMessage());
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+    /** Where a named run keeps its checkpoints while it trains: {@code ROOT/.checkpoints/NAME}. */
+    public Path checkpointDir(String name) {
+        return checkpointRoot().resolve(checkName(name));
     }
 
-    static void deleteTree(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            walk.sorted(Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.deleteIfExists(p);
-                } catch (IOException ignored) {
-                    // best effort: a leftover hidden folder is harmless and never listed
-                }
-            });
-        } catch (IOException ignored) {
-            // as above
-        }
+    /** Removes a finished run's checkpoints (and the checkpoint folder once no run uses it). */
+    public void discardCheckpoints(String name) {
+        FileTrees.delete(checkpointDir(name));
+        FileTrees.deleteIfEmpty(checkpointRoot());
+    }
+
+    private Path checkpointRoot() {
+        return root.resolve(".checkpoints");
     }
 }

@@ -1,6 +1,6 @@
 package org.nd4j.nativeblas;
 
-import org.convlab.env.NativeSetup;
+import org.convlab.runtime.NativeSetup;
 
 /**
  * Compatibility shim that lets DL4J 1.0.0-M2.1 use its oneDNN layer helpers.
@@ -33,8 +33,7 @@ public final class Nd4jCpu {
         }
 
         public boolean isUseMKLDNN() {
-            return NativeSetup.oneDnnBuildLoaded()
-                    && org.nd4j.linalg.cpu.nativecpu.bindings.Nd4jCpu.Environment.getInstance().isUseONEDNN();
+            return NativeSetup.dl4jOneDnnUsable();
         }
     }
 }

@@ -1,7 +1,7 @@
 package org.convlab.arch;
 
-import org.convlab.accel.Acceleration;
-import org.convlab.env.NativeSetup;
+import org.convlab.runtime.ConvEngine;
+import org.convlab.runtime.NativeSetup;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.layers.convolution.ConvolutionLayer;
@@ -96,7 +96,7 @@ class GraphBuilderTest {
         net.fit(randomBatch(2, 60));
         net.outputSingle(randomBatch(2, 60).getFeatures());
         assertTrue(NativeSetup.oneDnnBuildLoaded(), "loaded ND4J library is not a oneDNN build: " + NativeSetup.loadedLibrary());
-        boolean ours = Acceleration.active() == Acceleration.ConvEngine.DNNL;
+        boolean ours = ConvEngine.active() == ConvEngine.DNNL;
         List<String> checked = new ArrayList<>();
         for (Layer layer : net.getLayers()) {
             String name = layer.getConfig().getLayerName();

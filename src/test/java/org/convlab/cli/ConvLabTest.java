@@ -108,8 +108,8 @@ class ConvLabTest {
         assertEquals(0, r.code(), r.err());
         JsonNode json = new ObjectMapper().readTree(r.out());
         String build = json.get("nd4j_build").asText();
-        assertTrue(org.convlab.env.NativeSetup.loadedLibrary().contains("/" + build + "/"), build);
-        java.util.Set<String> flags = org.convlab.env.NativeSetup.cpuFlags();
+        assertTrue(org.convlab.runtime.NativeSetup.loadedLibrary().contains("/" + build + "/"), build);
+        java.util.Set<String> flags = org.convlab.runtime.NativeSetup.cpuFlags();
         java.util.List<String> features = java.util.List.of(json.get("cpu_features").asText().split(" "));
         assertEquals(flags.contains("avx2"), features.contains("avx2"));
         assertEquals(flags.contains("avx512f"), features.contains("avx512f"));

@@ -110,8 +110,8 @@ class ModelCommandsTest {
         ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"), ConvLab.class.getName(),
                 "predict", "--model", "shapes:1", image.toString(), "--top", "4", "--json", "--registry", registry.toString());
-        pb.environment().put(org.convlab.env.NativeSetup.BUILD_ENV, "plain");
-        pb.environment().put(org.convlab.env.Backend.ENV, "cpu");
+        pb.environment().put(org.convlab.runtime.NativeSetup.BUILD_ENV, "plain");
+        pb.environment().put(org.convlab.runtime.Backend.ENV, "cpu");
         pb.redirectError(ProcessBuilder.Redirect.DISCARD);
         Process other = pb.start();
         String out = new String(other.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);

@@ -3,7 +3,7 @@ package org.convlab.infer;
 import org.convlab.ConvLabException;
 import org.convlab.data.SyntheticShapes;
 import org.convlab.train.TinyModels;
-import org.convlab.train.TrainingJob;
+import org.convlab.job.TrainingJob;
 import org.convlab.zoo.ModelRegistry;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

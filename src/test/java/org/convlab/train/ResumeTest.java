@@ -1,5 +1,6 @@
 package org.convlab.train;
 
+import org.convlab.job.TrainingJob;
 import org.convlab.ConvLabException;
 import org.convlab.data.DataSources;
 import org.convlab.data.ImageSource;

@@ -1,5 +1,6 @@
 package org.convlab.train;
 
+import org.convlab.job.TrainingJob;
 import org.convlab.arch.ArchitectureSpec;
 import org.convlab.arch.SpecJson;
 import org.convlab.zoo.ModelRegistry;
@@ -32,7 +33,7 @@ public final class TinyModels {
     public static TrainingJob.Outcome train(Path registry, int epochs, ByteArrayOutputStream log) {
         ModelRegistry reg = ModelRegistry.at(registry);
         TrainingOptions options = TrainingOptions.builder().optEpochs(epochs).optBatch(16).optLearningRate(3e-3).optSeed(1)
-                .optPatience(0).optCheckpointDir(TrainingJob.checkpointDir(reg, "shapes")).optProgress(quiet(log)).build();
+                .optPatience(0).optCheckpointDir(reg.checkpointDir("shapes")).optProgress(quiet(log)).build();
         return TrainingJob.run(spec(), "synthetic:4:200", null, null, null, "shapes", reg, options);
     }
 }

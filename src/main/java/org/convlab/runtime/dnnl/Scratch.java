@@ -1,4 +1,4 @@
-package org.convlab.accel;
+package org.convlab.runtime.dnnl;
 
 import org.bytedeco.javacpp.Pointer;
 import org.nd4j.linalg.api.memory.pointers.PagedPointer;

@@ -1,9 +1,11 @@
-package org.convlab.accel;
+package org.convlab.runtime.dnnl;
 
-import static org.convlab.accel.Close.assertClose;
+import org.convlab.runtime.ConvEngine;
+import org.convlab.runtime.Networks;
+
+import static org.convlab.runtime.dnnl.Close.assertClose;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
@@ -45,17 +47,17 @@ class DnnlBatchNormTest {
 
     @Test
     void batchNormMatchesDl4jsBuiltInOneInTrainingInferenceGradientsAndRunningStatistics() {
-        assumeTrue(Acceleration.active() == Acceleration.ConvEngine.DNNL, "oneDNN not active here");
+        OneDnn.require();
         ComputationGraph ours = new ComputationGraph(configuration());
         ours.init();
-        Acceleration.install(ours);
+        Networks.adopt(ours);
         var bnLayer = (org.deeplearning4j.nn.layers.normalization.BatchNormalization) ours.getLayer("bn");
-        assertInstanceOf(DnnlBatchNorm.class, Acceleration.helperOf(bnLayer));
+        assertInstanceOf(DnnlBatchNorm.class, DnnlHelpers.helperOf(bnLayer));
 
         ComputationGraph reference = new ComputationGraph(configuration());
         reference.init(ours.params().dup(), true);
-        Acceleration.setHelper((org.deeplearning4j.nn.layers.convolution.ConvolutionLayer) reference.getLayer("conv"), null);
-        Acceleration.setBatchNormHelper((org.deeplearning4j.nn.layers.normalization.BatchNormalization) reference.getLayer("bn"), null);
+        DnnlHelpers.setHelper((org.deeplearning4j.nn.layers.convolution.ConvolutionLayer) reference.getLayer("conv"), null);
+        DnnlHelpers.setBatchNormHelper((org.deeplearning4j.nn.layers.normalization.BatchNormalization) reference.getLayer("bn"), null);
 
         Nd4j.getRandom().setSeed(5);
         INDArray x = Nd4j.rand(DataType.FLOAT, 5, 2, 7, 9).muli(3).subi(1);

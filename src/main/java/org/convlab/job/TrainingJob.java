@@ -1,4 +1,4 @@
-package org.convlab.train;
+package org.convlab.job;
 
 import org.convlab.ConvLabException;
 import org.convlab.arch.ArchitectureSpec;
@@ -6,6 +6,13 @@ import org.convlab.arch.InputShape;
 import org.convlab.data.DataSources;
 import org.convlab.data.ImageSource;
 import org.convlab.env.EnvironmentInfo;
+import org.convlab.io.FileTrees;
+import org.convlab.train.EpochMetrics;
+import org.convlab.train.EvaluationReport;
+import org.convlab.train.Evaluator;
+import org.convlab.train.Trainer;
+import org.convlab.train.TrainingOptions;
+import org.convlab.train.TrainingResult;
 import org.convlab.plot.ConfusionPlot;
 import org.convlab.plot.Pictures;
 import org.convlab.plot.TrainingCurves;
@@ -113,8 +120,7 @@ public final class TrainingJob {
             files.put("confusion.png", confusion);
             StoredModel stored = registry.save(name, result.graph(), card, files);
             if (options.checkpointDir() != null) {
-                new Checkpoints(options.checkpointDir()).deleteAll();
-                removeIfEmpty(checkpointRoot(registry));
+                registry.discardCheckpoints(name);
             }
             log.printf("stored %s in %s%n", stored.ref(), stored.dir());
             return new Outcome(stored, result, testReport);
@@ -122,26 +128,8 @@ public final class TrainingJob {
             throw new ConvLabException("cannot write the run's files: " + e.getMessage());
         } finally {
             if (work != null) {
-                Checkpoints.delete(work);
+                FileTrees.delete(work);
             }
-        }
-    }
-
-    /** Where a named run keeps its checkpoints: {@code REGISTRY/.checkpoints/NAME}. */
-    public static Path checkpointDir(ModelRegistry registry, String name) {
-        return checkpointRoot(registry).resolve(ModelRegistry.checkName(name));
-    }
-
-    private static Path checkpointRoot(ModelRegistry registry) {
-        return registry.root().resolve(".checkpoints");
-    }
-
-    /** Deletes an empty folder; one still in use by another run stays. */
-    private static void removeIfEmpty(Path dir) {
-        try {
-            Files.deleteIfExists(dir);
-        } catch (IOException notEmpty) {
-            // another run's checkpoints are there
         }
     }
 }

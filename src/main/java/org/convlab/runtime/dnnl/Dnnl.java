@@ -1,4 +1,4 @@
-package org.convlab.accel;
+package org.convlab.runtime.dnnl;
 
 import org.bytedeco.dnnl.engine;
 import org.bytedeco.dnnl.memory;

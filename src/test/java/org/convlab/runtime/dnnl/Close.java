@@ -1,4 +1,4 @@
-package org.convlab.accel;
+package org.convlab.runtime.dnnl;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

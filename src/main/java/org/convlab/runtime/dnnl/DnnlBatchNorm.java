@@ -1,4 +1,4 @@
-package org.convlab.accel;
+package org.convlab.runtime.dnnl;
 
 import java.util.Arrays;
 import java.util.Collections;
@@ -27,7 +27,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * A DL4J {@link BatchNormalizationHelper} on oneDNN called directly (NCHW, float, learned scale
  * and shift). As with {@link DnnlConvolution}, the primitives are built once per shape instead
  * of on every call; it also lets libnd4j's oneDNN platform helpers go off in graphs with batch
- * norm, which makes their pooling fast (see {@link Acceleration}).
+ * norm, which makes their pooling fast (see {@link DnnlHelpers}).
  *
  * <p>Training normalises with the batch's mean and biased variance (what DL4J's own helper uses)
  * and keeps them for DL4J's update of the running statistics; inference uses the running ones.

@@ -1,6 +1,10 @@
-package org.convlab.train;
+package org.convlab.job;
 
 import org.convlab.data.DataSources;
+import org.convlab.train.EpochMetrics;
+import org.convlab.train.EvaluationReport;
+import org.convlab.train.Evaluator;
+import org.convlab.train.TinyModels;
 import org.convlab.data.ImageSource;
 import org.convlab.data.InMemorySource;
 import org.convlab.zoo.ModelCard;
@@ -55,7 +59,7 @@ class TrainingJobTest {
         assertEquals("16x16x3", card.input().toString());
         assertEquals("x / 255 -> 0..1", card.preprocessing().scale());
         assertEquals(8, card.training().epochsRun());
-        assertEquals(card.modelSha256(), ModelRegistry.sha256(stored.dir().resolve("model.zip")));
+        assertEquals(card.modelSha256(), org.convlab.io.Sha256.of(stored.dir().resolve("model.zip")));
         assertTrue(card.metrics().get("test_accuracy") > 0.6);
         assertNotNull(card.environment().get("nd4j_build"));
         for (String f : List.of("metrics.csv", "curves.png", "confusion.png")) {
@@ -64,7 +68,7 @@ class TrainingJobTest {
         assertEquals(9, Files.readAllLines(stored.dir().resolve("metrics.csv")).size());
         assertNotNull(ImageIO.read(stored.dir().resolve("curves.png").toFile()));
         // The run's checkpoints are gone once the model is stored.
-        assertFalse(Files.exists(TrainingJob.checkpointDir(ModelRegistry.at(registry), "shapes")));
+        assertFalse(Files.exists(ModelRegistry.at(registry).checkpointDir("shapes")));
         assertFalse(Files.exists(registry.resolve(".checkpoints")), "no empty checkpoint folder left behind");
     }
 

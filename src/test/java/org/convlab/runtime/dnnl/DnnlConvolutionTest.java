@@ -1,11 +1,13 @@
-package org.convlab.accel;
+package org.convlab.runtime.dnnl;
+
+import org.convlab.runtime.ConvEngine;
+import org.convlab.runtime.Networks;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.convlab.accel.Close.assertClose;
+import static org.convlab.runtime.dnnl.Close.assertClose;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import org.convlab.ConvLabException;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
@@ -52,12 +54,12 @@ class DnnlConvolutionTest {
     private static ComputationGraph[] pair() {
         ComputationGraph accelerated = new ComputationGraph(configuration());
         accelerated.init();
-        Acceleration.install(accelerated);
+        Networks.adopt(accelerated);
         ComputationGraph reference = new ComputationGraph(configuration());
         reference.init(accelerated.params().dup(), true);
         for (org.deeplearning4j.nn.api.Layer layer : reference.getLayers()) {
             if (layer instanceof org.deeplearning4j.nn.layers.convolution.ConvolutionLayer conv) {
-                Acceleration.setHelper(conv, null);
+                DnnlHelpers.setHelper(conv, null);
             }
         }
         return new ComputationGraph[] {accelerated, reference};
@@ -76,21 +78,24 @@ class DnnlConvolutionTest {
 
     @Test
     void everyConvolutionRunsOnConvLabsHelperAndOnlyTheFirstSkipsItsInputGradient() {
-        assumeTrue(Acceleration.active() == Acceleration.ConvEngine.DNNL, "oneDNN not active here");
+        OneDnn.require();
         ComputationGraph net = pair()[0];
-        int count = 0;
-        for (String name : new String[] {"same3", "pad1stride2", "even2stride2", "dilated"}) {
-            var layer = (org.deeplearning4j.nn.layers.convolution.ConvolutionLayer) net.getLayer(name);
-            DnnlConvolution helper = assertInstanceOf(DnnlConvolution.class, Acceleration.helperOf(layer), name);
-            assertEquals(!name.equals("same3"), helper.computesInputGradient(), name);
-            count++;
+        java.util.List<String> found = new java.util.ArrayList<>();
+        for (org.deeplearning4j.nn.api.Layer l : net.getLayers()) {
+            if (l instanceof org.deeplearning4j.nn.layers.convolution.ConvolutionLayer layer) {
+                String name = layer.getConfig().getLayerName();
+                DnnlConvolution helper = assertInstanceOf(DnnlConvolution.class, DnnlHelpers.helperOf(layer), name);
+                assertEquals(!name.equals("same3"), helper.computesInputGradient(), name);
+                found.add(name);
+            }
         }
-        assertEquals(4, count);
+        // Read from the graph, so a convolution the installer skipped cannot go unnoticed.
+        assertEquals(java.util.List.of("same3", "pad1stride2", "even2stride2", "dilated"), found);
     }
 
     @Test
     void forwardPassMatchesDl4jsBuiltInConvolution() {
-        assumeTrue(Acceleration.active() == Acceleration.ConvEngine.DNNL, "oneDNN not active here");
+        OneDnn.require();
         ComputationGraph[] nets = pair();
         INDArray x = batch(1)[0];
         for (String layer : new String[] {"same3", "pad1stride2", "even2stride2", "dilated"}) {
@@ -103,7 +108,7 @@ class DnnlConvolutionTest {
 
     @Test
     void gradientsAndTrainingStepsMatchDl4jsBuiltInConvolution() {
-        assumeTrue(Acceleration.active() == Acceleration.ConvEngine.DNNL, "oneDNN not active here");
+        OneDnn.require();
         ComputationGraph[] nets = pair();
         INDArray[] b = batch(2);
         INDArray[] grads = new INDArray[2];
@@ -146,18 +151,18 @@ class DnnlConvolutionTest {
 
     @Test
     void chainedConvolutionsHandOverBlockedLayoutsAndStillComputeWhatDl4jDoes() {
-        assumeTrue(Acceleration.active() == Acceleration.ConvEngine.DNNL, "oneDNN not active here");
+        OneDnn.require();
         ComputationGraph linked = new ComputationGraph(chain());
         linked.init();
-        Acceleration.install(linked);
+        Networks.adopt(linked);
         ComputationGraph reference = new ComputationGraph(chain());
         reference.init(linked.params().dup(), true);
         for (String name : new String[] {"c1", "c2", "c3"}) {
-            Acceleration.setHelper((org.deeplearning4j.nn.layers.convolution.ConvolutionLayer) reference.getLayer(name), null);
+            DnnlHelpers.setHelper((org.deeplearning4j.nn.layers.convolution.ConvolutionLayer) reference.getLayer(name), null);
         }
-        DnnlConvolution c1 = (DnnlConvolution) Acceleration.helperOf(
+        DnnlConvolution c1 = (DnnlConvolution) DnnlHelpers.helperOf(
                 (org.deeplearning4j.nn.layers.convolution.ConvolutionLayer) linked.getLayer("c1"));
-        DnnlConvolution c3 = (DnnlConvolution) Acceleration.helperOf(
+        DnnlConvolution c3 = (DnnlConvolution) DnnlHelpers.helperOf(
                 (org.deeplearning4j.nn.layers.convolution.ConvolutionLayer) linked.getLayer("c3"));
         assertTrue(c1.outputLink() != null, "c1 feeds c2 alone");
         assertTrue(c3.outputLink() == null, "c3 feeds a pooling layer: plain NCHW");
@@ -185,53 +190,54 @@ class DnnlConvolutionTest {
         }
         assertClose(reference.params(), linked.params(), 1e-4, "parameters after 3 SGD steps");
 
-        // Inspection reinstalls plain layouts: every inner activation is NCHW again.
-        Acceleration.installForInspection(linked);
-        assertClose(reference.feedForward(x, false).get("c1"), linked.feedForward(x, false).get("c1"), 1e-5, "c1 inspected");
+        // An inspectable copy has plain layouts: every inner activation is NCHW again.
+        assertClose(reference.feedForward(x, false).get("c1"), Networks.inspectable(linked).feedForward(x, false).get("c1"),
+                1e-5, "c1 inspected");
     }
 
     @Test
-    void libnd4jsPlatformHelpersGoOffOnlyWhenNoLayerNeedsThem() {
-        assumeTrue(Acceleration.active() == Acceleration.ConvEngine.DNNL, "oneDNN not active here");
-        try {
-            Acceleration.install(pair()[0]);
-            assertTrue(!Nd4j.getEnvironment().helpersAllowed(), "convolutions, pooling, dense: nothing needs them");
-            ComputationGraph nhwc = new ComputationGraph(new NeuralNetConfiguration.Builder().dataType(DataType.FLOAT)
-                    .graphBuilder().addInputs("in").setInputTypes(InputType.convolutional(6, 6, 2,
-                            org.deeplearning4j.nn.conf.CNN2DFormat.NHWC))
-                    .addLayer("c", new ConvolutionLayer.Builder(3, 3).nOut(4).dataFormat(
-                            org.deeplearning4j.nn.conf.CNN2DFormat.NHWC).build(), "in")
-                    .addLayer("out", new OutputLayer.Builder().nOut(2).activation(Activation.SOFTMAX).build(), "c")
-                    .setOutputs("out").build());
-            nhwc.init();
-            Acceleration.install(nhwc);
-            assertTrue(Nd4j.getEnvironment().helpersAllowed(), "an NHWC convolution stays on DL4J's path and needs them");
-            var conv = (org.deeplearning4j.nn.layers.convolution.ConvolutionLayer) nhwc.getLayer("c");
-            assertTrue(!(Acceleration.helperOf(conv) instanceof DnnlConvolution), "NHWC is not ConvLab's");
-        } finally {
-            Acceleration.install(pair()[0]);
-        }
+    void libnd4jsPlatformHelpersFollowTheEngineNotTheGraphLoadedLast() {
+        OneDnn.require();
+        ComputationGraph nchw = pair()[0];
+        assertTrue(!Nd4j.getEnvironment().helpersAllowed(), "ConvLab's engine: libnd4j's own pooling loops");
+        ComputationGraph nhwc = new ComputationGraph(new NeuralNetConfiguration.Builder().dataType(DataType.FLOAT)
+                .graphBuilder().addInputs("in").setInputTypes(InputType.convolutional(6, 6, 2,
+                        org.deeplearning4j.nn.conf.CNN2DFormat.NHWC))
+                .addLayer("c", new ConvolutionLayer.Builder(3, 3).nOut(4).dataFormat(
+                        org.deeplearning4j.nn.conf.CNN2DFormat.NHWC).build(), "in")
+                .addLayer("out", new OutputLayer.Builder().nOut(2).activation(Activation.SOFTMAX).build(), "c")
+                .setOutputs("out").build());
+        nhwc.init();
+        Networks.adopt(nhwc);
+        assertTrue(!Nd4j.getEnvironment().helpersAllowed(), "loading a graph with a layer ConvLab does not run changes nothing");
+        var conv = (org.deeplearning4j.nn.layers.convolution.ConvolutionLayer) nhwc.getLayer("c");
+        assertTrue(!(DnnlHelpers.helperOf(conv) instanceof DnnlConvolution), "NHWC is not ConvLab's");
+        INDArray out = nhwc.outputSingle(Nd4j.rand(DataType.FLOAT, 2, 6, 6, 2));
+        assertClose(Nd4j.ones(DataType.FLOAT, 2), out.sum(1), 1e-5, "the NHWC graph still runs: probabilities sum to 1");
+        // and the first graph still runs on ConvLab's helpers
+        assertInstanceOf(DnnlConvolution.class, DnnlHelpers.helperOf(
+                (org.deeplearning4j.nn.layers.convolution.ConvolutionLayer) nchw.getLayer("same3")));
     }
 
     @Test
     void theEngineIsChosenByPropertyAndAnUnknownOneIsRefused() {
-        String before = System.getProperty(Acceleration.PROPERTY);
+        String before = System.getProperty(ConvEngine.PROPERTY);
         try {
-            System.setProperty(Acceleration.PROPERTY, "dl4j");
-            assertEquals(Acceleration.ConvEngine.DL4J, Acceleration.active());
+            System.setProperty(ConvEngine.PROPERTY, "dl4j");
+            assertEquals(ConvEngine.DL4J, ConvEngine.active());
             ComputationGraph net = new ComputationGraph(configuration());
             net.init();
-            Acceleration.install(net);
+            Networks.adopt(net);
             var layer = (org.deeplearning4j.nn.layers.convolution.ConvolutionLayer) net.getLayer("same3");
-            assertTrue(!(Acceleration.helperOf(layer) instanceof DnnlConvolution), "dl4j keeps DL4J's helper");
-            System.setProperty(Acceleration.PROPERTY, "cudnn");
-            ConvLabException e = assertThrows(ConvLabException.class, Acceleration::requested);
+            assertTrue(!(DnnlHelpers.helperOf(layer) instanceof DnnlConvolution), "dl4j keeps DL4J's helper");
+            System.setProperty(ConvEngine.PROPERTY, "cudnn");
+            ConvLabException e = assertThrows(ConvLabException.class, ConvEngine::requested);
             assertTrue(e.getMessage().contains("use dnnl or dl4j"), e.getMessage());
         } finally {
             if (before == null) {
-                System.clearProperty(Acceleration.PROPERTY);
+                System.clearProperty(ConvEngine.PROPERTY);
             } else {
-                System.setProperty(Acceleration.PROPERTY, before);
+                System.setProperty(ConvEngine.PROPERTY, before);
             }
         }
     }

@@ -1,4 +1,4 @@
-package org.convlab.accel;
+package org.convlab.runtime.dnnl;
 
 import java.util.Arrays;
 import java.util.Collections;

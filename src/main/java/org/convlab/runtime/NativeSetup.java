@@ -1,4 +1,4 @@
-package org.convlab.env;
+package org.convlab.runtime;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -54,7 +54,7 @@ public final class NativeSetup {
         }
         backend = Backend.select(Backend.requested());
         // A bad CONVLAB_CONV is refused here, before any work, not when the first graph is built or loaded.
-        org.convlab.accel.Acceleration.requested();
+        ConvEngine.requested();
         // DL4J writes a memory dump file into the working directory on out-of-memory; ConvLab says it in one line instead.
         if (System.getProperty(CRASH_DUMP_PROPERTY) == null) {
             System.setProperty(CRASH_DUMP_PROPERTY, "false");
@@ -98,7 +98,7 @@ public final class NativeSetup {
         if (gpu != null && gpu.get("cuda.deviceMajor") instanceof Number major && gpu.get("cuda.deviceMinor") instanceof Number minor
                 && !CudaKernels.runOn(major.intValue(), minor.intValue())) {
             throw new org.convlab.ConvLabException("backend cuda: " + gpu.get("cuda.deviceName") + " has compute capability "
-                    + major + "." + minor + ", and ND4J " + EnvironmentInfo.dl4jVersion() + "'s CUDA kernels are built for "
+                    + major + "." + minor + ", and ND4J " + BuildInfo.dl4jVersion() + "'s CUDA kernels are built for "
                     + CudaKernels.compiled() + " only (no PTX to compile for newer GPUs); use --backend cpu");
         }
     }
@@ -155,5 +155,13 @@ public final class NativeSetup {
     /** True when the ND4J library that loaded is one of the oneDNN builds. */
     public static boolean oneDnnBuildLoaded() {
         return loadedLibrary().contains("-onednn");
+    }
+
+    /**
+     * Whether DL4J's own oneDNN layer helpers can run: a oneDNN build loaded and libnd4j using it.
+     * (The build flag alone is not enough: libnd4j reports oneDNN on every build.)
+     */
+    public static boolean dl4jOneDnnUsable() {
+        return oneDnnBuildLoaded() && org.nd4j.linalg.cpu.nativecpu.bindings.Nd4jCpu.Environment.getInstance().isUseONEDNN();
     }
 }

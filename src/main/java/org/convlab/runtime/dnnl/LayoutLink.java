@@ -1,4 +1,4 @@
-package org.convlab.accel;
+package org.convlab.runtime.dnnl;
 
 import java.util.Arrays;
 import java.util.List;
@@ -15,7 +15,7 @@ import org.bytedeco.dnnl.memory;
  * the NCHW-shaped array DL4J gives it, and the consumer reads it as such: the two reorders per
  * tensor per pass that plain NCHW costs disappear, and so do the two for its gradient. The array
  * still has DL4J's shape and size (a layout is only offered when it needs no padding), but its
- * elements are not in NCHW order: nothing else may read it, which {@link Acceleration} ensures
+ * elements are not in NCHW order: nothing else may read it, which {@link DnnlHelpers} ensures
  * by linking only a producer whose sole consumer is the next convolution.
  */
 final class LayoutLink {

@@ -1,4 +1,4 @@
-package org.convlab.env;
+package org.convlab.runtime;
 
 import org.convlab.ConvLabException;
 

@@ -1,4 +1,4 @@
-package org.convlab.env;
+package org.convlab.runtime;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -9,18 +9,18 @@ import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The GPU side of {@link EnvironmentInfo}: what ND4J's CUDA backend reports when it runs, and
+ * The GPU side of {@code convlab env}: what ND4J's CUDA backend reports when it runs, and
  * otherwise what {@code nvidia-smi} says (a GPU that is there but not used), or nothing.
  */
-final class GpuInfo {
+public final class GpuInfo {
     private GpuInfo() {
     }
 
-    static Map<String, String> describe(Properties nd4j) {
+    public static Map<String, String> describe(Properties nd4j) {
         Map<String, String> gpu = new LinkedHashMap<>();
         if (NativeSetup.backend() == Backend.CUDA) {
             // JavaCPP's version string: CUDA-cuDNN-JavaCPP, e.g. 11.6-8.3-1.5.7.
-            gpu.put("cuda_cudnn", EnvironmentInfo.buildProperty("cuda.version"));
+            gpu.put("cuda_cudnn", BuildInfo.property("cuda.version"));
             Object count = nd4j.get("cuda.availableDevices");
             if (count != null) {
                 gpu.put("gpu_count", String.valueOf(count));

@@ -1,0 +1,93 @@
+package org.convlab.runtime;
+
+import org.convlab.runtime.dnnl.DnnlHelpers;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.util.ModelSerializer;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Path;
+
+/**
+ * The one door to a runnable network. Every graph ConvLab hands out, built, loaded, copied,
+ * imported or deserialized elsewhere, comes through here, which sets up the native libraries and
+ * gives the graph the helpers of the process's {@link ConvEngine}. DL4J makes new layer objects
+ * each time, so a graph that skipped this door would silently run on slower code.
+ *
+ * <p>The helper policy belongs to each graph: its own layers get their own helpers. The one
+ * process-wide switch, libnd4j's "platform helpers", follows the engine alone (off with ConvLab's
+ * helpers: the layers they would still serve, pooling above all, are faster on libnd4j's own
+ * loops), so loading one model never changes how another runs.
+ *
+ * <pre>{@code
+ * ComputationGraph net = Networks.create(configuration);            // new, initialised
+ * ComputationGraph stored = Networks.restore(Path.of("model.zip"), false);
+ * ComputationGraph replica = Networks.copy(stored);                  // for a second thread
+ * ComputationGraph probe = Networks.inspectable(stored);            // inner activations readable
+ * }</pre>
+ */
+public final class Networks {
+    private Networks() {
+    }
+
+    /** A new graph from a configuration, parameters initialised. */
+    public static ComputationGraph create(ComputationGraphConfiguration configuration) {
+        NativeSetup.init();
+        ComputationGraph graph = new ComputationGraph(configuration);
+        graph.init();
+        return install(graph, true);
+    }
+
+    /** A graph stored by DL4J's {@link ModelSerializer}, with its optimizer state when {@code withUpdater}. */
+    public static ComputationGraph restore(Path file, boolean withUpdater) throws IOException {
+        NativeSetup.init();
+        return install(ModelSerializer.restoreComputationGraph(file.toFile(), withUpdater), true);
+    }
+
+    /** As {@link #restore(Path, boolean)}, from a stream (a Spark executor, an HTTP upload). */
+    public static ComputationGraph restore(InputStream in, boolean withUpdater) throws IOException {
+        NativeSetup.init();
+        return install(ModelSerializer.restoreComputationGraph(in, withUpdater), true);
+    }
+
+    /**
+     * An independent copy (DL4J networks are not thread-safe: one copy per thread), with the
+     * iteration and epoch counters kept, which {@code clone()} resets and a schedule needs.
+     */
+    public static ComputationGraph copy(ComputationGraph graph) {
+        return install(counted(graph.clone(), graph), true);
+    }
+
+    /**
+     * A copy whose every layer keeps its activations in plain NCHW order, for reading inner
+     * layers ({@code feedForward}); the original is left as it was.
+     */
+    public static ComputationGraph inspectable(ComputationGraph graph) {
+        return install(counted(graph.clone(), graph), false);
+    }
+
+    /** A graph made outside ConvLab (Keras import, deserialized by Spark), made ready to run here. */
+    public static ComputationGraph adopt(ComputationGraph graph) {
+        NativeSetup.init();
+        return install(graph, true);
+    }
+
+    private static ComputationGraph counted(ComputationGraph copy, ComputationGraph original) {
+        copy.getConfiguration().setIterationCount(original.getIterationCount());
+        copy.getConfiguration().setEpochCount(original.getEpochCount());
+        return copy;
+    }
+
+    private static ComputationGraph install(ComputationGraph graph, boolean linkedLayouts) {
+        boolean ours = ConvEngine.active() == ConvEngine.DNNL;
+        if (ours) {
+            DnnlHelpers.install(graph, linkedLayouts);
+        }
+        if (NativeSetup.backend() == Backend.CPU && Nd4j.getEnvironment().helpersAllowed() == ours) {
+            Nd4j.getEnvironment().allowHelpers(!ours);
+        }
+        return graph;
+    }
+}

@@ -1,0 +1,182 @@
+package org.convlab.runtime.dnnl;
+
+import java.lang.reflect.Field;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.deeplearning4j.nn.conf.CNN2DFormat;
+import org.deeplearning4j.nn.conf.ConvolutionMode;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.graph.vertex.GraphVertex;
+import org.deeplearning4j.nn.graph.vertex.VertexIndices;
+import org.deeplearning4j.nn.graph.vertex.impl.LayerVertex;
+import org.deeplearning4j.nn.layers.convolution.ConvolutionHelper;
+import org.deeplearning4j.nn.layers.convolution.ConvolutionLayer;
+import org.deeplearning4j.nn.layers.normalization.BatchNormalization;
+import org.nd4j.linalg.activations.impl.ActivationSoftmax;
+import org.nd4j.linalg.api.buffer.DataType;
+
+/**
+ * Installs ConvLab's oneDNN helpers into a graph: every plain NCHW float convolution layer gets a
+ * {@link DnnlConvolution} and every such batch-norm layer a {@link DnnlBatchNorm}, with
+ * convolution-to-convolution tensors in oneDNN's blocked layout ({@link LayoutLink}) unless the
+ * caller reads inner activations. Only {@code org.convlab.runtime} calls it: DL4J creates new layer
+ * objects whenever a graph is built, loaded or cloned, and the runtime's one door installs them each time.
+ */
+public final class DnnlHelpers {
+    private static final Field HELPER = helperField(ConvolutionLayer.class);
+    private static final Field BN_HELPER = helperField(BatchNormalization.class);
+
+    private DnnlHelpers() {
+    }
+
+    /**
+     * Gives the graph's convolution and batch-norm layers ConvLab's oneDNN helpers. With
+     * {@code linkedLayouts} false every layer's activations stay in plain NCHW order, for callers
+     * that read the activations of inner layers ({@code feedForward}).
+     */
+    public static void install(ComputationGraph graph, boolean linkedLayouts) {
+        if (graph.getVertices() == null) {
+            return;
+        }
+        Map<Integer, GraphVertex> accelerated = new LinkedHashMap<>();
+        for (GraphVertex vertex : graph.getVertices()) {
+            if (accelerable(vertex)) {
+                accelerated.put(vertex.getVertexIndex(), vertex);
+            }
+        }
+        Map<Integer, LayoutLink> linkIn = new HashMap<>();
+        Map<Integer, LayoutLink> linkOut = new HashMap<>();
+        if (linkedLayouts) {
+            for (GraphVertex producer : accelerated.values()) {
+                if (!(producer.getLayer() instanceof ConvolutionLayer)) {
+                    continue;
+                }
+                GraphVertex consumer = soleConvolutionConsumer(graph, producer, accelerated);
+                if (consumer != null) {
+                    LayoutLink link = new LayoutLink();
+                    linkOut.put(producer.getVertexIndex(), link);
+                    linkIn.put(consumer.getVertexIndex(), link);
+                }
+            }
+        }
+        for (GraphVertex vertex : accelerated.values()) {
+            if (vertex.getLayer() instanceof BatchNormalization bn) {
+                setField(BN_HELPER, bn, new DnnlBatchNorm());
+                continue;
+            }
+            ConvolutionLayer layer = (ConvolutionLayer) vertex.getLayer();
+            setHelper(layer, new DnnlConvolution(!fedByData(graph, vertex), layerConf(layer).hasBias(),
+                    linkIn.get(vertex.getVertexIndex()), linkOut.get(vertex.getVertexIndex())));
+        }
+    }
+
+    private static boolean accelerable(GraphVertex vertex) {
+        if (vertex.hasLayer() && vertex.getLayer().getClass() == BatchNormalization.class) {
+            var conf = (org.deeplearning4j.nn.conf.layers.BatchNormalization) vertex.getLayer().conf().getLayer();
+            return conf.getCnn2DFormat() == CNN2DFormat.NCHW && !conf.isLockGammaBeta()
+                    && vertex.getLayer().getParam("gamma").dataType() == DataType.FLOAT;
+        }
+        if (!vertex.hasLayer() || vertex.getLayer().getClass() != ConvolutionLayer.class) {
+            return false;
+        }
+        ConvolutionLayer layer = (ConvolutionLayer) vertex.getLayer();
+        var conf = layerConf(layer);
+        return conf.getCnn2dDataFormat() == CNN2DFormat.NCHW && conf.getConvolutionMode() != ConvolutionMode.Causal
+                && layer.getParam("W").dataType() == DataType.FLOAT;
+    }
+
+    private static org.deeplearning4j.nn.conf.layers.ConvolutionLayer layerConf(ConvolutionLayer layer) {
+        return (org.deeplearning4j.nn.conf.layers.ConvolutionLayer) layer.conf().getLayer();
+    }
+
+    /**
+     * The convolution that alone reads {@code producer}'s output, directly (no preprocessor), when
+     * the producer's activation works element by element and its output is not a network output;
+     * otherwise null.
+     */
+    private static GraphVertex soleConvolutionConsumer(ComputationGraph graph, GraphVertex producer,
+                                                       Map<Integer, GraphVertex> accelerated) {
+        VertexIndices[] outputs = producer.getOutputVertices();
+        if (outputs == null || outputs.length != 1
+                || graph.getConfiguration().getNetworkOutputs().contains(producer.getVertexName())
+                || layerConf((ConvolutionLayer) producer.getLayer()).getActivationFn() instanceof ActivationSoftmax) {
+            return null;
+        }
+        GraphVertex consumer = accelerated.get(outputs[0].getVertexIndex());
+        if (consumer == null || !(consumer.getLayer() instanceof ConvolutionLayer)
+                || ((LayerVertex) consumer).getLayerPreProcessor() != null) {
+            return null;
+        }
+        return consumer;
+    }
+
+    /**
+     * Whether a layer reads the network's input directly, with nothing between that would need
+     * the gradient at its input (a preprocessor or dropout).
+     */
+    private static boolean fedByData(ComputationGraph graph, GraphVertex vertex) {
+        if (!(vertex instanceof LayerVertex lv) || lv.getLayerPreProcessor() != null
+                || lv.getLayer().conf().getLayer().getIDropout() != null) {
+            return false;
+        }
+        VertexIndices[] inputs = vertex.getInputVertices();
+        if (inputs == null || inputs.length == 0) {
+            return false;
+        }
+        for (VertexIndices in : inputs) {
+            if (!graph.getVertices()[in.getVertexIndex()].isInputVertex()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The helper a convolution layer runs on (for checks and reports). */
+    public static ConvolutionHelper helperOf(ConvolutionLayer layer) {
+        try {
+            return (ConvolutionHelper) HELPER.get(layer);
+        } catch (IllegalAccessException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Replaces a convolution layer's helper (null: DL4J's built-in path); for tests that compare both. */
+    public static void setHelper(ConvolutionLayer layer, ConvolutionHelper helper) {
+        setField(HELPER, layer, helper);
+    }
+
+    /** The helper a batch-norm layer runs on (for checks and reports). */
+    public static Object helperOf(BatchNormalization layer) {
+        try {
+            return BN_HELPER.get(layer);
+        } catch (IllegalAccessException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Replaces a batch-norm layer's helper (null: DL4J's built-in path); for tests that compare both. */
+    public static void setBatchNormHelper(BatchNormalization layer, Object helper) {
+        setField(BN_HELPER, layer, helper);
+    }
+
+    private static void setField(Field field, Object layer, Object helper) {
+        try {
+            field.set(layer, helper);
+        } catch (IllegalAccessException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    // DL4J picks a layer's helper in its constructor and offers no setter; the field is the only way in.
+    private static Field helperField(Class<?> layerClass) {
+        try {
+            Field f = layerClass.getDeclaredField("helper");
+            f.setAccessible(true);
+            return f;
+        } catch (NoSuchFieldException e) {
+            throw new IllegalStateException("DL4J's " + layerClass.getSimpleName()
+                    + " has no 'helper' field; this DL4J version is not supported", e);
+        }
+    }
+}

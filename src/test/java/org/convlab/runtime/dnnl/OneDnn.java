@@ -1,0 +1,33 @@
+package org.convlab.runtime.dnnl;
+
+import org.convlab.runtime.ConvEngine;
+import org.convlab.runtime.NativeSetup;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * For tests of ConvLab's oneDNN helpers. They skip, saying why on stderr, only where the user
+ * asked for another engine or build; anywhere else oneDNN must be active, or the test fails.
+ */
+final class OneDnn {
+    private OneDnn() {
+    }
+
+    static void require() {
+        String reason = null;
+        if (System.getProperty(ConvEngine.PROPERTY, System.getenv(ConvEngine.ENV) == null ? "" : System.getenv(ConvEngine.ENV))
+                .trim().equalsIgnoreCase("dl4j")) {
+            reason = ConvEngine.ENV + "=dl4j asks for DL4J's convolutions";
+        } else if ("plain".equals(System.getenv(NativeSetup.BUILD_ENV))) {
+            reason = NativeSetup.BUILD_ENV + "=plain asks for a build without oneDNN";
+        } else if (NativeSetup.backend() != org.convlab.runtime.Backend.CPU) {
+            reason = "the " + NativeSetup.backend() + " backend runs DL4J's own layers";
+        }
+        if (reason != null) {
+            System.err.println("skipped a oneDNN helper test: " + reason);
+            assumeTrue(false, reason);
+        }
+        assertEquals(ConvEngine.DNNL, ConvEngine.active(), "oneDNN did not load on a CPU build that should have it");
+    }
+}
