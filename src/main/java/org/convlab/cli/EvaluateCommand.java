@@ -56,7 +56,7 @@ final class EvaluateCommand implements Callable<Integer> {
         if (!source.shape().equals(stored.card().input())) {
             throw new ConvLabException(data + " gives " + source.shape() + " images but " + stored.ref() + " takes " + stored.card().input());
         }
-        source = DataSources.alignLabels(source, labels, "the model");
+        source = DataSources.alignLabels(source, labels, "the model").withPreprocessing(stored.card().preprocessing());
         EvaluationReport r = Evaluator.evaluate(stored.graph(), source, labels, batch);
         if (confusionPng != null) {
             Pictures.writePng(ConfusionPlot.render(r.confusion(), labels, stored.ref() + " on " + r.data()), confusionPng);

@@ -1,8 +1,7 @@
 package org.convlab.cli;
 
 import org.convlab.ConvLabException;
-import org.convlab.arch.InputShape;
-import org.convlab.data.ConvLabImageLoader;
+import org.convlab.data.Preprocessor;
 import org.convlab.data.ImageDecoder;
 import org.convlab.plot.FilterPictures;
 import org.convlab.plot.Pictures;
@@ -63,9 +62,7 @@ final class FiltersCommand implements Callable<Integer> {
         if (convs.isEmpty()) {
             throw new ConvLabException(stored.ref() + " has no convolution layers to draw");
         }
-        InputShape in = stored.card().input();
-        INDArray x = new ConvLabImageLoader(in.height(), in.width(), in.channels())
-                .asMatrix(ImageDecoder.load(image).image()).divi(255);
+        INDArray x = new Preprocessor(stored.card().preprocessing()).image(ImageDecoder.load(image));
         PrintWriter stdout = command.commandLine().getOut();
         Path kernels = out.resolve("filters-" + convs.get(0) + ".png");
         Pictures.writePng(FilterPictures.kernels(graph.getLayer(convs.get(0)).getParam("W"), 48), kernels);

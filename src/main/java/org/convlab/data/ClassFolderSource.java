@@ -7,7 +7,6 @@ import org.datavec.image.recordreader.ImageRecordReader;
 import org.datavec.image.transform.ImageTransform;
 import org.deeplearning4j.datasets.datavec.RecordReaderDataSetIterator;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
-import org.nd4j.linalg.dataset.api.preprocessor.ImagePreProcessingScaler;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -18,8 +17,8 @@ import java.util.List;
 /**
  * Images in class folders, read through DataVec: an {@link ImageRecordReader} with a
  * {@link ParentPathLabelGenerator} over the scanned, usable files ({@link FolderScan}), a
- * {@link RecordReaderDataSetIterator}, and {@link ImagePreProcessingScaler} to 0..1. Images are
- * resized to {@link #shape()} and decoded by {@link ConvLabImageLoader}.
+ * {@link RecordReaderDataSetIterator}, and the source's {@link Preprocessor} on every batch. Images
+ * are resized to {@link #shape()} and decoded by {@link ConvLabImageLoader}.
  */
 public final class ClassFolderSource implements ImageSource {
     private final String description;
@@ -28,25 +27,37 @@ public final class ClassFolderSource implements ImageSource {
     private final InputShape shape;
     private final List<Problem> problems;
     private final Long augmentSeed;
+    private final Preprocessor preprocessor;
 
-    public ClassFolderSource(String description, List<String> labels, List<ImageFile> files, InputShape shape,
-                             List<Problem> problems, Long augmentSeed) {
+    private ClassFolderSource(String description, List<String> labels, List<ImageFile> files, InputShape shape,
+                              List<Problem> problems, Long augmentSeed, Preprocessing preprocessing) {
         this.description = description;
         this.labels = List.copyOf(labels);
         this.files = List.copyOf(files);
         this.shape = shape;
         this.problems = List.copyOf(problems);
         this.augmentSeed = augmentSeed;
+        this.preprocessor = new Preprocessor(preprocessing != null ? preprocessing : Preprocessing.standard(shape));
     }
 
     /** All usable images of a scan, resized to {@code shape}. */
     public static ClassFolderSource of(ScanReport scan, InputShape shape) {
-        return new ClassFolderSource(scan.root().toString(), scan.labels(), scan.usable(), shape, scan.problems(), null);
+        return new ClassFolderSource(scan.root().toString(), scan.labels(), scan.usable(), shape, scan.problems(), null, null);
     }
 
     /** The same files under another label list (a validation folder must use the training labels). */
     public ClassFolderSource withLabels(List<String> newLabels) {
-        return new ClassFolderSource(description, newLabels, files, shape, problems, augmentSeed);
+        return new ClassFolderSource(description, newLabels, files, shape, problems, augmentSeed, preprocessing());
+    }
+
+    @Override
+    public Preprocessing preprocessing() {
+        return preprocessor.steps();
+    }
+
+    @Override
+    public ImageSource withPreprocessing(Preprocessing steps) {
+        return new ClassFolderSource(description, labels, files, shape, problems, augmentSeed, Sources.sameSize(steps, shape));
     }
 
     public List<ImageFile> files() {
@@ -92,12 +103,12 @@ public final class ClassFolderSource implements ImageSource {
         for (int i : indices) {
             chosen.add(files.get(i));
         }
-        return new ClassFolderSource(description + " (" + what + ")", labels, chosen, shape, problems, augmentSeed);
+        return new ClassFolderSource(description + " (" + what + ")", labels, chosen, shape, problems, augmentSeed, preprocessing());
     }
 
     @Override
     public ImageSource augmented(long seed) {
-        return new ClassFolderSource(description, labels, files, shape, problems, seed);
+        return new ClassFolderSource(description, labels, files, shape, problems, seed, preprocessing());
     }
 
     @Override
@@ -131,7 +142,7 @@ public final class ClassFolderSource implements ImageSource {
             // Fix the label order: a subset may lack a class, and indices must not shift.
             reader.setLabels(new ArrayList<>(labels));
             RecordReaderDataSetIterator it = new RecordReaderDataSetIterator(reader, batchSize, 1, labels.size());
-            it.setPreProcessor(new ImagePreProcessingScaler(0, 1));
+            it.setPreProcessor(preprocessor.asDataSetPreProcessor());
             return it;
         });
     }

@@ -27,7 +27,7 @@ public final class IdxFiles {
     private IdxFiles() {
     }
 
-    /** Images as [N, 1, rows, cols] floats scaled to 0..1. */
+    /** Images as [N, 1, rows, cols] floats, the stored 0..255 values. */
     public static INDArray readImages(Path file) {
         try (DataInputStream in = open(file)) {
             int magic = in.readInt();
@@ -45,7 +45,7 @@ public final class IdxFiles {
             in.readFully(pixels);
             float[] values = new float[pixels.length];
             for (int i = 0; i < pixels.length; i++) {
-                values[i] = (pixels[i] & 0xFF) / 255f;
+                values[i] = pixels[i] & 0xFF;
             }
             return Nd4j.create(values, new long[] {n, 1, rows, cols}, DataType.FLOAT);
         } catch (EOFException e) {
@@ -100,7 +100,7 @@ public final class IdxFiles {
                 throw new ConvLabException(labels + " has label " + label + " but only " + classNames.size() + " class names");
             }
         }
-        return new InMemorySource(description, classNames, x, y, null);
+        return new InMemorySource(description, classNames, x, y);
     }
 
     /** Opens plain or gzipped (recognised by its 1f 8b header) files alike. */

@@ -6,8 +6,8 @@ import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 import java.util.List;
 
 /**
- * A labelled image set that training and evaluation read in mini-batches: NCHW features scaled
- * to 0..1, one-hot labels in the order of {@link #labels()}.
+ * A labelled image set that training and evaluation read in mini-batches: NCHW features as
+ * {@link #preprocessing()} makes them, one-hot labels in the order of {@link #labels()}.
  *
  * <pre>{@code
  * ImageSource train = DataSources.open("fashion-mnist", null).train();
@@ -24,6 +24,15 @@ public interface ImageSource {
 
     /** The shape of one example as the iterator delivers it. */
     InputShape shape();
+
+    /** How pixels become the features the iterator delivers. */
+    Preprocessing preprocessing();
+
+    /**
+     * The same images prepared another way (a stored model's own channel order and divisor); the
+     * size must be the source's {@link #shape()}.
+     */
+    ImageSource withPreprocessing(Preprocessing steps);
 
     /** Number of examples. */
     int size();

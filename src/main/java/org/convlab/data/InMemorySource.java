@@ -14,8 +14,9 @@ import java.io.UncheckedIOException;
 import java.util.List;
 
 /**
- * Examples held in memory as one NCHW float array scaled to 0..1 (IDX files, generated shapes).
- * Augmentation runs each example through the same DataVec transforms as image folders.
+ * Examples held in memory as one NCHW float array of raw 0..255 pixels in DataVec's loader order
+ * (IDX files, generated shapes); each batch goes through the source's {@link Preprocessor} on its
+ * way out. Augmentation runs each example through the same DataVec transforms as image folders.
  */
 public final class InMemorySource implements ImageSource {
     private final String description;
@@ -23,9 +24,18 @@ public final class InMemorySource implements ImageSource {
     private final INDArray features;
     private final int[] labelIndex;
     private final Long augmentSeed;
+    private final Preprocessor preprocessor;
 
-    /** {@code features} is [N, C, H, W] in 0..1; {@code labelIndex[i]} indexes {@code labels}. */
-    public InMemorySource(String description, List<String> labels, INDArray features, int[] labelIndex, Long augmentSeed) {
+    /**
+     * {@code pixels} is [N, C, H, W] of 0..255 values (BGR for colour); {@code labelIndex[i]}
+     * indexes {@code labels}; batches come out as ConvLab's {@link Preprocessing#standard}.
+     */
+    public InMemorySource(String description, List<String> labels, INDArray pixels, int[] labelIndex) {
+        this(description, labels, pixels, labelIndex, null, null);
+    }
+
+    private InMemorySource(String description, List<String> labels, INDArray features, int[] labelIndex, Long augmentSeed,
+                           Preprocessing preprocessing) {
         if (features.size(0) != labelIndex.length) {
             throw new IllegalArgumentException(features.size(0) + " examples but " + labelIndex.length + " labels");
         }
@@ -34,10 +44,22 @@ public final class InMemorySource implements ImageSource {
         this.features = features;
         this.labelIndex = labelIndex.clone();
         this.augmentSeed = augmentSeed;
+        this.preprocessor = new Preprocessor(preprocessing != null ? preprocessing : Preprocessing.standard(shape()));
     }
 
+    /** Every example as the network receives it (preprocessed), in order: [N, C, H, W]. */
     public INDArray features() {
-        return features;
+        return preprocessor.normalize(features.dup());
+    }
+
+    @Override
+    public Preprocessing preprocessing() {
+        return preprocessor.steps();
+    }
+
+    @Override
+    public ImageSource withPreprocessing(Preprocessing steps) {
+        return new InMemorySource(description, labels, features, labelIndex, augmentSeed, Sources.sameSize(steps, shape()));
     }
 
     public int[] labelIndex() {
@@ -81,12 +103,12 @@ public final class InMemorySource implements ImageSource {
         for (int i = 0; i < indices.length; i++) {
             chosenLabels[i] = labelIndex[indices[i]];
         }
-        return new InMemorySource(description + " (" + what + ")", labels, chosen, chosenLabels, augmentSeed);
+        return new InMemorySource(description + " (" + what + ")", labels, chosen, chosenLabels, augmentSeed, preprocessing());
     }
 
     @Override
     public ImageSource augmented(long seed) {
-        return new InMemorySource(description, labels, features, labelIndex, seed);
+        return new InMemorySource(description, labels, features, labelIndex, seed, preprocessing());
     }
 
     @Override
@@ -151,7 +173,7 @@ public final class InMemorySource implements ImageSource {
                 augmenter.apply(x);
             }
             cursor += n;
-            return new DataSet(x, y);
+            return new DataSet(preprocessor.normalize(x), y);
         }
 
         @Override
@@ -165,7 +187,7 @@ public final class InMemorySource implements ImageSource {
         }
     }
 
-    /** Runs DataVec transforms over in-memory examples: to an 8-bit image, transform, back to 0..1. */
+    /** Runs DataVec transforms over in-memory examples: to an 8-bit image, transform, back. */
     private static final class Augmenter {
         private final ImageTransform transform;
         private final ConvLabImageLoader loader;
@@ -179,8 +201,8 @@ public final class InMemorySource implements ImageSource {
             try {
                 for (int i = 0; i < batch.size(0); i++) {
                     INDArray example = batch.get(NDArrayIndex.point(i));
-                    INDArray image = example.mul(255).reshape(1, batch.size(1), batch.size(2), batch.size(3));
-                    example.assign(loader.transform(image, transform).divi(255).reshape(example.shape()));
+                    INDArray image = example.reshape(1, batch.size(1), batch.size(2), batch.size(3));
+                    example.assign(loader.transform(image, transform).reshape(example.shape()));
                 }
             } catch (IOException e) {
                 throw new UncheckedIOException(e);

@@ -65,13 +65,13 @@ public final class SyntheticShapes {
                 int label = i % classes;
                 labels[i] = label;
                 BufferedImage img = draw(label, shape.width(), shape.height(), new Random(seed * 1_000_003L + i));
-                features.get(NDArrayIndex.point(i)).assign(loader.asMatrix(img).divi(255)
+                features.get(NDArrayIndex.point(i)).assign(loader.asMatrix(img)
                         .reshape(shape.channels(), shape.height(), shape.width()));
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return new InMemorySource(description, labels(classes), features, labels, null);
+        return new InMemorySource(description, labels(classes), features, labels);
     }
 
     /** One image of class {@code label}. */

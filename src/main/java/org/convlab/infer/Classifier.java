@@ -2,8 +2,7 @@ package org.convlab.infer;
 
 import org.convlab.ConvLabException;
 import org.convlab.runtime.Networks;
-import org.convlab.arch.InputShape;
-import org.convlab.data.ConvLabImageLoader;
+import org.convlab.data.Preprocessor;
 import org.convlab.data.DecodedImage;
 import org.convlab.data.ImageDecoder;
 import org.convlab.zoo.ModelCard;
@@ -11,10 +10,8 @@ import org.convlab.zoo.ModelRegistry;
 import org.convlab.zoo.StoredModel;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 import java.awt.image.BufferedImage;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -28,8 +25,8 @@ import java.util.concurrent.BlockingQueue;
  * <p>DL4J networks are not thread-safe ({@code output()} from two threads corrupts results), so
  * the classifier keeps a small pool of replicas, one per core by default; a call borrows one,
  * predicts, and gives it back. Results are exactly those of sequential calls. Images go through
- * the same decoder and resizing as in training ({@link ConvLabImageLoader}, then / 255), as the
- * model card records, so a loaded model needs nothing else to predict correctly.
+ * the same decoder and the {@link Preprocessor} of the preprocessing the model card records, as
+ * in training, so a loaded model needs nothing else to predict correctly.
  *
  * <pre>{@code
  * try (Classifier classifier = Classifier.load(Path.of("models"), "fashion-cnn")) {
@@ -40,18 +37,16 @@ import java.util.concurrent.BlockingQueue;
  */
 public final class Classifier implements AutoCloseable {
     private final ModelCard card;
-    private final BlockingQueue<Replica> pool;
-
-    private record Replica(ComputationGraph graph, ConvLabImageLoader loader) {
-    }
+    private final Preprocessor preprocessor;
+    private final BlockingQueue<ComputationGraph> pool;
+    private volatile boolean closed;
 
     private Classifier(StoredModel model, int replicas) {
         this.card = model.card();
-        InputShape in = card.input();
+        this.preprocessor = new Preprocessor(card.preprocessing());
         this.pool = new ArrayBlockingQueue<>(replicas);
         for (int i = 0; i < replicas; i++) {
-            ComputationGraph g = i == 0 ? model.graph() : Networks.copy(model.graph());
-            pool.add(new Replica(g, new ConvLabImageLoader(in.height(), in.width(), in.channels())));
+            pool.add(i == 0 ? model.graph() : Networks.copy(model.graph()));
         }
     }
 
@@ -106,30 +101,14 @@ public final class Classifier implements AutoCloseable {
         return predictDecoded(decoded, top);
     }
 
-    /** The class probabilities for a batch already preprocessed as in training: [N, C, H, W] in 0..1. */
-    public INDArray probabilities(INDArray features) {
-        Replica r = borrow();
-        try {
-            return r.graph().outputSingle(false, features).dup();
-        } finally {
-            pool.add(r);
-        }
-    }
-
     private List<List<Prediction>> predictDecoded(List<DecodedImage> images, int top) {
         if (top < 1) {
             throw new ConvLabException("--top must be at least 1, received " + top);
         }
-        Replica r = borrow();
+        INDArray batch = preprocessor.batch(images);
+        ComputationGraph graph = borrow();
         try {
-            InputShape in = card.input();
-            INDArray batch = Nd4j.create(org.nd4j.linalg.api.buffer.DataType.FLOAT, images.size(), in.channels(), in.height(), in.width());
-            for (int i = 0; i < images.size(); i++) {
-                batch.get(org.nd4j.linalg.indexing.NDArrayIndex.point(i))
-                        .assign(r.loader().asMatrix(images.get(i).image()).reshape(in.channels(), in.height(), in.width()));
-            }
-            batch.divi(255);
-            INDArray p = r.graph().outputSingle(false, batch);
+            INDArray p = graph.outputSingle(false, batch);
             List<List<Prediction>> out = new ArrayList<>();
             for (int i = 0; i < images.size(); i++) {
                 List<Prediction> ranked = new ArrayList<>();
@@ -140,24 +119,33 @@ public final class Classifier implements AutoCloseable {
                 out.add(List.copyOf(ranked.subList(0, Math.min(top, ranked.size()))));
             }
             return out;
-        } catch (IOException e) {
-            throw new ConvLabException("cannot prepare the image: " + e.getMessage());
         } finally {
-            pool.add(r);
+            pool.add(graph);
         }
     }
 
-    private Replica borrow() {
+    private ComputationGraph borrow() {
         try {
-            return pool.take();
+            // Polling, not take(): a call that waits while another thread closes the classifier must not wait forever.
+            while (true) {
+                if (closed) {
+                    throw new IllegalStateException("this classifier is closed; load the model again");
+                }
+                ComputationGraph graph = pool.poll(100, java.util.concurrent.TimeUnit.MILLISECONDS);
+                if (graph != null) {
+                    return graph;
+                }
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while waiting for a model replica", e);
         }
     }
 
+    /** Frees the replicas; a later call fails at once instead of waiting. */
     @Override
     public void close() {
+        closed = true;
         pool.clear();
     }
 }

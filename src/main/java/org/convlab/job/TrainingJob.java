@@ -101,7 +101,7 @@ public final class TrainingJob {
                 options.learningRateSchedule().toString(), options.weightInit().toString(), options.seed(), options.augment(),
                 options.limit(), Math.round(result.seconds() * 10) / 10.0);
         ModelCard card = new ModelCard(name, null, Instant.now().toString(), spec, spec.input(), train.labels(),
-                ModelCard.Preprocessing.standard(spec.input()), training, metrics, EnvironmentInfo.describe(), null, null);
+                train.preprocessing(), training, metrics, EnvironmentInfo.describe(), null, null);
 
         Path work = null;
         try {

@@ -4,13 +4,15 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import org.convlab.arch.ArchitectureSpec;
 import org.convlab.arch.InputShape;
+import org.convlab.data.Preprocessing;
 
 import java.util.List;
 import java.util.Map;
 
 /**
  * Everything needed to use and to trust a stored model, kept beside it as {@code card.json}: the
- * architecture spec, the input shape, the labels in output order, the preprocessing, how it was
+ * architecture spec, the input shape, the labels in output order, the preprocessing (as data: the
+ * one {@link org.convlab.data.Preprocessor} applies it wherever the model reads pixels), how it was
  * trained, its metrics, the DL4J version and backend, when it was made, and the sha256 of
  * {@code model.zip} (checked on every load).
  */
@@ -21,14 +23,10 @@ public record ModelCard(String name, Integer version, String created, Architectu
                         List<String> labels, Preprocessing preprocessing, Training training, Map<String, Double> metrics,
                         Map<String, String> environment, String modelSha256, List<String> files) {
 
-    /** How pixels become the network's input; applied in one place for training and inference. */
-    @JsonPropertyOrder({"decoder", "resize", "channels", "scale"})
-    public record Preprocessing(String decoder, String resize, String channels, String scale) {
-        /** The one pipeline ConvLab uses: {@code ConvLabImageLoader}, then divide by 255. */
-        public static Preprocessing standard(InputShape input) {
-            return new Preprocessing("ImageDecoder (ImageIO + TwelveMonkeys) -> 8-bit BGR",
-                    "to " + input.height() + "x" + input.width() + " (DataVec NativeImageLoader)",
-                    input.channels() == 1 ? "grey" : "BGR (OpenCV order)", "x / 255 -> 0..1");
+    /** Cards written before preprocessing was data carry no size in it: the input gives it. */
+    public ModelCard {
+        if (preprocessing != null && !preprocessing.hasSize() && input != null) {
+            preprocessing = preprocessing.withSize(input);
         }
     }
 

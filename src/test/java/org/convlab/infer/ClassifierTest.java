@@ -106,4 +106,14 @@ class ClassifierTest {
             assertThrows(ConvLabException.class, () -> c.predict(files.get(0), 0));
         }
     }
+
+    @Test
+    void aClosedClassifierRefusesAtOnceInsteadOfWaiting() {
+        Classifier c = Classifier.load(registry, "shapes");
+        c.close();
+        // Before the fix this call blocked forever on the emptied replica pool.
+        IllegalStateException e = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(30),
+                () -> assertThrows(IllegalStateException.class, () -> c.predict(files.get(0), 1)));
+        assertTrue(e.getMessage().contains("closed"), e.getMessage());
+    }
 }

@@ -57,7 +57,8 @@ class TrainingJobTest {
         ModelCard card = ModelRegistry.at(registry).card("shapes");
         assertEquals(List.of("circle", "square", "triangle", "cross"), card.labels());
         assertEquals("16x16x3", card.input().toString());
-        assertEquals("x / 255 -> 0..1", card.preprocessing().scale());
+        assertEquals(new org.convlab.data.Preprocessing(16, 16, org.convlab.data.Preprocessing.Channels.BGR, "stretch", 255),
+                card.preprocessing());
         assertEquals(8, card.training().epochsRun());
         assertEquals(card.modelSha256(), org.convlab.io.Sha256.of(stored.dir().resolve("model.zip")));
         assertTrue(card.metrics().get("test_accuracy") > 0.6);
@@ -70,6 +71,31 @@ class TrainingJobTest {
         // The run's checkpoints are gone once the model is stored.
         assertFalse(Files.exists(ModelRegistry.at(registry).checkpointDir("shapes")));
         assertFalse(Files.exists(registry.resolve(".checkpoints")), "no empty checkpoint folder left behind");
+    }
+
+    /** What the card says is what prediction does: pixels in B, G, R order divided by 255, worked out here by hand. */
+    @Test
+    void predictionScalesPixelsAsTheCardSays(@TempDir Path dir) throws IOException {
+        java.awt.image.BufferedImage img = org.convlab.data.SyntheticShapes.draw(2, 16, 16, new java.util.Random(7));
+        Path png = dir.resolve("shape.png");
+        ImageIO.write(img, "png", png.toFile());
+        float[] manual = new float[3 * 16 * 16];
+        for (int y = 0; y < 16; y++) {
+            for (int x = 0; x < 16; x++) {
+                int rgb = img.getRGB(x, y);
+                int[] bgr = {rgb & 0xFF, (rgb >> 8) & 0xFF, (rgb >> 16) & 0xFF};
+                for (int c = 0; c < 3; c++) {
+                    manual[(c * 16 + y) * 16 + x] = bgr[c] / 255f;
+                }
+            }
+        }
+        INDArray expected = outcome.model().graph().outputSingle(false,
+                org.nd4j.linalg.factory.Nd4j.create(manual, new long[] {1, 3, 16, 16}, org.nd4j.linalg.api.buffer.DataType.FLOAT));
+        try (org.convlab.infer.Classifier classifier = org.convlab.infer.Classifier.load(registry, "shapes:1")) {
+            for (org.convlab.infer.Prediction p : classifier.predict(png, 4)) {
+                assertEquals(expected.getDouble(0, classifier.labels().indexOf(p.label())), p.probability(), 1e-6, p.label());
+            }
+        }
     }
 
     @Test

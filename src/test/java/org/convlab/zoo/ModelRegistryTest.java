@@ -39,7 +39,23 @@ class ModelRegistryTest {
 
     private static ModelCard card() {
         return new ModelCard("x", null, "now", spec, spec.input(), List.of("a", "b", "c", "d"),
-                ModelCard.Preprocessing.standard(spec.input()), null, Map.of(), Map.of(), null, null);
+                org.convlab.data.Preprocessing.standard(spec.input()), null, Map.of(), Map.of(), null, null);
+    }
+
+    @Test
+    void cardsWrittenWhenPreprocessingWasProseStillLoad() throws java.io.IOException {
+        ModelRegistry r = ModelRegistry.at(root);
+        Path dir = r.save("old", graph, card(), Map.of()).dir();
+        Path cardFile = dir.resolve(ModelRegistry.CARD_FILE);
+        com.fasterxml.jackson.databind.node.ObjectNode json = (com.fasterxml.jackson.databind.node.ObjectNode)
+                new com.fasterxml.jackson.databind.ObjectMapper().readTree(cardFile.toFile());
+        // The preprocessing exactly as cards of the first round wrote it.
+        json.set("preprocessing", new com.fasterxml.jackson.databind.ObjectMapper().readTree(
+                "{\"decoder\": \"ImageDecoder (ImageIO + TwelveMonkeys) -> 8-bit BGR\", \"resize\": \"to 16x16 (DataVec NativeImageLoader)\","
+                        + " \"channels\": \"BGR (OpenCV order)\", \"scale\": \"x / 255 -> 0..1\"}"));
+        java.nio.file.Files.writeString(cardFile, json.toPrettyString());
+        org.convlab.data.Preprocessing p = r.load("old").card().preprocessing();
+        assertEquals(new org.convlab.data.Preprocessing(16, 16, org.convlab.data.Preprocessing.Channels.BGR, "stretch", 255), p);
     }
 
     @Test

@@ -1,0 +1,87 @@
+package org.convlab.data;
+
+import org.convlab.arch.InputShape;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.api.DataSet;
+import org.nd4j.linalg.dataset.api.DataSetPreProcessor;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.util.List;
+
+/**
+ * Applies a {@link Preprocessing}: the one place where pixels become a network's input, for
+ * training batches, {@code predict}, {@code filters} and every later road. Decoded images are
+ * resized by DataVec's loader ({@link ConvLabImageLoader}), which delivers 0..255 values in
+ * OpenCV's order (BGR, or grey); {@link #normalize} then puts the channels in the model's order and
+ * divides. Safe to share between threads.
+ *
+ * <pre>{@code
+ * Preprocessor pre = new Preprocessor(card.preprocessing());
+ * INDArray batch = pre.batch(List.of(ImageDecoder.load(Path.of("shoe.png"))));   // [1, C, H, W]
+ * }</pre>
+ */
+public final class Preprocessor {
+    private final Preprocessing steps;
+    private final ThreadLocal<ConvLabImageLoader> loader;
+
+    public Preprocessor(Preprocessing steps) {
+        this.steps = steps;
+        InputShape in = steps.input();
+        this.loader = ThreadLocal.withInitial(() -> new ConvLabImageLoader(in.height(), in.width(), in.channels()));
+    }
+
+    public Preprocessing steps() {
+        return steps;
+    }
+
+    /** Decoded images, resized and normalised, as one [N, C, H, W] float batch. */
+    public INDArray batch(List<DecodedImage> images) {
+        InputShape in = steps.input();
+        INDArray batch = Nd4j.create(DataType.FLOAT, images.size(), in.channels(), in.height(), in.width());
+        for (int i = 0; i < images.size(); i++) {
+            batch.get(NDArrayIndex.point(i)).assign(raw(images.get(i).image()).reshape(in.channels(), in.height(), in.width()));
+        }
+        return normalize(batch);
+    }
+
+    /** One decoded image as a [1, C, H, W] input. */
+    public INDArray image(DecodedImage image) {
+        return batch(List.of(image));
+    }
+
+    /** An image resized to the input size, still in the loader's order and 0..255: [1, C, H, W]. */
+    public INDArray raw(BufferedImage normalisedBgr) {
+        try {
+            return loader.get().asMatrix(normalisedBgr);
+        } catch (IOException e) {
+            throw new org.convlab.ConvLabException("cannot prepare the image: " + e.getMessage());
+        }
+    }
+
+    /**
+     * Turns a batch of 0..255 values in the loader's order ([N, C, H, W]: BGR, or grey) into the
+     * network's input, in place: channels reordered where the model wants RGB, then divided.
+     *
+     * @return the same array
+     */
+    public INDArray normalize(INDArray loaderOrder) {
+        if (steps.channels() == Preprocessing.Channels.RGB && loaderOrder.size(1) == 3) {
+            INDArray blue = loaderOrder.get(NDArrayIndex.all(), NDArrayIndex.point(0)).dup();
+            loaderOrder.get(NDArrayIndex.all(), NDArrayIndex.point(0)).assign(loaderOrder.get(NDArrayIndex.all(), NDArrayIndex.point(2)));
+            loaderOrder.get(NDArrayIndex.all(), NDArrayIndex.point(2)).assign(blue);
+        }
+        if (steps.divideBy() != 1) {
+            loaderOrder.divi(steps.divideBy());
+        }
+        return loaderOrder;
+    }
+
+    /** {@link #normalize} for each batch of a DataVec iterator. */
+    public DataSetPreProcessor asDataSetPreProcessor() {
+        return (DataSet ds) -> normalize(ds.getFeatures());
+    }
+}
