@@ -2,7 +2,9 @@ package org.convlab.arch;
 
 import org.convlab.ops.Padding;
 
+import org.convlab.BadSettingException;
 import org.convlab.ConvLabException;
+import org.convlab.Setting;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -83,9 +85,9 @@ public final class ShapeInference {
         int h = padding.outputSize(in.height(), window.rows(), stride.rows());
         int w = padding.outputSize(in.width(), window.cols(), stride.cols());
         if (h < 1 || w < 1) {
-            throw problem(layer, "window " + window + " does not fit its 'valid' input "
-                    + in.height() + "x" + in.width() + " (output would be " + Math.max(h, 0) + "x" + Math.max(w, 0)
-                    + "); use padding 'same', a smaller window, a larger --input, or remove the layer");
+            throw new BadSettingException(Setting.INPUT, BadSettingException.literal(prefix(layer)) + "window " + window
+                    + " does not fit its 'valid' input " + in.height() + "x" + in.width() + " (output would be " + Math.max(h, 0) + "x"
+                    + Math.max(w, 0) + "); use padding 'same', a smaller window, a larger %s, or remove the layer");
         }
         return new Size2(h, w);
     }
@@ -122,6 +124,10 @@ public final class ShapeInference {
     }
 
     private static ConvLabException problem(LayerSpec layer, String message) {
-        return new ConvLabException("layer '" + layer.name() + "' (" + layer.type() + "): " + message);
+        return new ConvLabException(prefix(layer) + message);
+    }
+
+    private static String prefix(LayerSpec layer) {
+        return "layer '" + layer.name() + "' (" + layer.type() + "): ";
     }
 }

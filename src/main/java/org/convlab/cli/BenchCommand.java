@@ -144,14 +144,14 @@ final class BenchCommand implements Callable<Integer> {
     private double dataPipeline(Benchmark.Result r) throws IOException {
         InputShape shape = InputShape.parse(r.input());
         if (data != null) {
-            ImageSource source = DataSources.open(data, shape).train();
+            ImageSource source = DataArgument.open(data, shape).train();
             return DataThroughput.measure(source, batch, 5, Math.min(source.size(), 2 * batch)).imagesPerSecond();
         }
         Path tmp = Files.createTempDirectory("convlab-bench");
         try {
             Path folder = tmp.resolve("jpegs");
             FolderExport.exportSynthetic(10, 60, new InputShape(100, 100, 3), 1, folder);
-            ImageSource source = DataSources.open(folder.toString(), shape).train();
+            ImageSource source = DataSources.open(org.convlab.data.DataSource.folder(folder), shape).train();
             return DataThroughput.measure(source, batch, 5, 2 * batch).imagesPerSecond();
         } finally {
             org.convlab.io.FileTrees.delete(tmp);

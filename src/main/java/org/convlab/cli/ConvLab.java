@@ -61,7 +61,7 @@ public final class ConvLab {
         cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
             String command = commandLine.getCommandSpec().qualifiedName();
             if (ex instanceof ConvLabException) {
-                err.println(command + ": " + ex.getMessage());
+                err.println(command + ": " + Messages.forCommandLine((ConvLabException) ex));
                 if (root.verbose) {
                     ex.printStackTrace(err);
                 }
@@ -81,7 +81,7 @@ public final class ConvLab {
         try {
             NativeSetup.init();
         } catch (ConvLabException e) {
-            err.println("convlab: " + e.getMessage());
+            err.println("convlab: " + Messages.forCommandLine(e));
             return EXIT_BAD_INPUT;
         }
         try {

@@ -41,7 +41,7 @@ final class DataCommand {
 
         @Override
         public Integer call() {
-            DataReport r = DataInspector.inspect(src);
+            DataReport r = DataInspector.inspect(DataArgument.ready(src));
             PrintWriter out = command.commandLine().getOut();
             if (json) {
                 out.print(Json.write(r));
@@ -132,7 +132,7 @@ final class DataCommand {
 
         @Override
         public Integer call() {
-            ImageSource source = DataSources.open(src, input == null ? null : InputShape.parse(input)).train();
+            ImageSource source = DataArgument.open(src, input == null ? null : InputShape.parse(input)).train();
             if (augment) {
                 source = source.augmented(1);
             }

@@ -51,7 +51,7 @@ final class EvaluateCommand implements Callable<Integer> {
     public Integer call() {
         StoredModel stored = registryOption.open().load(model);
         List<String> labels = stored.card().labels();
-        DataSources.Bundle bundle = DataSources.open(data, stored.card().input());
+        DataSources.Bundle bundle = DataArgument.open(data, stored.card().input());
         ImageSource source = bundle.test() != null ? bundle.test() : bundle.train();
         if (!source.shape().equals(stored.card().input())) {
             throw new ConvLabException(data + " gives " + source.shape() + " images but " + stored.ref() + " takes " + stored.card().input());

@@ -3,7 +3,13 @@ package org.convlab.cli;
 import org.convlab.arch.InputShape;
 import org.convlab.data.DataSources;
 import org.convlab.data.FashionMnist;
+import org.convlab.arch.Architectures;
+import org.convlab.arch.WeightInitName;
+import org.convlab.data.DataSource;
 import org.convlab.job.TrainingJob;
+import org.convlab.job.TrainingRequest;
+import org.convlab.train.ConsoleProgress;
+import org.convlab.train.LearningRateSchedule;
 import org.convlab.train.TrainingOptions;
 import org.convlab.zoo.ModelRegistry;
 import picocli.CommandLine.Command;
@@ -85,18 +91,27 @@ final class TrainCommand implements Callable<Integer> {
     public Integer call() {
         ModelRegistry registry = registryOption.open();
         String modelName = ModelRegistry.checkName(name != null ? name : defaultName(data));
-        String source = data;
-        if (source.equals(DataSources.FASHION_MNIST) && !FashionMnist.ensureInstalled()) {
+        TrainingOptions options = TrainingOptions.builder().optEpochs(epochs).optBatch(batch).optLearningRate(lr)
+                .optLearningRateSchedule(LearningRateSchedule.parse(lrSchedule)).optWeightInit(WeightInitName.parse(init))
+                .optSeed(seed).optAugment(augment).optLimit(limit).optPatience(patience).optResume(resume)
+                .optCheckpointDir(registry.checkpointDir(modelName)).build();
+        org.convlab.arch.ArchitectureSpec spec = Architectures.resolve(arch);
+        InputShape shape = input == null ? null : InputShape.parse(input);
+        DataSource source = DataSource.parse(data);
+        if (source instanceof DataSource.FashionMnistFiles && !DataArgument.installFashionMnist()) {
             System.err.println("Fashion-MNIST is not installed and cannot be installed here (install it with 'apt-get install -y "
                     + FashionMnist.PACKAGE + "' as root); training on generated shapes instead (synthetic:10:1000)");
-            source = "synthetic:10:1000";
+            source = DataSource.synthetic(10, 1000);
         }
-        TrainingOptions options = TrainingOptions.builder().optEpochs(epochs).optBatch(batch).optLearningRate(lr)
-                .optLearningRateSchedule(org.convlab.train.LearningRateSchedule.parse(lrSchedule)).optWeightInit(org.convlab.arch.WeightInitName.parse(init)).optSeed(seed)
-                .optAugment(augment).optLimit(limit).optPatience(patience).optResume(resume)
-                .optCheckpointDir(registry.checkpointDir(modelName)).optProgress(System.err).build();
-        TrainingJob.Outcome out = TrainingJob.run(org.convlab.arch.Architectures.resolve(arch), source, val, test,
-                input == null ? null : InputShape.parse(input), modelName, registry, options);
+        TrainingRequest.Builder request = TrainingRequest.builder().setArchitecture(spec).setData(source)
+                .setName(modelName).optOptions(options).optInput(shape);
+        if (val != null) {
+            request.optValidation(DataArgument.ready(val));
+        }
+        if (test != null) {
+            request.optTest(DataArgument.ready(test));
+        }
+        TrainingJob.Outcome out = TrainingJob.run(request.build(), registry, ConsoleProgress.onStandardError());
         PrintStream stdout = System.out;
         stdout.printf(Locale.US, "model %s: val accuracy %.4f", out.model().ref(), out.model().card().metrics().get("val_accuracy"));
         if (out.test() != null) {

@@ -18,9 +18,10 @@ public final class DataInspector {
     private DataInspector() {
     }
 
-    public static DataReport inspect(String src) {
-        Path path = Path.of(src);
-        boolean folder = !src.equals(DataSources.FASHION_MNIST) && !src.startsWith(DataSources.SYNTHETIC);
+    public static DataReport inspect(DataSource source) {
+        String src = source.toString();
+        boolean folder = source instanceof DataSource.Folder;
+        Path path = folder ? ((DataSource.Folder) source).path() : null;
         if (folder) {
             FolderScan.requireFolder(path);
         }
@@ -33,7 +34,7 @@ public final class DataInspector {
             }
             return roots.isEmpty() ? fromScans(src, List.of(path)) : fromScans(src, roots);
         }
-        DataSources.Bundle bundle = DataSources.open(src, null);
+        DataSources.Bundle bundle = DataSources.open(source, null);
         List<ImageSource> parts = new ArrayList<>();
         parts.add(bundle.train());
         if (bundle.validation() != null) {

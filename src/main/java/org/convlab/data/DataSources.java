@@ -1,6 +1,8 @@
 package org.convlab.data;
 
+import org.convlab.BadSettingException;
 import org.convlab.ConvLabException;
+import org.convlab.Setting;
 import org.convlab.arch.InputShape;
 
 import java.nio.file.Files;
@@ -10,20 +12,19 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Opens a data source named on the command line:
- * <ul>
- *   <li>a folder of class folders ({@code root/<label>/*.jpg}); a Fruits-360 root with
- *       {@code Training/} and {@code Test/} (and {@code Validation/}) is recognised;</li>
- *   <li>{@code fashion-mnist}: the IDX files of Debian's {@code dataset-fashion-mnist};</li>
- *   <li>a folder of MNIST-style IDX files;</li>
- *   <li>{@code synthetic} or {@code synthetic:CLASSES:PER_CLASS}: generated shapes.</li>
- * </ul>
- * {@code shape} is the size images are brought to (class folders, synthetic data); null means the
- * data's own (the most common image size; grey only when every image is grey).
+ * Opens a {@link DataSource}: reads what it names, checks it, and brings images to {@code shape}
+ * (class folders, generated data; null: the data's own, the most common image size, grey only
+ * when every image is grey).
+ *
+ * <pre>{@code
+ * DataSources.Bundle fashion = DataSources.open(DataSource.fashionMnist(), null);
+ * ImageSource train = fashion.train();    // 60,000 images; fashion.test(): 10,000
+ * }</pre>
  */
 public final class DataSources {
-    public static final String FASHION_MNIST = "fashion-mnist";
-    public static final String SYNTHETIC = "synthetic";
+    /** The command line's names, kept here for the commands that print them. */
+    public static final String FASHION_MNIST = DataSource.FASHION_MNIST;
+    public static final String SYNTHETIC = DataSource.SYNTHETIC;
     static final InputShape SYNTHETIC_DEFAULT_SHAPE = new InputShape(32, 32, 3);
 
     private DataSources() {
@@ -33,24 +34,25 @@ public final class DataSources {
     public record Bundle(ImageSource train, ImageSource validation, ImageSource test) {
     }
 
-    public static Bundle open(String src, InputShape shape) {
-        if (src == null || src.isBlank()) {
-            throw new ConvLabException("no data source given; use a folder of class folders, fashion-mnist, an IDX folder or synthetic:CLASSES:PER_CLASS");
+    public static Bundle open(DataSource source, InputShape shape) {
+        if (source instanceof DataSource.Synthetic s) {
+            return synthetic(s, shape);
         }
-        if (src.equals(SYNTHETIC) || src.startsWith(SYNTHETIC + ":")) {
-            return synthetic(src, shape);
+        if (source instanceof DataSource.Folder f) {
+            return folderSource(f.path(), shape);
         }
-        if (src.equals(FASHION_MNIST)) {
-            if (!FashionMnist.ensureInstalled()) {
-                throw new ConvLabException("Fashion-MNIST is not installed at " + FashionMnist.dir() + "; install it with 'apt-get install -y "
-                        + FashionMnist.PACKAGE + "' (as root), or set CONVLAB_FASHION_MNIST to a folder of its IDX files");
-            }
-            return requireShape(IdxFolder.open(FashionMnist.dir(), FASHION_MNIST), shape, src);
+        if (!FashionMnist.isInstalled()) {
+            throw new ConvLabException("Fashion-MNIST is not installed at " + FashionMnist.dir() + "; install it with"
+                    + " 'apt-get install -y " + FashionMnist.PACKAGE + "' (as root), or set CONVLAB_FASHION_MNIST to a folder"
+                    + " of its IDX files");
         }
-        Path path = Path.of(src);
+        return requireShape(IdxFolder.open(FashionMnist.dir(), FASHION_MNIST), shape, source.toString());
+    }
+
+    private static Bundle folderSource(Path path, InputShape shape) {
         FolderScan.requireFolder(path);
         if (IdxFolder.looksLikeIdx(path)) {
-            return requireShape(IdxFolder.open(path, path.getFileName().toString()), shape, src);
+            return requireShape(IdxFolder.open(path, path.getFileName().toString()), shape, path.toString());
         }
         Path training = child(path, "Training");
         if (training != null) {
@@ -68,7 +70,8 @@ public final class DataSources {
     private static Bundle requireShape(Bundle idx, InputShape shape, String src) {
         InputShape own = idx.train().shape();
         if (shape != null && !shape.equals(own)) {
-            throw new ConvLabException(src + " holds " + own + " images and IDX data is not resized; drop --input (or use --input " + own
+            throw new BadSettingException(Setting.INPUT, BadSettingException.literal(src) + " holds " + own
+                    + " images and IDX data is not resized; leave %s out (or make it " + own
                     + "), or export it to class folders with 'convlab data export' and resize those");
         }
         return idx;
@@ -127,20 +130,9 @@ public final class DataSources {
         throw new ConvLabException(other.description() + " orders its classes " + other.labels() + ", " + whose + " " + labels);
     }
 
-    private static Bundle synthetic(String src, InputShape shape) {
-        String[] parts = src.split(":");
-        int classes = 4;
-        int perClass = 100;
-        try {
-            if (parts.length == 3) {
-                classes = Integer.parseInt(parts[1]);
-                perClass = Integer.parseInt(parts[2]);
-            } else if (parts.length != 1) {
-                throw new NumberFormatException();
-            }
-        } catch (NumberFormatException e) {
-            throw new ConvLabException("'" + src + "' is not synthetic:CLASSES:PER_CLASS (for example synthetic:4:100)");
-        }
+    private static Bundle synthetic(DataSource.Synthetic src, InputShape shape) {
+        int classes = src.classes();
+        int perClass = src.perClass();
         InputShape s = shape != null ? shape : SYNTHETIC_DEFAULT_SHAPE;
         int testPerClass = Math.max(1, perClass / 5);
         return new Bundle(

@@ -1,6 +1,8 @@
 package org.convlab.data;
 
+import org.convlab.BadSettingException;
 import org.convlab.ConvLabException;
+import org.convlab.Setting;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -48,7 +50,7 @@ final class Stratified {
     /** At most {@code n} indices, each class contributing in proportion to its size (at least one each). */
     static int[] limit(int[] labels, int classes, int n, long seed) {
         if (n < 1) {
-            throw new ConvLabException("--limit must be at least 1, received " + n);
+            throw new BadSettingException(Setting.LIMIT, "%s must be at least 1, received " + n);
         }
         if (n >= labels.length) {
             int[] all = new int[labels.length];

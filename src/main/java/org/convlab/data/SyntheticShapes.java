@@ -1,6 +1,8 @@
 package org.convlab.data;
 
+import org.convlab.BadSettingException;
 import org.convlab.ConvLabException;
+import org.convlab.Setting;
 import org.convlab.arch.InputShape;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -54,8 +56,8 @@ public final class SyntheticShapes {
         }
         long n = (long) classes * perClass;
         if (n * shape.height() * shape.width() * shape.channels() > MAX_VALUES) {
-            throw new ConvLabException("synthetic:" + classes + ":" + perClass + " at " + shape + " would need "
-                    + n * shape.height() * shape.width() * shape.channels() * 4 / (1 << 20) + " MB; use fewer images or a smaller --input");
+            throw new BadSettingException(Setting.INPUT, "synthetic:" + classes + ":" + perClass + " at " + shape + " would need "
+                    + n * shape.height() * shape.width() * shape.channels() * 4 / (1 << 20) + " MB; use fewer images or a smaller %s");
         }
         INDArray features = Nd4j.create(DataType.FLOAT, n, shape.channels(), shape.height(), shape.width());
         int[] labels = new int[(int) n];

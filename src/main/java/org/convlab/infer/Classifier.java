@@ -1,6 +1,8 @@
 package org.convlab.infer;
 
+import org.convlab.BadSettingException;
 import org.convlab.ConvLabException;
+import org.convlab.Setting;
 import org.convlab.runtime.Networks;
 import org.convlab.data.Preprocessor;
 import org.convlab.data.DecodedImage;
@@ -103,7 +105,7 @@ public final class Classifier implements AutoCloseable {
 
     private List<List<Prediction>> predictDecoded(List<DecodedImage> images, int top) {
         if (top < 1) {
-            throw new ConvLabException("--top must be at least 1, received " + top);
+            throw new BadSettingException(Setting.TOP, "%s must be at least 1, received " + top);
         }
         INDArray batch = preprocessor.batch(images);
         ComputationGraph graph = borrow();

@@ -1,6 +1,8 @@
 package org.convlab.ops;
 
+import org.convlab.BadSettingException;
 import org.convlab.ConvLabException;
+import org.convlab.Setting;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -109,8 +111,8 @@ public final class Convolution {
     private int outputSide(int n, int k, int stride, String axis) {
         int out = padding.outputSize(n, k, stride);
         if (out < 1) {
-            throw new ConvLabException("the " + k + "-" + axis + " kernel is larger than the " + n + "-" + axis
-                    + " input with 'valid' padding; use --padding same or a smaller kernel");
+            throw new BadSettingException(Setting.PADDING, "the " + k + "-" + axis + " kernel is larger than the " + n + "-" + axis
+                    + " input with 'valid' padding; use %s same or a smaller kernel");
         }
         return out;
     }

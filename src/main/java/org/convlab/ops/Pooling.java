@@ -1,6 +1,8 @@
 package org.convlab.ops;
 
+import org.convlab.BadSettingException;
 import org.convlab.ConvLabException;
+import org.convlab.Setting;
 
 /**
  * Down-sampling by pooling, channel by channel: slide an {@code size} window by {@code stride}
@@ -37,8 +39,9 @@ public final class Pooling {
         int outH = padding.outputSize(x.height(), sizeRows, strideRows);
         int outW = padding.outputSize(x.width(), sizeCols, strideCols);
         if (outH < 1 || outW < 1) {
-            throw new ConvLabException("the " + sizeRows + "x" + sizeCols + " window does not fit the "
-                    + x.height() + "x" + x.width() + " input with 'valid' padding; use --padding same or a smaller --size");
+            throw new BadSettingException(Setting.PADDING, "the " + sizeRows + "x" + sizeCols + " window does not fit the "
+                    + x.height() + "x" + x.width() + " input with 'valid' padding; use %s same or a smaller window ("
+                    + Setting.WINDOW_SIZE.flag() + ")");
         }
         int padTop = padding.padBefore(x.height(), sizeRows, strideRows);
         int padLeft = padding.padBefore(x.width(), sizeCols, strideCols);

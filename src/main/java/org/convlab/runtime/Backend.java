@@ -1,6 +1,8 @@
 package org.convlab.runtime;
 
+import org.convlab.BadSettingException;
 import org.convlab.ConvLabException;
+import org.convlab.Setting;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -66,8 +68,9 @@ public enum Backend {
                             + " (scripts/convlab --backend cuda does that)");
                 }
                 if (!driverPresent) {
-                    throw new ConvLabException("backend cuda: no usable NVIDIA GPU driver on this machine (it needs " + DRIVER_FILE
-                            + " or " + DEVICE_FILE + ", and the driver's library " + DRIVER_LIBRARY + "); install the driver or use --backend cpu");
+                    throw new BadSettingException(Setting.BACKEND, "%s cuda: no usable NVIDIA GPU driver on this machine (it needs "
+                            + DRIVER_FILE + " or " + DEVICE_FILE + ", and the driver's library " + DRIVER_LIBRARY
+                            + "); install the driver or use %s cpu");
                 }
                 yield CUDA;
             }

@@ -10,6 +10,8 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 import org.bytedeco.javacpp.Loader;
+import org.convlab.BadSettingException;
+import org.convlab.Setting;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -91,15 +93,15 @@ public final class NativeSetup {
         // Load ND4J now so that a GPU that cannot be used is one clear message, not a later stack trace.
         String loaded = org.nd4j.linalg.factory.Nd4j.getBackend().getClass().getName();
         if (!loaded.equals(Backend.CUDA_BACKEND_CLASS)) {
-            throw new org.convlab.ConvLabException("backend cuda: ND4J's CUDA backend did not start (it loaded " + loaded
-                    + "); check 'nvidia-smi' and that the driver supports CUDA 11.6, or use --backend cpu");
+            throw new BadSettingException(Setting.BACKEND, "%s cuda: ND4J's CUDA backend did not start (it loaded " + loaded
+                    + "); check 'nvidia-smi' and that the driver supports CUDA 11.6, or use %s cpu");
         }
         Map<?, ?> gpu = GpuInfo.firstDevice(org.nd4j.linalg.factory.Nd4j.getExecutioner().getEnvironmentInformation());
         if (gpu != null && gpu.get("cuda.deviceMajor") instanceof Number major && gpu.get("cuda.deviceMinor") instanceof Number minor
                 && !CudaKernels.runOn(major.intValue(), minor.intValue())) {
-            throw new org.convlab.ConvLabException("backend cuda: " + gpu.get("cuda.deviceName") + " has compute capability "
-                    + major + "." + minor + ", and ND4J " + BuildInfo.dl4jVersion() + "'s CUDA kernels are built for "
-                    + CudaKernels.compiled() + " only (no PTX to compile for newer GPUs); use --backend cpu");
+            throw new BadSettingException(Setting.BACKEND, "%s cuda: " + BadSettingException.literal(gpu.get("cuda.deviceName"))
+                    + " has compute capability " + major + "." + minor + ", and ND4J " + BuildInfo.dl4jVersion()
+                    + "'s CUDA kernels are built for " + CudaKernels.compiled() + " only (no PTX to compile for newer GPUs); use %s cpu");
         }
     }
 

@@ -1,6 +1,7 @@
 package org.convlab.train;
 
-import org.convlab.ConvLabException;
+import org.convlab.BadSettingException;
+import org.convlab.Setting;
 import org.nd4j.linalg.schedule.ISchedule;
 
 import java.util.Locale;
@@ -21,7 +22,8 @@ public enum LearningRateSchedule {
                 return s;
             }
         }
-        throw new ConvLabException("--lr-schedule '" + text + "' is not known; use constant or cosine");
+        throw new BadSettingException(Setting.LEARNING_RATE_SCHEDULE, "%s '" + BadSettingException.literal(text)
+                + "' is not known; use constant or cosine");
     }
 
     @Override

@@ -1,9 +1,10 @@
 package org.convlab.train;
 
+import org.convlab.BadSettingException;
 import org.convlab.ConvLabException;
+import org.convlab.Setting;
 import org.convlab.runtime.Networks;
 import org.convlab.arch.ArchitectureSpec;
-import org.convlab.arch.GraphBuilder;
 import org.convlab.arch.SpecJson;
 import org.convlab.data.ImageSource;
 import org.deeplearning4j.datasets.iterator.AsyncDataSetIterator;
@@ -11,20 +12,19 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 
-import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * The training loop around {@link ComputationGraph#fit}: prefetching batches on a second thread,
- * a progress bar per epoch, one line of figures per epoch, early stopping on validation loss
+ * progress and per-epoch figures to a {@link TrainingListener}, early stopping on validation loss
  * (keeping the best network), and a checkpoint after every epoch that {@code resume} continues
  * from with the same optimizer state.
  *
  * <pre>{@code
  * TrainingResult r = Trainer.train(spec, train, validation, TrainingOptions.builder()
- *         .optEpochs(10).optPatience(3).optCheckpointDir(Path.of("models/.checkpoints/fashion-cnn")).build());
+ *         .optEpochs(10).optPatience(3).optCheckpointDir(Path.of("models/.checkpoints/fashion-cnn")).build(),
+ *         GraphFactory.STANDARD, ConsoleProgress.onStandardError());
  * }</pre>
  */
 public final class Trainer {
@@ -35,11 +35,17 @@ public final class Trainer {
     private Trainer() {
     }
 
-    public static TrainingResult train(ArchitectureSpec spec, ImageSource train, ImageSource validation, TrainingOptions o) {
+    /** A run that starts from {@link GraphFactory#STANDARD}. */
+    public static TrainingResult train(ArchitectureSpec spec, ImageSource train, ImageSource validation, TrainingOptions o,
+                                       TrainingListener listener) {
+        return train(spec, train, validation, o, GraphFactory.STANDARD, listener);
+    }
+
+    public static TrainingResult train(ArchitectureSpec spec, ImageSource train, ImageSource validation, TrainingOptions o,
+                                       GraphFactory factory, TrainingListener listener) {
         if (!train.labels().equals(validation.labels())) {
             throw new ConvLabException("training and validation classes differ: " + train.labels() + " vs " + validation.labels());
         }
-        PrintStream log = o.progress();
         String fingerprint = fingerprint(spec, train, validation, o);
         Checkpoints checkpoints = o.checkpointDir() == null ? null : new Checkpoints(o.checkpointDir());
 
@@ -53,12 +59,14 @@ public final class Trainer {
         List<EpochMetrics> history = new ArrayList<>();
         Checkpoints.Loaded resumed = o.resume() ? checkpoints.load() : null;
         if (o.resume() && resumed == null) {
-            throw new ConvLabException("--resume: no checkpoint in " + o.checkpointDir() + " to continue from; run without --resume");
+            throw new BadSettingException(Setting.RESUME, "%s: no checkpoint in " + BadSettingException.literal(o.checkpointDir())
+                    + " to continue from; run without %s");
         }
         if (resumed != null) {
             if (!resumed.state().fingerprint().equals(fingerprint)) {
-                throw new ConvLabException("--resume: the checkpoint in " + o.checkpointDir() + " was made with other settings"
-                        + " (architecture, data, batch, seed or augmentation); use the same ones, or train without --resume");
+                throw new BadSettingException(Setting.RESUME, "%s: the checkpoint in " + BadSettingException.literal(o.checkpointDir())
+                        + " was made with other settings (architecture, data, batch, seed or augmentation); use the same ones,"
+                        + " or train without %s");
             }
             graph = resumed.latest();
             best = resumed.best();
@@ -69,12 +77,10 @@ public final class Trainer {
             stale = s.epochsWithoutImprovement();
             previousSeconds = s.seconds();
             s.history().forEach(line -> history.add(EpochMetrics.parse(line)));
-            log.printf("resuming after epoch %d of %d from %s%n", s.epoch(), o.epochs(), o.checkpointDir());
+            listener.onMessage(String.format("resuming after epoch %d of %d from %s", s.epoch(), o.epochs(), o.checkpointDir()));
         } else {
             int iterations = o.epochs() * (int) Math.ceil(train.size() / (double) o.batch());
-            graph = GraphBuilder.of(spec).optSeed(o.seed()).optLearningRate(o.learningRate())
-                    .optLearningRateSchedule(o.learningRateSchedule().dl4j(o.learningRate(), iterations))
-                    .optWeightInit(o.weightInit()).build();
+            graph = factory.create(spec, o, iterations);
             best = null;
         }
 
@@ -86,11 +92,9 @@ public final class Trainer {
                 stoppedEarly = true;
                 break;
             }
-            EpochMetrics m = runEpoch(graph, train, validation, sample, epoch, o);
+            EpochMetrics m = runEpoch(graph, train, validation, sample, epoch, o, listener);
             history.add(m);
-            log.printf(Locale.US, "epoch %d/%d  train loss %.4f acc %.4f  val loss %.4f acc %.4f  %.0f img/s  %s%n",
-                    epoch, o.epochs(), m.trainLoss(), m.trainAccuracy(), m.valLoss(), m.valAccuracy(), m.imagesPerSecond(),
-                    ProgressBar.clock(Math.round(m.seconds())));
+            listener.onEpochEnd(m, o.epochs());
             boolean improved = m.valLoss() < bestLoss;
             if (improved) {
                 bestLoss = m.valLoss();
@@ -108,17 +112,18 @@ public final class Trainer {
             }
         }
         if (stoppedEarly) {
-            log.printf("early stop: validation loss has not improved for %d epochs; keeping epoch %d%n", o.patience(), bestEpoch);
+            listener.onMessage(String.format("early stop: validation loss has not improved for %d epochs; keeping epoch %d",
+                    o.patience(), bestEpoch));
         }
         double seconds = previousSeconds + (System.nanoTime() - start) / 1e9;
         return new TrainingResult(best != null ? best : graph, List.copyOf(history), bestEpoch, stoppedEarly, seconds);
     }
 
     private static EpochMetrics runEpoch(ComputationGraph graph, ImageSource train, ImageSource validation,
-                                         ImageSource sample, int epoch, TrainingOptions o) {
+                                         ImageSource sample, int epoch, TrainingOptions o, TrainingListener listener) {
         ImageSource source = o.augment() ? train.augmented(o.seed() * 31 + epoch) : train;
         DataSetIterator batches = new AsyncDataSetIterator(source.iterator(o.batch(), true, o.seed() * 1009 + epoch), PREFETCH_BATCHES);
-        ProgressBar bar = new ProgressBar(o.progress(), String.format("epoch %d/%d", epoch, o.epochs()), train.size(), System.console() != null);
+        listener.onEpochStart(epoch, o.epochs(), train.size());
         long start = System.nanoTime();
         long done = 0;
         double lossSum = 0;
@@ -129,12 +134,13 @@ public final class Trainer {
                 graph.fit(ds);
                 double loss = graph.score();
                 if (!Double.isFinite(loss)) {
-                    throw new ConvLabException("training diverged at epoch " + epoch + " (loss " + loss + "); try a smaller --lr");
+                    throw new BadSettingException(Setting.LEARNING_RATE, "training diverged at epoch " + epoch + " (loss " + loss
+                            + "); try a smaller %s");
                 }
                 lossSum += loss;
                 batchesSeen++;
                 done += ds.numExamples();
-                bar.update(done, String.format(Locale.US, "loss %.4f", lossSum / batchesSeen));
+                listener.onBatch(epoch, o.epochs(), done, lossSum / batchesSeen);
             }
         } finally {
             if (batches instanceof AsyncDataSetIterator async) {

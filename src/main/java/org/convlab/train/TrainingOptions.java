@@ -1,9 +1,9 @@
 package org.convlab.train;
 
-import org.convlab.ConvLabException;
+import org.convlab.BadSettingException;
+import org.convlab.Setting;
 import org.convlab.arch.WeightInitName;
 
-import java.io.PrintStream;
 import java.nio.file.Path;
 
 /**
@@ -16,8 +16,7 @@ import java.nio.file.Path;
  * chance (loss 2.303) for a whole epoch with Glorot weights.
  */
 public record TrainingOptions(int epochs, int batch, double learningRate, LearningRateSchedule learningRateSchedule, WeightInitName weightInit, long seed, int patience, boolean augment,
-                              Integer limit, double validationFraction, Path checkpointDir, boolean resume,
-                              PrintStream progress) {
+                              Integer limit, double validationFraction, Path checkpointDir, boolean resume) {
 
     public static Builder builder() {
         return new Builder();
@@ -36,11 +35,10 @@ public record TrainingOptions(int epochs, int batch, double learningRate, Learni
         private double validationFraction = 0.1;
         private Path checkpointDir;
         private boolean resume;
-        private PrintStream progress = System.err;
 
         public Builder optEpochs(int n) {
             if (n < 1) {
-                throw new ConvLabException("--epochs must be at least 1, received " + n);
+                throw new BadSettingException(Setting.EPOCHS, "%s must be at least 1, received " + n);
             }
             epochs = n;
             return this;
@@ -48,7 +46,7 @@ public record TrainingOptions(int epochs, int batch, double learningRate, Learni
 
         public Builder optBatch(int n) {
             if (n < 1) {
-                throw new ConvLabException("--batch must be at least 1, received " + n);
+                throw new BadSettingException(Setting.BATCH, "%s must be at least 1, received " + n);
             }
             batch = n;
             return this;
@@ -56,7 +54,7 @@ public record TrainingOptions(int epochs, int batch, double learningRate, Learni
 
         public Builder optLearningRate(double lr) {
             if (!(lr > 0 && lr < 10)) {
-                throw new ConvLabException("--lr must be above 0 (and sensible, below 10), received " + lr);
+                throw new BadSettingException(Setting.LEARNING_RATE, "%s must be above 0 (and sensible, below 10), received " + lr);
             }
             learningRate = lr;
             return this;
@@ -82,7 +80,7 @@ public record TrainingOptions(int epochs, int batch, double learningRate, Learni
         /** Stop after this many epochs without a better validation loss; 0 turns early stopping off. */
         public Builder optPatience(int p) {
             if (p < 0) {
-                throw new ConvLabException("--patience must be 0 (off) or more, received " + p);
+                throw new BadSettingException(Setting.PATIENCE, "%s must be 0 (off) or more, received " + p);
             }
             patience = p;
             return this;
@@ -114,17 +112,12 @@ public record TrainingOptions(int epochs, int batch, double learningRate, Learni
             return this;
         }
 
-        public Builder optProgress(PrintStream out) {
-            progress = out;
-            return this;
-        }
-
         public TrainingOptions build() {
             if (resume && checkpointDir == null) {
-                throw new ConvLabException("--resume needs a checkpoint folder");
+                throw new BadSettingException(Setting.RESUME, "%s needs a checkpoint folder");
             }
             return new TrainingOptions(epochs, batch, learningRate, learningRateSchedule, weightInit, seed, patience, augment, limit, validationFraction,
-                    checkpointDir, resume, progress);
+                    checkpointDir, resume);
         }
     }
 }

@@ -130,7 +130,7 @@ class FolderScanTest {
     @Test
     void oneClassOrNothingUsableIsRefused(@TempDir Path other) throws IOException {
         TestImages.write(TestImages.solid(10, 10, 0), "png", other.resolve("only/x.png"));
-        ConvLabException one = assertThrows(ConvLabException.class, () -> DataSources.open(other.toString(), null));
+        ConvLabException one = assertThrows(ConvLabException.class, () -> DataSources.open(org.convlab.data.DataSource.folder(other), null));
         assertTrue(one.getMessage().contains("one class (only)"), one.getMessage());
         Files.delete(other.resolve("only/x.png"));
         Files.writeString(other.resolve("only/x.png"), "junk");
@@ -147,11 +147,11 @@ class FolderScanTest {
         TestImages.write(TestImages.solid(10, 10, 0xFF0000), "png", fruits.resolve("Training/apple/1.png"));
         TestImages.write(TestImages.solid(10, 10, 0x00FF00), "png", fruits.resolve("Training/lime/1.png"));
         TestImages.write(TestImages.solid(10, 10, 0x00FF00), "png", fruits.resolve("Test/lime/1.png"));
-        DataSources.Bundle ok = DataSources.open(fruits.toString(), null);
+        DataSources.Bundle ok = DataSources.open(org.convlab.data.DataSource.folder(fruits), null);
         assertEquals(List.of("apple", "lime"), ok.test().labels());
         assertEquals(1, ok.test().classCounts()[1]);
         TestImages.write(TestImages.solid(10, 10, 0x0000FF), "png", fruits.resolve("Test/plum/1.png"));
-        ConvLabException e = assertThrows(ConvLabException.class, () -> DataSources.open(fruits.toString(), null));
+        ConvLabException e = assertThrows(ConvLabException.class, () -> DataSources.open(org.convlab.data.DataSource.folder(fruits), null));
         assertTrue(e.getMessage().contains("[plum]"), e.getMessage());
     }
 

@@ -56,7 +56,7 @@ class IdxAndSyntheticTest {
         for (boolean gzip : new boolean[] {false, true}) {
             Path folder = dir.resolve(gzip ? "gz" : "plain");
             writeIdx(folder, gzip);
-            InMemorySource train = (InMemorySource) DataSources.open(folder.toString(), null).train();
+            InMemorySource train = (InMemorySource) DataSources.open(org.convlab.data.DataSource.folder(folder), null).train();
             assertEquals(new InputShape(2, 3, 1), train.shape());
             assertArrayEquals(new int[] {2, 0, 1}, train.labelIndex());
             assertEquals(List.of("0", "1", "2"), train.labels());
@@ -72,10 +72,12 @@ class IdxAndSyntheticTest {
     void anInputSizeIdxDataDoesNotHaveIsRefusedNotIgnored() throws IOException {
         Path folder = dir.resolve("sized");
         writeIdx(folder, false);
-        assertEquals(new InputShape(2, 3, 1), DataSources.open(folder.toString(), new InputShape(2, 3, 1)).train().shape());
-        org.convlab.ConvLabException e = org.junit.jupiter.api.Assertions.assertThrows(org.convlab.ConvLabException.class,
-                () -> DataSources.open(folder.toString(), new InputShape(5, 5, 1)));
-        assertTrue(e.getMessage().contains("holds 2x3x1 images") && e.getMessage().contains("--input"), e.getMessage());
+        assertEquals(new InputShape(2, 3, 1), DataSources.open(org.convlab.data.DataSource.folder(folder), new InputShape(2, 3, 1)).train().shape());
+        org.convlab.BadSettingException e = org.junit.jupiter.api.Assertions.assertThrows(org.convlab.BadSettingException.class,
+                () -> DataSources.open(org.convlab.data.DataSource.folder(folder), new InputShape(5, 5, 1)));
+        // The library names the setting in words, the command line by its flag.
+        assertTrue(e.getMessage().contains("holds 2x3x1 images") && e.getMessage().contains("leave input size out"), e.getMessage());
+        assertTrue(e.messageNaming(org.convlab.Setting::flag).contains("leave --input out"), e.getMessage());
     }
 
     @Test
@@ -84,10 +86,10 @@ class IdxAndSyntheticTest {
         Path images = dir.resolve("train-images-idx3-ubyte");
         byte[] bytes = Files.readAllBytes(images);
         Files.write(images, java.util.Arrays.copyOf(bytes, bytes.length - 4));
-        ConvLabException cut = assertThrows(ConvLabException.class, () -> DataSources.open(dir.toString(), null));
+        ConvLabException cut = assertThrows(ConvLabException.class, () -> DataSources.open(org.convlab.data.DataSource.folder(dir), null));
         assertTrue(cut.getMessage().contains("truncated"), cut.getMessage());
         Files.write(images, new byte[] {0, 0, 8, 1, 0, 0, 0, 0});
-        ConvLabException magic = assertThrows(ConvLabException.class, () -> DataSources.open(dir.toString(), null));
+        ConvLabException magic = assertThrows(ConvLabException.class, () -> DataSources.open(org.convlab.data.DataSource.folder(dir), null));
         assertTrue(magic.getMessage().contains("not an IDX image file"), magic.getMessage());
     }
 
@@ -107,10 +109,10 @@ class IdxAndSyntheticTest {
 
     @Test
     void syntheticSpecIsParsed() {
-        DataSources.Bundle b = DataSources.open("synthetic:3:10", new InputShape(16, 16, 1));
+        DataSources.Bundle b = DataSources.open(org.convlab.data.DataSource.parse("synthetic:3:10"), new InputShape(16, 16, 1));
         assertEquals(30, b.train().size());
         assertEquals(6, b.test().size());
-        ConvLabException bad = assertThrows(ConvLabException.class, () -> DataSources.open("synthetic:x", null));
+        ConvLabException bad = assertThrows(ConvLabException.class, () -> DataSources.open(org.convlab.data.DataSource.parse("synthetic:x"), null));
         assertTrue(bad.getMessage().contains("synthetic:CLASSES:PER_CLASS"));
     }
 

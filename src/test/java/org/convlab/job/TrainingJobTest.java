@@ -100,7 +100,7 @@ class TrainingJobTest {
 
     @Test
     void reloadedModelPredictsExactlyTheSame() {
-        ImageSource test = DataSources.open("synthetic:4:200", outcome.model().card().input()).test();
+        ImageSource test = DataSources.open(org.convlab.data.DataSource.parse("synthetic:4:200"), outcome.model().card().input()).test();
         INDArray x = ((InMemorySource) test).features();
         INDArray before = outcome.model().graph().outputSingle(false, x);
         StoredModel again = ModelRegistry.at(registry).load("shapes:1");

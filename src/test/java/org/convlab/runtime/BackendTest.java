@@ -22,9 +22,11 @@ class BackendTest {
     void cudaThatCannotRunIsRefusedWithTheFix() {
         ConvLabException noBuild = assertThrows(ConvLabException.class, () -> Backend.resolve(Backend.CUDA, false, true));
         assertTrue(noBuild.getMessage().contains("mvn -Pcuda package"), noBuild.getMessage());
-        ConvLabException noDriver = assertThrows(ConvLabException.class, () -> Backend.resolve(Backend.CUDA, true, false));
+        org.convlab.BadSettingException noDriver = assertThrows(org.convlab.BadSettingException.class,
+                () -> Backend.resolve(Backend.CUDA, true, false));
         assertTrue(noDriver.getMessage().contains("no usable NVIDIA GPU driver"), noDriver.getMessage());
-        assertTrue(noDriver.getMessage().contains("--backend cpu"), noDriver.getMessage());
+        assertTrue(noDriver.getMessage().contains("use backend cpu"), noDriver.getMessage());
+        assertTrue(noDriver.messageNaming(org.convlab.Setting::flag).contains("use --backend cpu"), noDriver.getMessage());
     }
 
     @Test

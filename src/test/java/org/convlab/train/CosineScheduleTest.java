@@ -32,11 +32,10 @@ class CosineScheduleTest {
 
     @Test
     void aCosineRunEndsAtRateZeroAndTheScheduleIsSavedWithTheModel() throws Exception {
-        ImageSource.Split split = DataSources.open("synthetic:4:40", TinyModels.spec().input()).train().split(0.2, 1);
+        ImageSource.Split split = DataSources.open(org.convlab.data.DataSource.parse("synthetic:4:40"), TinyModels.spec().input()).train().split(0.2, 1);
         TrainingOptions o = TrainingOptions.builder().optEpochs(2).optBatch(16).optLearningRate(3e-3)
-                .optLearningRateSchedule(LearningRateSchedule.COSINE).optPatience(0)
-                .optProgress(TinyModels.quiet(new ByteArrayOutputStream())).build();
-        TrainingResult result = Trainer.train(TinyModels.spec(), split.first(), split.second(), o);
+                .optLearningRateSchedule(LearningRateSchedule.COSINE).optPatience(0).build();
+        TrainingResult result = Trainer.train(TinyModels.spec(), split.first(), split.second(), o, TrainingListener.SILENT);
         ComputationGraph graph = result.graph();
 
         int perEpoch = (int) Math.ceil(split.first().size() / 16.0);

@@ -25,23 +25,22 @@ class ResumeTest {
     Path dir;
 
     private static TrainingOptions.Builder options(Path checkpoints, ByteArrayOutputStream log) {
-        return TrainingOptions.builder().optBatch(16).optSeed(3).optPatience(0).optCheckpointDir(checkpoints)
-                .optProgress(TinyModels.quiet(log));
+        return TrainingOptions.builder().optBatch(16).optSeed(3).optPatience(0).optCheckpointDir(checkpoints);
     }
 
     @Test
     void resumeContinuesFromTheLastCheckpointWithTheSameOptimizerState() {
-        DataSources.Bundle data = DataSources.open("synthetic:4:40", TinyModels.spec().input());
+        DataSources.Bundle data = DataSources.open(org.convlab.data.DataSource.parse("synthetic:4:40"), TinyModels.spec().input());
         ImageSource.Split split = data.train().split(0.2, 1);
         Path checkpoints = dir.resolve("ckpt");
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         // An uninterrupted 3-epoch run, for reference.
         TrainingResult straight = Trainer.train(TinyModels.spec(), split.first(), split.second(),
-                options(dir.resolve("ref"), log).optEpochs(3).build());
+                options(dir.resolve("ref"), log).optEpochs(3).build(), TinyModels.listener(log));
         // The same run stopped after 2 epochs (as if killed during the third), then resumed.
-        Trainer.train(TinyModels.spec(), split.first(), split.second(), options(checkpoints, log).optEpochs(2).build());
+        Trainer.train(TinyModels.spec(), split.first(), split.second(), options(checkpoints, log).optEpochs(2).build(), TinyModels.listener(log));
         TrainingResult resumed = Trainer.train(TinyModels.spec(), split.first(), split.second(),
-                options(checkpoints, log).optEpochs(3).optResume(true).build());
+                options(checkpoints, log).optEpochs(3).optResume(true).build(), TinyModels.listener(log));
         assertTrue(log.toString().contains("resuming after epoch 2 of 3"), log.toString());
         assertEquals(3, resumed.history().size());
         assertEquals(straight.history().get(0).trainLoss(), resumed.history().get(0).trainLoss(), 1e-6);
@@ -52,16 +51,16 @@ class ResumeTest {
 
     @Test
     void resumeWithOtherSettingsOrNothingToResumeIsRefused() {
-        DataSources.Bundle data = DataSources.open("synthetic:4:20", TinyModels.spec().input());
+        DataSources.Bundle data = DataSources.open(org.convlab.data.DataSource.parse("synthetic:4:20"), TinyModels.spec().input());
         ImageSource.Split split = data.train().split(0.25, 1);
         Path checkpoints = dir.resolve("ckpt");
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         ConvLabException none = assertThrows(ConvLabException.class, () -> Trainer.train(TinyModels.spec(), split.first(),
-                split.second(), options(checkpoints, log).optEpochs(2).optResume(true).build()));
+                split.second(), options(checkpoints, log).optEpochs(2).optResume(true).build(), TinyModels.listener(log)));
         assertTrue(none.getMessage().contains("no checkpoint"), none.getMessage());
-        Trainer.train(TinyModels.spec(), split.first(), split.second(), options(checkpoints, log).optEpochs(1).build());
+        Trainer.train(TinyModels.spec(), split.first(), split.second(), options(checkpoints, log).optEpochs(1).build(), TinyModels.listener(log));
         ConvLabException other = assertThrows(ConvLabException.class, () -> Trainer.train(TinyModels.spec(), split.first(),
-                split.second(), options(checkpoints, log).optEpochs(2).optBatch(8).optResume(true).build()));
+                split.second(), options(checkpoints, log).optEpochs(2).optBatch(8).optResume(true).build(), TinyModels.listener(log)));
         assertTrue(other.getMessage().contains("other settings"), other.getMessage());
     }
 
@@ -94,9 +93,10 @@ class ResumeTest {
 
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         TrainingOptions resume = TrainingOptions.builder().optEpochs(finished + 1).optBatch(8).optPatience(0).optResume(true)
-                .optCheckpointDir(ckpt).optProgress(TinyModels.quiet(log)).build();
-        TrainingJob.Outcome outcome = TrainingJob.run(TinyModels.spec(), "synthetic:4:300", null, null, null, "killed",
-                org.convlab.zoo.ModelRegistry.at(registry), resume);
+                .optCheckpointDir(ckpt).build();
+        TrainingJob.Outcome outcome = TrainingJob.run(org.convlab.job.TrainingRequest.builder().setArchitecture(TinyModels.spec())
+                .setData(org.convlab.data.DataSource.synthetic(4, 300)).setName("killed").optOptions(resume).build(),
+                org.convlab.zoo.ModelRegistry.at(registry), TinyModels.listener(log));
         assertTrue(log.toString().contains("resuming after epoch " + finished), log.toString());
         assertEquals(finished + 1, outcome.training().history().size());
         assertEquals("killed:1", outcome.model().ref());

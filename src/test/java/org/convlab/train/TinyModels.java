@@ -1,6 +1,8 @@
 package org.convlab.train;
 
+import org.convlab.data.DataSource;
 import org.convlab.job.TrainingJob;
+import org.convlab.job.TrainingRequest;
 import org.convlab.arch.ArchitectureSpec;
 import org.convlab.arch.SpecJson;
 import org.convlab.zoo.ModelRegistry;
@@ -29,11 +31,17 @@ public final class TinyModels {
         return new PrintStream(sink, true);
     }
 
+    /** What a run says, as the command line would print it, into {@code sink}. */
+    public static TrainingListener listener(ByteArrayOutputStream sink) {
+        return new ConsoleProgress(quiet(sink), false);
+    }
+
     /** Trains "shapes" on synthetic:4:200 at 16x16x3 for a few epochs into {@code registry}. */
     public static TrainingJob.Outcome train(Path registry, int epochs, ByteArrayOutputStream log) {
         ModelRegistry reg = ModelRegistry.at(registry);
         TrainingOptions options = TrainingOptions.builder().optEpochs(epochs).optBatch(16).optLearningRate(3e-3).optSeed(1)
-                .optPatience(0).optCheckpointDir(reg.checkpointDir("shapes")).optProgress(quiet(log)).build();
-        return TrainingJob.run(spec(), "synthetic:4:200", null, null, null, "shapes", reg, options);
+                .optPatience(0).optCheckpointDir(reg.checkpointDir("shapes")).build();
+        return TrainingJob.run(TrainingRequest.builder().setArchitecture(spec()).setData(DataSource.synthetic(4, 200))
+                .setName("shapes").optOptions(options).build(), reg, listener(log));
     }
 }
