@@ -1,30 +1,34 @@
 package org.convlab.arch;
 
 import org.convlab.ConvLabException;
+import org.convlab.ops.ActivationFunction;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.activations.IActivation;
 
-import java.util.LinkedHashMap;
+import java.util.EnumMap;
 import java.util.Map;
 
-/** Activation names as a spec writes them (Keras' spelling), and DL4J's function for each. */
+/**
+ * DL4J's function for each activation a spec may name. The names are the tutorial's
+ * ({@link ActivationFunction}, Keras' spelling) plus {@code softmax}; this class only maps them.
+ */
 public final class Activations {
-    private static final Map<String, Activation> BY_NAME = new LinkedHashMap<>();
+    public static final String SOFTMAX = "softmax";
+    private static final Map<ActivationFunction, Activation> DL4J = new EnumMap<>(ActivationFunction.class);
 
     static {
-        BY_NAME.put("linear", Activation.IDENTITY);
-        BY_NAME.put("relu", Activation.RELU);
-        BY_NAME.put("leaky_relu", Activation.LEAKYRELU);
-        BY_NAME.put("elu", Activation.ELU);
-        BY_NAME.put("selu", Activation.SELU);
-        BY_NAME.put("sigmoid", Activation.SIGMOID);
-        BY_NAME.put("hard_sigmoid", Activation.HARDSIGMOID);
-        BY_NAME.put("tanh", Activation.TANH);
-        BY_NAME.put("softplus", Activation.SOFTPLUS);
-        BY_NAME.put("softsign", Activation.SOFTSIGN);
-        BY_NAME.put("swish", Activation.SWISH);
-        BY_NAME.put("gelu", Activation.GELU);
-        BY_NAME.put("softmax", Activation.SOFTMAX);
+        DL4J.put(ActivationFunction.LINEAR, Activation.IDENTITY);
+        DL4J.put(ActivationFunction.RELU, Activation.RELU);
+        DL4J.put(ActivationFunction.LEAKY_RELU, Activation.LEAKYRELU);
+        DL4J.put(ActivationFunction.ELU, Activation.ELU);
+        DL4J.put(ActivationFunction.SELU, Activation.SELU);
+        DL4J.put(ActivationFunction.SIGMOID, Activation.SIGMOID);
+        DL4J.put(ActivationFunction.HARD_SIGMOID, Activation.HARDSIGMOID);
+        DL4J.put(ActivationFunction.TANH, Activation.TANH);
+        DL4J.put(ActivationFunction.SOFTPLUS, Activation.SOFTPLUS);
+        DL4J.put(ActivationFunction.SOFTSIGN, Activation.SOFTSIGN);
+        DL4J.put(ActivationFunction.SWISH, Activation.SWISH);
+        DL4J.put(ActivationFunction.GELU, Activation.GELU);
     }
 
     private Activations() {
@@ -32,7 +36,7 @@ public final class Activations {
 
     /** True when {@code name} is a known activation. */
     public static boolean isKnown(String name) {
-        return BY_NAME.containsKey(name);
+        return SOFTMAX.equals(name) || ActivationFunction.find(name).isPresent();
     }
 
     /**
@@ -40,15 +44,16 @@ public final class Activations {
      * {@link ExactGelu}: DL4J's own are approximations.
      */
     public static IActivation toDl4j(String name) {
-        Activation a = BY_NAME.get(name);
-        if (a == null) {
-            throw new ConvLabException("activation '" + name + "' is not known; use one of " + known());
+        if (SOFTMAX.equals(name)) {
+            return Activation.SOFTMAX.getActivationFunction();
         }
-        return a == Activation.GELU ? new ExactGelu() : a.getActivationFunction();
+        ActivationFunction f = ActivationFunction.find(name).orElseThrow(
+                () -> new ConvLabException("activation '" + name + "' is not known; use one of " + known()));
+        return f == ActivationFunction.GELU ? new ExactGelu() : DL4J.get(f).getActivationFunction();
     }
 
     /** The known names, comma-separated. */
     public static String known() {
-        return String.join(", ", BY_NAME.keySet());
+        return ActivationFunction.knownNames();
     }
 }

@@ -1,6 +1,7 @@
 package org.convlab.arch;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 
 /**
  * Batch normalization over channels (or features), with Keras' defaults: momentum 0.99 and
@@ -17,6 +18,20 @@ public record BatchNormSpec(String name, Double momentum, Double epsilon) implem
     @Override
     public LayerKind kind() {
         return LayerKind.BATCH_NORM;
+    }
+
+    @Override
+    public LayerShape outputShape(LayerShape in) {
+        if (!(momentum > 0 && momentum < 1) || !(epsilon > 0)) {
+            throw ShapeRules.problem(this, "momentum must be in (0, 1) and epsilon above 0, received " + momentum + " and " + epsilon);
+        }
+        return in;
+    }
+
+    @Override
+    public void addTo(Dl4jGraph graph, String input, LayerShape in, boolean last) {
+        graph.addLayer(name, new BatchNormalization.Builder().decay(momentum).eps(epsilon).useLogStd(false)
+                .dataFormat(graph.format()).build(), input);
     }
 
     @Override

@@ -4,7 +4,7 @@ import org.convlab.ops.Padding;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
-import com.fasterxml.jackson.annotation.JsonProperty;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 
 /**
  * A 2-D convolution: {@code filters} kernels of size {@code kernel}, sliding by {@code stride},
@@ -29,6 +29,34 @@ public record Conv2DSpec(String name, @JsonProperty(required = true) int filters
     @Override
     public LayerKind kind() {
         return LayerKind.CONV2D;
+    }
+
+    @Override
+    public LayerShape outputShape(LayerShape in) {
+        ShapeRules.requireSpatial(this, in);
+        ShapeRules.requirePositive(this, "filters", filters);
+        ShapeRules.requireWindow(this, "kernel", kernel, stride);
+        ShapeRules.requireActivation(this, activation);
+        Size2 out = ShapeRules.slide(this, in, kernel, stride, padding);
+        return LayerShape.spatial(out.rows(), out.cols(), filters);
+    }
+
+    @Override
+    public void addTo(Dl4jGraph graph, String input, LayerShape in, boolean last) {
+        graph.addLayer(name, new ConvolutionLayer.Builder()
+                .kernelSize(kernel.rows(), kernel.cols())
+                .stride(stride.rows(), stride.cols())
+                .convolutionMode(Dl4jGraph.mode(padding))
+                .nOut(filters)
+                .activation(Activations.toDl4j(activation))
+                .dataFormat(graph.format())
+                .build(), input);
+    }
+
+    @Override
+    public long flops(LayerShape in, LayerShape out) {
+        long macs = out.size() * kernel.rows() * kernel.cols() * in.channels();
+        return 2 * macs + 2 * out.size();
     }
 
     @Override

@@ -1,7 +1,9 @@
 package org.convlab.arch;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
-import com.fasterxml.jackson.annotation.JsonProperty;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
 import com.fasterxml.jackson.annotation.JsonProperty;
 
 /**
@@ -22,6 +24,26 @@ public record DenseSpec(String name, @JsonProperty(required = true) int units, S
     @Override
     public LayerKind kind() {
         return LayerKind.DENSE;
+    }
+
+    @Override
+    public LayerShape outputShape(LayerShape in) {
+        ShapeRules.requireFlat(this, in);
+        ShapeRules.requirePositive(this, "units", units);
+        ShapeRules.requireActivation(this, activation);
+        return LayerShape.flat(units);
+    }
+
+    @Override
+    public void addTo(Dl4jGraph graph, String input, LayerShape in, boolean last) {
+        graph.addLayer(name, last
+                ? new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(units).activation(Activations.toDl4j(activation)).build()
+                : new DenseLayer.Builder().nOut(units).activation(Activations.toDl4j(activation)).build(), input);
+    }
+
+    @Override
+    public long flops(LayerShape in, LayerShape out) {
+        return 2 * in.size() * units + 2L * units;
     }
 
     @Override

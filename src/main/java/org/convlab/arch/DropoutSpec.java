@@ -1,7 +1,7 @@
 package org.convlab.arch;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
-import com.fasterxml.jackson.annotation.JsonProperty;
+import org.deeplearning4j.nn.conf.layers.DropoutLayer;
 import com.fasterxml.jackson.annotation.JsonProperty;
 
 /** Dropout with Keras' meaning of {@code rate}: the fraction of inputs set to zero while training. */
@@ -11,6 +11,20 @@ public record DropoutSpec(String name, @JsonProperty(required = true) double rat
     @Override
     public LayerKind kind() {
         return LayerKind.DROPOUT;
+    }
+
+    @Override
+    public LayerShape outputShape(LayerShape in) {
+        if (!(rate >= 0 && rate < 1)) {
+            throw ShapeRules.problem(this, "rate must be in [0, 1), received " + rate);
+        }
+        return in;
+    }
+
+    @Override
+    public void addTo(Dl4jGraph graph, String input, LayerShape in, boolean last) {
+        // DL4J's dropout argument is the probability of keeping a value; Keras' rate is of dropping it.
+        graph.addLayer(name, new DropoutLayer.Builder(1.0 - rate).build(), input);
     }
 
     @Override

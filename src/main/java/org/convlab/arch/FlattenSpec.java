@@ -1,6 +1,8 @@
 package org.convlab.arch;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import org.deeplearning4j.nn.conf.graph.PreprocessorVertex;
+import org.deeplearning4j.nn.conf.preprocessor.CnnToFeedForwardPreProcessor;
 
 /** Flattens (height, width, channels) into one feature vector per example. */
 @JsonIgnoreProperties(value = "type", allowGetters = true) // the type is the class itself
@@ -9,6 +11,18 @@ public record FlattenSpec(String name) implements LayerSpec {
     @Override
     public LayerKind kind() {
         return LayerKind.FLATTEN;
+    }
+
+    @Override
+    public LayerShape outputShape(LayerShape in) {
+        ShapeRules.requireSpatial(this, in);
+        return LayerShape.flat(Math.toIntExact(in.size()));
+    }
+
+    @Override
+    public void addTo(Dl4jGraph graph, String input, LayerShape in, boolean last) {
+        graph.addVertex(name, new PreprocessorVertex(new CnnToFeedForwardPreProcessor(in.height(), in.width(), in.channels(),
+                graph.format())), input);
     }
 
     @Override

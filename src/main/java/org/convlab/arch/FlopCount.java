@@ -28,17 +28,7 @@ public final class FlopCount {
         for (int i = 0; i < spec.layers().size(); i++) {
             LayerSpec layer = spec.layers().get(i);
             LayerShape out = shapes.get(i);
-            long f;
-            if (layer instanceof Conv2DSpec c) {
-                long macs = out.size() * c.kernel().rows() * c.kernel().cols() * previous.channels();
-                f = 2 * macs + 2 * out.size();
-            } else if (layer instanceof DenseSpec d) {
-                f = 2 * previous.size() * d.units() + 2L * d.units();
-            } else if (layer instanceof PoolSpec p) {
-                f = out.size() * p.size().rows() * p.size().cols();
-            } else {
-                f = out.size();
-            }
+            long f = layer.flops(previous, out);
             flops.put(layer.name(), f);
             previous = out;
         }

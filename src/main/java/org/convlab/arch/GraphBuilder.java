@@ -1,31 +1,17 @@
 package org.convlab.arch;
 
 import org.convlab.runtime.Networks;
-import org.convlab.ops.Padding;
 
 import org.convlab.runtime.NativeSetup;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.CacheMode;
 import org.deeplearning4j.nn.conf.WorkspaceMode;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
-import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
-import org.deeplearning4j.nn.conf.graph.PreprocessorVertex;
-import org.deeplearning4j.nn.conf.graph.ScaleVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.nn.conf.layers.BatchNormalization;
-import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
-import org.deeplearning4j.nn.conf.layers.DenseLayer;
-import org.deeplearning4j.nn.conf.layers.DropoutLayer;
-import org.deeplearning4j.nn.conf.layers.Layer;
-import org.deeplearning4j.nn.conf.layers.OutputLayer;
-import org.deeplearning4j.nn.conf.layers.PoolingType;
-import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
-import org.deeplearning4j.nn.conf.preprocessor.CnnToFeedForwardPreProcessor;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.schedule.ISchedule;
-import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 import java.util.List;
 
@@ -145,86 +131,21 @@ public final class GraphBuilder {
                 .addInputs(INPUT_NAME)
                 .setInputTypes(InputType.convolutional(in.height(), in.width(), in.channels(), dataFormat));
 
+        Dl4jGraph graph = new Dl4jGraph(g, dataFormat);
         String previous = INPUT_NAME;
         LayerShape previousShape = LayerShape.spatial(in.height(), in.width(), in.channels());
         List<LayerSpec> layers = spec.layers();
         for (int i = 0; i < layers.size(); i++) {
             LayerSpec layer = layers.get(i);
-            boolean last = i == layers.size() - 1;
-            if (layer instanceof PoolSpec p && p.kind() == LayerKind.SUM_POOL) {
-                // DL4J's SubsamplingLayer refuses SUM at run time: a zero-padded average times the
-                // window's area is the same sum, built from stock (and serialisable) parts.
-                String window = p.name() + SUM_POOL_WINDOW_SUFFIX;
-                g.addLayer(window, dl4jLayer(p, last), previous);
-                g.addVertex(p.name(), new ScaleVertex((double) p.size().rows() * p.size().cols()), window);
-            } else if (layer instanceof FlattenSpec) {
-                g.addVertex(layer.name(), new PreprocessorVertex(new CnnToFeedForwardPreProcessor(
-                        previousShape.height(), previousShape.width(), previousShape.channels(), dataFormat)), previous);
-            } else {
-                g.addLayer(layer.name(), dl4jLayer(layer, last), previous);
-            }
+            layer.addTo(graph, previous, previousShape, i == layers.size() - 1);
             previous = layer.name();
             previousShape = shapes.get(i);
         }
         return g.setOutputs(previous).build();
     }
 
-    /** DL4J's layer for one spec layer (all but flatten, which is a graph vertex). */
-    private Layer dl4jLayer(LayerSpec layer, boolean last) {
-        if (layer instanceof Conv2DSpec c) {
-            return new ConvolutionLayer.Builder()
-                    .kernelSize(c.kernel().rows(), c.kernel().cols())
-                    .stride(c.stride().rows(), c.stride().cols())
-                    .convolutionMode(mode(c.padding()))
-                    .nOut(c.filters())
-                    .activation(Activations.toDl4j(c.activation()))
-                    .dataFormat(dataFormat)
-                    .build();
-        }
-        if (layer instanceof PoolSpec p) {
-            return new SubsamplingLayer.Builder(p.kind() == LayerKind.MAX_POOL ? PoolingType.MAX : PoolingType.AVG)
-                    // Keras' average leaves padding out of the divisor; the sum (average x area) needs it in.
-                    .avgPoolIncludePadInDivisor(p.kind() == LayerKind.SUM_POOL)
-                    .kernelSize(p.size().rows(), p.size().cols())
-                    .stride(p.stride().rows(), p.stride().cols())
-                    .convolutionMode(mode(p.padding()))
-                    .dataFormat(dataFormat)
-                    .build();
-        }
-        if (layer instanceof DenseSpec d && last) {
-            return new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
-                    .nOut(d.units())
-                    .activation(Activations.toDl4j(d.activation()))
-                    .build();
-        }
-        if (layer instanceof DenseSpec d) {
-            return new DenseLayer.Builder()
-                    .nOut(d.units())
-                    .activation(Activations.toDl4j(d.activation()))
-                    .build();
-        }
-        if (layer instanceof DropoutSpec d) {
-            // DL4J's dropout argument is the probability of keeping a value; Keras' rate is of dropping it.
-            return new DropoutLayer.Builder(1.0 - d.rate()).build();
-        }
-        if (layer instanceof BatchNormSpec b) {
-            return new BatchNormalization.Builder()
-                    .decay(b.momentum())
-                    .eps(b.epsilon())
-                    .useLogStd(false)
-                    .dataFormat(dataFormat)
-                    .build();
-        }
-        throw new IllegalArgumentException("no DL4J layer for " + layer.type());
-    }
-
     /** The initialised graph (parameters allocated and randomly initialised). */
     public ComputationGraph build() {
         return Networks.create(configuration());
-    }
-
-    /** Keras 'same' maps to DL4J Same; 'valid' to Truncate (drop the cells a window cannot cover). */
-    private static ConvolutionMode mode(Padding padding) {
-        return padding == Padding.SAME ? ConvolutionMode.Same : ConvolutionMode.Truncate;
     }
 }

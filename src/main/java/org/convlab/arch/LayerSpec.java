@@ -23,7 +23,7 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
 public sealed interface LayerSpec permits Conv2DSpec, PoolSpec, FlattenSpec, DenseSpec, DropoutSpec, BatchNormSpec {
 
     /** The layer types a spec may use, as written in JSON. */
-    String KNOWN_TYPES = "conv2d, max_pool, avg_pool, sum_pool, flatten, dense, dropout, batch_norm";
+    String KNOWN_TYPES = LayerKind.jsonNames();
 
     /** What kind of layer this is. */
     @com.fasterxml.jackson.annotation.JsonIgnore
@@ -40,4 +40,21 @@ public sealed interface LayerSpec permits Conv2DSpec, PoolSpec, FlattenSpec, Den
 
     /** The same layer under another name. */
     LayerSpec withName(String name);
+
+    /**
+     * The shape this layer produces from {@code in}, after checking that it can: a bad setting
+     * fails here, naming the layer ("expected X, received Y"), before DL4J sees it.
+     */
+    LayerShape outputShape(LayerShape in);
+
+    /**
+     * Adds this layer to a DL4J graph as one or more vertices, the last named {@link #name()},
+     * reading {@code input}; {@code last} when it is the network's output.
+     */
+    void addTo(Dl4jGraph graph, String input, LayerShape in, boolean last);
+
+    /** Forward-pass floating-point operations per example (multiply and add count as two). */
+    default long flops(LayerShape in, LayerShape out) {
+        return out.size();
+    }
 }

@@ -4,16 +4,9 @@ import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
-import org.deeplearning4j.nn.conf.graph.PreprocessorVertex;
-import org.deeplearning4j.nn.conf.graph.ScaleVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.nn.conf.layers.BaseOutputLayer;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
-import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
-import org.deeplearning4j.nn.conf.layers.DenseLayer;
-import org.deeplearning4j.nn.conf.layers.DropoutLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
-import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.params.BatchNormalizationParamInitializer;
 
@@ -125,32 +118,12 @@ public record ModelSummary(List<Row> rows, long totalParams, long trainableParam
     }
 
     private static String kerasType(GraphVertex vertex) {
-        if (vertex instanceof PreprocessorVertex) {
-            return "Flatten";
+        LayerKind kind = LayerKind.ofDl4j(vertex);
+        if (kind != null) {
+            return kind.kerasType();
         }
-        if (vertex instanceof ScaleVertex) {
-            return "SumPooling2D";
-        }
-        if (vertex instanceof LayerVertex lv) {
-            Layer layer = lv.getLayerConf().getLayer();
-            if (layer instanceof ConvolutionLayer) {
-                return "Conv2D";
-            }
-            if (layer instanceof SubsamplingLayer s) {
-                return s.getPoolingType() == org.deeplearning4j.nn.conf.layers.PoolingType.MAX ? "MaxPooling2D" : "AveragePooling2D";
-            }
-            if (layer instanceof DenseLayer || layer instanceof BaseOutputLayer) {
-                return "Dense";
-            }
-            if (layer instanceof DropoutLayer) {
-                return "Dropout";
-            }
-            if (layer instanceof BatchNormalization) {
-                return "BatchNormalization";
-            }
-            return layer.getClass().getSimpleName();
-        }
-        return vertex.getClass().getSimpleName();
+        return vertex instanceof LayerVertex lv ? lv.getLayerConf().getLayer().getClass().getSimpleName()
+                : vertex.getClass().getSimpleName();
     }
 
     /** DL4J's activation type as Keras' (height, width, channels) or (features). */

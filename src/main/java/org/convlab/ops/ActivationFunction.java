@@ -56,12 +56,18 @@ public enum ActivationFunction {
     }
 
     public static ActivationFunction parse(String text) {
+        return find(text.trim().toLowerCase(Locale.ROOT)).orElseThrow(
+                () -> new ConvLabException("activation '" + text + "' is not known; use one of " + knownNames()));
+    }
+
+    /** The function whose {@link #keyword()} is exactly {@code name} (softmax, a vector function, is none of these). */
+    public static java.util.Optional<ActivationFunction> find(String name) {
         for (ActivationFunction f : values()) {
-            if (f.keyword().equalsIgnoreCase(text.trim())) {
-                return f;
+            if (f.keyword().equals(name)) {
+                return java.util.Optional.of(f);
             }
         }
-        throw new ConvLabException("activation '" + text + "' is not known; use one of " + knownNames());
+        return java.util.Optional.empty();
     }
 
     /** All names, comma-separated, softmax included. */

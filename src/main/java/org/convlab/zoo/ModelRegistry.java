@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import org.convlab.ConvLabException;
+import org.convlab.NotFoundException;
 import org.convlab.io.FileTrees;
 import org.convlab.io.Sha256;
 import org.convlab.io.StagingFolder;
@@ -146,12 +147,12 @@ public final class ModelRegistry {
         List<Integer> versions = versions(ref.name());
         if (versions.isEmpty()) {
             List<String> names = names();
-            throw new ConvLabException("no model named '" + ref.name() + "' in " + root + "; "
+            throw new NotFoundException("no model named '" + ref.name() + "' in " + root + "; "
                     + (names.isEmpty() ? "the registry is empty (train one with convlab train)" : "models: " + String.join(", ", names)));
         }
         int version = ref.version() != null ? ref.version() : versions.get(versions.size() - 1);
         if (!versions.contains(version)) {
-            throw new ConvLabException("model '" + ref.name() + "' has no version " + version + "; versions: " + versions);
+            throw new NotFoundException("model '" + ref.name() + "' has no version " + version + "; versions: " + versions);
         }
         return root.resolve(ref.name()).resolve(String.valueOf(version));
     }

@@ -70,7 +70,7 @@ class ModelRegistryTest {
         r.remove(ModelRegistry.Ref.parse("net:2"));
         assertEquals(List.of(1), r.versions("net"));
         assertEquals(3, r.save("net", graph, card(), Map.of()).card().version(), "a removed version's number is never reused");
-        ConvLabException gone = assertThrows(ConvLabException.class, () -> r.load("net:2"));
+        ConvLabException gone = assertThrows(org.convlab.NotFoundException.class, () -> r.load("net:2"));
         assertTrue(gone.getMessage().contains("no version 2"), gone.getMessage());
     }
 

@@ -1,0 +1,69 @@
+package org.convlab.arch;
+
+import org.convlab.BadSettingException;
+import org.convlab.ConvLabException;
+import org.convlab.Setting;
+import org.convlab.ops.Padding;
+
+/** The checks layers share when they work out their output shape; each failure names the layer. */
+final class ShapeRules {
+    private ShapeRules() {
+    }
+
+    /** Output height and width of a window sliding over the input; fails when a side would vanish. */
+    static Size2 slide(LayerSpec layer, LayerShape in, Size2 window, Size2 stride, Padding padding) {
+        int h = padding.outputSize(in.height(), window.rows(), stride.rows());
+        int w = padding.outputSize(in.width(), window.cols(), stride.cols());
+        if (h < 1 || w < 1) {
+            throw new BadSettingException(Setting.INPUT, BadSettingException.literal(prefix(layer)) + "window " + window
+                    + " does not fit its 'valid' input " + in.height() + "x" + in.width() + " (output would be " + Math.max(h, 0) + "x"
+                    + Math.max(w, 0) + "); use padding 'same', a smaller window, a larger %s, or remove the layer");
+        }
+        return new Size2(h, w);
+    }
+
+    static void requireSpatial(LayerSpec layer, LayerShape in) {
+        if (!in.isSpatial()) {
+            throw problem(layer, "expected a (height, width, channels) input, received " + in.toKeras()
+                    + "; it must come before the flatten layer");
+        }
+    }
+
+    static void requireFlat(LayerSpec layer, LayerShape in) {
+        if (in.isSpatial()) {
+            throw problem(layer, "expected a flat input, received " + in.toKeras() + "; add a flatten layer before it");
+        }
+    }
+
+    static void requireWindow(LayerSpec layer, String what, Size2 window, Size2 stride) {
+        if (window == null) {
+            throw problem(layer, what + " is missing");
+        }
+        if (window.rows() < 1 || window.cols() < 1) {
+            throw problem(layer, what + " must be at least 1x1, received " + window);
+        }
+        if (stride.rows() < 1 || stride.cols() < 1) {
+            throw problem(layer, "stride must be at least 1, received " + stride);
+        }
+    }
+
+    static void requirePositive(LayerSpec layer, String what, int value) {
+        if (value < 1) {
+            throw problem(layer, what + " must be at least 1, received " + value);
+        }
+    }
+
+    static void requireActivation(LayerSpec layer, String activation) {
+        if (!Activations.isKnown(activation)) {
+            throw problem(layer, "activation '" + activation + "' is not known; use one of " + Activations.known());
+        }
+    }
+
+    static ConvLabException problem(LayerSpec layer, String message) {
+        return new ConvLabException(prefix(layer) + message);
+    }
+
+    private static String prefix(LayerSpec layer) {
+        return "layer '" + layer.name() + "' (" + layer.type() + "): ";
+    }
+}
