@@ -35,6 +35,11 @@ public record BatchNormSpec(String name, Double momentum, Double epsilon) implem
     }
 
     @Override
+    public long params(LayerShape in) {
+        return 4L * (in.isSpatial() ? in.channels() : in.size());
+    }
+
+    @Override
     public BatchNormSpec withName(String newName) {
         return new BatchNormSpec(newName, momentum, epsilon);
     }

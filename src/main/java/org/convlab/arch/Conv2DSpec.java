@@ -54,6 +54,11 @@ public record Conv2DSpec(String name, @JsonProperty(required = true) int filters
     }
 
     @Override
+    public long params(LayerShape in) {
+        return (long) kernel.rows() * kernel.cols() * in.channels() * filters + filters;
+    }
+
+    @Override
     public long flops(LayerShape in, LayerShape out) {
         long macs = out.size() * kernel.rows() * kernel.cols() * in.channels();
         return 2 * macs + 2 * out.size();

@@ -42,6 +42,11 @@ public record DenseSpec(String name, @JsonProperty(required = true) int units, S
     }
 
     @Override
+    public long params(LayerShape in) {
+        return in.size() * units + units;
+    }
+
+    @Override
     public long flops(LayerShape in, LayerShape out) {
         return 2 * in.size() * units + 2L * units;
     }

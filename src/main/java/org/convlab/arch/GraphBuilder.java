@@ -1,5 +1,6 @@
 package org.convlab.arch;
 
+import org.convlab.runtime.MemoryBudget;
 import org.convlab.runtime.Networks;
 
 import org.convlab.runtime.NativeSetup;
@@ -146,6 +147,10 @@ public final class GraphBuilder {
 
     /** The initialised graph (parameters allocated and randomly initialised). */
     public ComputationGraph build() {
-        return Networks.create(configuration());
+        ComputationGraphConfiguration conf = configuration();
+        MemoryBudget.require(MemoryEstimate.toBuild(spec), "architecture '" + spec.name() + "' with "
+                + String.format("%,d", MemoryEstimate.parameters(spec)) + " parameters (weights, gradients and Adam's state)",
+                "make it smaller (fewer dense units or filters, a smaller input or more pooling before flatten)");
+        return Networks.create(conf);
     }
 }

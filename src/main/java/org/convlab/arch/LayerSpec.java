@@ -53,6 +53,11 @@ public sealed interface LayerSpec permits Conv2DSpec, PoolSpec, FlattenSpec, Den
      */
     void addTo(Dl4jGraph graph, String input, LayerShape in, boolean last);
 
+    /** Parameters this layer holds, for input {@code in} (Keras' count: batch norm's moving statistics included). */
+    default long params(LayerShape in) {
+        return 0;
+    }
+
     /** Forward-pass floating-point operations per example (multiply and add count as two). */
     default long flops(LayerShape in, LayerShape out) {
         return out.size();

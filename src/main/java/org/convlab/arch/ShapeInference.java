@@ -22,6 +22,11 @@ public final class ShapeInference {
         List<LayerShape> shapes = new ArrayList<>();
         for (LayerSpec layer : spec.layers()) {
             current = layer.outputShape(current);
+            if (current.size() > Integer.MAX_VALUE) {
+                throw ShapeRules.problem(layer, "its output " + current.toKeras() + " holds " + String.format("%,d", current.size())
+                        + " values per example, more than DL4J can index (" + String.format("%,d", Integer.MAX_VALUE)
+                        + "); use fewer filters or more pooling before it");
+            }
             shapes.add(current);
         }
         spec.outputLayer();

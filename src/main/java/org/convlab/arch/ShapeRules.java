@@ -45,11 +45,22 @@ final class ShapeRules {
         if (stride.rows() < 1 || stride.cols() < 1) {
             throw problem(layer, "stride must be at least 1, received " + stride);
         }
+        if (Math.max(window.rows(), window.cols()) > InputShape.MAX_SIDE || Math.max(stride.rows(), stride.cols()) > InputShape.MAX_SIDE) {
+            throw problem(layer, what + " and stride must be at most " + InputShape.MAX_SIDE + " on a side, received "
+                    + window + " and " + stride);
+        }
     }
+
+    /** Filters and units: what one layer may have, so sizes stay far inside DL4J's int arithmetic. */
+    static final int MAX_WIDTH = 1 << 20;
 
     static void requirePositive(LayerSpec layer, String what, int value) {
         if (value < 1) {
             throw problem(layer, what + " must be at least 1, received " + value);
+        }
+        if (value > MAX_WIDTH) {
+            throw problem(layer, what + " must be at most " + String.format("%,d", MAX_WIDTH) + ", received "
+                    + String.format("%,d", value));
         }
     }
 

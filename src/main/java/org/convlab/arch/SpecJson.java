@@ -2,12 +2,11 @@ package org.convlab.arch;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.exc.InvalidTypeIdException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import org.convlab.ConvLabException;
+import org.convlab.io.JsonFiles;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -17,13 +16,9 @@ import java.util.stream.Collectors;
 
 /** Reads and writes {@link ArchitectureSpec}s as JSON, turning Jackson's errors into plain messages. */
 public final class SpecJson {
-    private static final ObjectMapper MAPPER = new ObjectMapper()
-            .enable(SerializationFeature.INDENT_OUTPUT)
+    private static final ObjectMapper MAPPER = JsonFiles.mapper()
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
-            // Enums as their keywords: "same", "valid".
-            .enable(SerializationFeature.WRITE_ENUMS_USING_TO_STRING)
-            .enable(DeserializationFeature.READ_ENUMS_USING_TO_STRING)
             .enable(com.fasterxml.jackson.databind.MapperFeature.ACCEPT_CASE_INSENSITIVE_ENUMS);
 
     private SpecJson() {
@@ -64,7 +59,10 @@ public final class SpecJson {
         if (e.getCause() instanceof ConvLabException c) {
             return new ConvLabException(source + ": " + c.getMessage(), e);
         }
-        String where = e instanceof JsonMappingException m ? path(m) : "";
+        String where = JsonFiles.path(e);
+        if (where.isEmpty()) {
+            where = JsonFiles.location(e);
+        }
         String what;
         if (e instanceof InvalidTypeIdException t) {
             what = "unknown layer type '" + t.getTypeId() + "'; known types: " + LayerSpec.KNOWN_TYPES;
@@ -74,21 +72,8 @@ public final class SpecJson {
         } else if (e.getOriginalMessage().startsWith("Missing required creator property")) {
             what = "missing required setting";
         } else {
-            what = e.getOriginalMessage();
+            what = JsonFiles.problem(e);
         }
         return new ConvLabException(source + (where.isEmpty() ? "" : " at " + where) + ": " + what, e);
-    }
-
-    /** Jackson's location as {@code layers[3].kernel}. */
-    private static String path(JsonMappingException e) {
-        StringBuilder sb = new StringBuilder();
-        for (JsonMappingException.Reference ref : e.getPath()) {
-            if (ref.getIndex() >= 0) {
-                sb.append('[').append(ref.getIndex()).append(']');
-            } else if (ref.getFieldName() != null) {
-                sb.append(sb.isEmpty() ? "" : ".").append(ref.getFieldName());
-            }
-        }
-        return sb.toString();
     }
 }

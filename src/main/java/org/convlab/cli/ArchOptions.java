@@ -15,7 +15,7 @@ final class ArchOptions {
     @Option(names = "--input", paramLabel = "HxWxC", description = "Override the input shape, e.g. 28x28x1.")
     String input;
 
-    @Option(names = "--classes", paramLabel = "N", description = "Override the number of classes.")
+    @Option(names = "--classes", converter = Counts.AtLeastOne.class, paramLabel = "N", description = "Override the number of classes.")
     Integer classes;
 
     /** The chosen spec with the overrides applied. */

@@ -33,16 +33,16 @@ final class BenchCommand implements Callable<Integer> {
     @Mixin
     ArchOptions archOptions;
 
-    @Option(names = "--batch", defaultValue = "32", description = "Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--batch", converter = Counts.AtLeastOne.class, defaultValue = "32", description = "Default: ${DEFAULT-VALUE}.")
     int batch;
 
-    @Option(names = "--warmup", defaultValue = "10", description = "Untimed iterations first. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--warmup", converter = Counts.AtLeastZero.class, defaultValue = "10", description = "Untimed iterations first. Default: ${DEFAULT-VALUE}.")
     int warmup;
 
-    @Option(names = "--iterations", defaultValue = "20", description = "Timed iterations. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--iterations", converter = Counts.AtLeastOne.class, defaultValue = "20", description = "Timed iterations. Default: ${DEFAULT-VALUE}.")
     int iterations;
 
-    @Option(names = "--latency-samples", defaultValue = "50", description = "Single-image calls timed. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--latency-samples", converter = Counts.AtLeastOne.class, defaultValue = "50", description = "Single-image calls timed. Default: ${DEFAULT-VALUE}.")
     int latencySamples;
 
     @Option(names = "--data", paramLabel = "SRC", description = "Measure the data pipeline on this source (default: generated 100x100 JPEGs).")

@@ -42,7 +42,7 @@ final class ConvCommand implements Callable<Integer> {
             description = "A kernel CSV file or a named kernel (convlab kernels --list shows them).")
     String kernel;
 
-    @Option(names = "--stride", defaultValue = "1", description = "How far the kernel slides each step. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--stride", converter = Counts.AtLeastOne.class, defaultValue = "1", description = "How far the kernel slides each step. Default: ${DEFAULT-VALUE}.")
     int stride;
 
     @Option(names = "--padding", defaultValue = "valid", paramLabel = "same|valid",
@@ -55,7 +55,7 @@ final class ConvCommand implements Callable<Integer> {
     @Option(names = "--explain", description = "Print the 7 steps for the first output cells before the result.")
     boolean explain;
 
-    @Option(names = "--cells", defaultValue = "2", description = "How many output cells --explain works through. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--cells", converter = Counts.AtLeastOne.class, defaultValue = "2", description = "How many output cells --explain works through. Default: ${DEFAULT-VALUE}.")
     int cells;
 
     @Option(names = "--grey", description = "With --image: convert to grey first.")

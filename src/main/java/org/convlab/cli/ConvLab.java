@@ -55,7 +55,9 @@ public final class ConvLab {
         cli.setOverwrittenOptionsAllowed(true);
         cli.setParameterExceptionHandler((ex, argv) -> {
             String command = ex.getCommandLine().getCommandSpec().qualifiedName();
-            err.println(command + ": " + ex.getMessage() + " (see '" + command + " --help')");
+            // A range refused by Counts reads as the library's own: "--epochs must be at least 1, received 0".
+            String message = ex.getMessage().replaceFirst("^Invalid value for option '(--[\\w-]+)': (must .*)$", "$1 $2");
+            err.println(command + ": " + message + " (see '" + command + " --help')");
             return EXIT_BAD_INPUT;
         });
         cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {

@@ -115,10 +115,10 @@ final class DataCommand {
         @Option(names = "--input", paramLabel = "HxWxC", description = "Bring images to this size (default: their own).")
         String input;
 
-        @Option(names = "--batch", defaultValue = "32", description = "Default: ${DEFAULT-VALUE}.")
+        @Option(names = "--batch", converter = Counts.AtLeastOne.class, defaultValue = "32", description = "Default: ${DEFAULT-VALUE}.")
         int batch;
 
-        @Option(names = "--seconds", defaultValue = "10", description = "Timed duration. Default: ${DEFAULT-VALUE}.")
+        @Option(names = "--seconds", converter = Counts.AboveZero.class, defaultValue = "10", description = "Timed duration. Default: ${DEFAULT-VALUE}.")
         double seconds;
 
         @Option(names = "--augment", description = "Include the training augmentation.")

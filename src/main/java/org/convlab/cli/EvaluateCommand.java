@@ -32,7 +32,7 @@ final class EvaluateCommand implements Callable<Integer> {
             description = "Labelled data; for a source with a test set (fashion-mnist, Fruits-360) the test set is used.")
     String data;
 
-    @Option(names = "--batch", defaultValue = "64", description = "Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--batch", converter = Counts.AtLeastOne.class, defaultValue = "64", description = "Default: ${DEFAULT-VALUE}.")
     int batch;
 
     @Option(names = "--confusion", paramLabel = "PNG", description = "Also draw the confusion matrix here.")

@@ -39,7 +39,7 @@ final class FiltersCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "DIR")
     Path out;
 
-    @Option(names = "--maps", defaultValue = "32", description = "Feature maps per layer, at most. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--maps", converter = Counts.AtLeastOne.class, defaultValue = "32", description = "Feature maps per layer, at most. Default: ${DEFAULT-VALUE}.")
     int maps;
 
     @Mixin

@@ -24,10 +24,10 @@ final class PoolCommand implements Callable<Integer> {
     @Option(names = "--type", required = true, paramLabel = "max|avg|sum", description = "What each window keeps.")
     String type;
 
-    @Option(names = "--size", defaultValue = "2", description = "Window side. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--size", converter = Counts.AtLeastOne.class, defaultValue = "2", description = "Window side. Default: ${DEFAULT-VALUE}.")
     int size;
 
-    @Option(names = "--stride", description = "How far the window slides. Default: the window side.")
+    @Option(names = "--stride", converter = Counts.AtLeastOne.class, description = "How far the window slides. Default: the window side.")
     Integer stride;
 
     @Option(names = "--padding", defaultValue = "valid", paramLabel = "same|valid",

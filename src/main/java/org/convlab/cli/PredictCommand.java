@@ -29,7 +29,7 @@ final class PredictCommand implements Callable<Integer> {
     @Parameters(paramLabel = "IMG", arity = "1..*", description = "Images to classify.")
     List<Path> images;
 
-    @Option(names = "--top", defaultValue = "5", description = "How many labels per image. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--top", converter = Counts.AtLeastOne.class, defaultValue = "5", description = "How many labels per image. Default: ${DEFAULT-VALUE}.")
     int top;
 
     @Option(names = "--json", description = "Print the predictions as JSON.")

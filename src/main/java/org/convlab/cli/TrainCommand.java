@@ -47,10 +47,10 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--input", paramLabel = "HxWxC", description = "Bring images to this size (default: the data's own).")
     String input;
 
-    @Option(names = "--epochs", defaultValue = "" + DEFAULT_EPOCHS, description = "Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--epochs", converter = Counts.AtLeastOne.class, defaultValue = "" + DEFAULT_EPOCHS, description = "Default: ${DEFAULT-VALUE}.")
     int epochs;
 
-    @Option(names = "--batch", defaultValue = "32", description = "Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--batch", converter = Counts.AtLeastOne.class, defaultValue = "32", description = "Default: ${DEFAULT-VALUE}.")
     int batch;
 
     @Option(names = "--lr", defaultValue = "0.001", description = "Adam's learning rate. Default: ${DEFAULT-VALUE}.")
@@ -69,10 +69,10 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--augment", description = "Flip, rotate, shift and brighten training images at random (seeded).")
     boolean augment;
 
-    @Option(names = "--limit", paramLabel = "N", description = "Use at most N training images, the same share of each class.")
+    @Option(names = "--limit", converter = Counts.AtLeastOne.class, paramLabel = "N", description = "Use at most N training images, the same share of each class.")
     Integer limit;
 
-    @Option(names = "--patience", defaultValue = "3", description = "Stop after this many epochs without a better validation loss (0: never). Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--patience", converter = Counts.AtLeastZero.class, defaultValue = "3", description = "Stop after this many epochs without a better validation loss (0: never). Default: ${DEFAULT-VALUE}.")
     int patience;
 
     @Option(names = "--name", paramLabel = "NAME", description = "Model name in the registry (default: fashion-cnn for fashion-mnist, else from the data).")

@@ -31,7 +31,9 @@ public enum Padding {
 
     /** Output length of one side of an {@code n}-cell input under a {@code kernel} window moving by {@code stride}. */
     public int outputSize(int n, int kernel, int stride) {
-        return this == SAME ? (n + stride - 1) / stride : Math.floorDiv(n - kernel, stride) + 1;
+        // In long: n + stride - 1 overflows an int for a stride near Integer.MAX_VALUE.
+        long out = this == SAME ? ((long) n + stride - 1) / stride : Math.floorDiv((long) n - kernel, (long) stride) + 1;
+        return (int) out;
     }
 
     /** Zero rows (or columns) added before the input: half the total, rounded down. */
@@ -41,7 +43,7 @@ public enum Padding {
 
     /** Zero rows (or columns) added in all on one axis. */
     public int totalPadding(int n, int kernel, int stride) {
-        return this == SAME ? Math.max((outputSize(n, kernel, stride) - 1) * stride + kernel - n, 0) : 0;
+        return this == SAME ? (int) Math.max((outputSize(n, kernel, stride) - 1L) * stride + kernel - n, 0) : 0;
     }
 
     /** The keyword as written in specs and on the command line. */

@@ -1,9 +1,9 @@
 package org.convlab.train;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import org.convlab.ConvLabException;
 import org.convlab.io.FileTrees;
+import org.convlab.io.JsonFiles;
 import org.convlab.io.StagingFolder;
 import org.convlab.runtime.Networks;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -23,7 +23,7 @@ import java.util.stream.Stream;
  * so a kill at any moment leaves the previous epoch's checkpoint whole; older ones are then removed.
  */
 final class Checkpoints {
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final ObjectMapper JSON = JsonFiles.mapper();
 
     /** What a resumed run needs besides the networks. {@code fingerprint} ties it to its settings. */
     record State(String fingerprint, int epoch, int bestEpoch, double bestLoss, int epochsWithoutImprovement,

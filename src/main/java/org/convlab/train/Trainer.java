@@ -3,6 +3,8 @@ package org.convlab.train;
 import org.convlab.BadSettingException;
 import org.convlab.ConvLabException;
 import org.convlab.Setting;
+import org.convlab.arch.MemoryEstimate;
+import org.convlab.runtime.MemoryBudget;
 import org.convlab.runtime.Networks;
 import org.convlab.arch.ArchitectureSpec;
 import org.convlab.arch.SpecJson;
@@ -47,6 +49,8 @@ public final class Trainer {
             throw new ConvLabException("training and validation classes differ: " + train.labels() + " vs " + validation.labels());
         }
         String fingerprint = fingerprint(spec, train, validation, o);
+        MemoryBudget.require(MemoryEstimate.toTrain(spec, o.batch()), "training '" + spec.name() + "' at a batch of " + o.batch(),
+                "use a smaller batch size or a smaller network");
         Checkpoints checkpoints = o.checkpointDir() == null ? null : new Checkpoints(o.checkpointDir());
 
         ComputationGraph graph;

@@ -2,10 +2,10 @@ package org.convlab.zoo;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import org.convlab.ConvLabException;
 import org.convlab.NotFoundException;
 import org.convlab.io.FileTrees;
+import org.convlab.io.JsonFiles;
 import org.convlab.io.Sha256;
 import org.convlab.io.StagingFolder;
 import org.convlab.runtime.Networks;
@@ -46,11 +46,7 @@ public final class ModelRegistry {
     /** Where the registry is when no {@code --registry} is given. */
     public static final String ENV = "CONVLAB_REGISTRY";
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
-    static final ObjectMapper JSON = new ObjectMapper()
-            .enable(SerializationFeature.INDENT_OUTPUT)
-            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .enable(SerializationFeature.WRITE_ENUMS_USING_TO_STRING)
-            .enable(DeserializationFeature.READ_ENUMS_USING_TO_STRING);
+    static final ObjectMapper JSON = JsonFiles.mapper().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
     private final Path root;
 
