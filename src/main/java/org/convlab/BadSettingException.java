@@ -1,5 +1,6 @@
 package org.convlab;
 
+import java.util.List;
 import java.util.function.Function;
 
 /**
@@ -14,22 +15,40 @@ import java.util.function.Function;
  * }</pre>
  */
 public class BadSettingException extends ConvLabException {
-    private final Setting setting;
+    private final List<Setting> settings;
     private final String template;
 
+    /** One setting, named wherever the template says {@code %s}. */
     public BadSettingException(Setting setting, String template) {
-        super(String.format(template, repeat(setting.word(), template)));
-        this.setting = setting;
+        this(template, List.of(setting));
+    }
+
+    /** Several settings: {@code %1$s} is the first, {@code %2$s} the second ("add --resume or --fresh"). */
+    public BadSettingException(String template, Setting... settings) {
+        this(template, List.of(settings));
+    }
+
+    private BadSettingException(String template, List<Setting> settings) {
+        super(format(template, settings, Setting::word));
+        this.settings = settings;
         this.template = template;
     }
 
+    /** The first setting that can fix it. */
     public Setting setting() {
-        return setting;
+        return settings.get(0);
     }
 
-    /** The message with the setting named as {@code naming} says. */
+    /** The message with the settings named as {@code naming} says. */
     public String messageNaming(Function<Setting, String> naming) {
-        return String.format(template, repeat(naming.apply(setting), template));
+        return format(template, settings, naming);
+    }
+
+    private static String format(String template, List<Setting> settings, Function<Setting, String> naming) {
+        if (settings.size() == 1) {
+            return String.format(template, repeat(naming.apply(settings.get(0)), template));
+        }
+        return String.format(template, settings.stream().map(naming).toArray());
     }
 
     /** Text for a template that must appear as it is ('%' doubled): paths, names, user input. */

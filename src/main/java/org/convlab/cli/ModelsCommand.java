@@ -33,7 +33,8 @@ final class ModelsCommand {
         @Override
         public Integer call() {
             ModelRegistry registry = registryOption.open();
-            List<ModelCard> cards = registry.list();
+            ModelRegistry.Listing listing = registry.list();
+            List<ModelCard> cards = listing.cards();
             PrintWriter out = command.commandLine().getOut();
             if (json) {
                 out.print(Json.write(cards));
@@ -48,6 +49,10 @@ final class ModelsCommand {
                 }
             }
             out.flush();
+            // A damaged version is said on stderr and does not hide the healthy ones.
+            PrintWriter err = command.commandLine().getErr();
+            listing.damaged().forEach(d -> err.println("damaged: " + d));
+            err.flush();
             return ConvLab.EXIT_OK;
         }
     }

@@ -81,6 +81,9 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--resume", description = "Continue an interrupted run of the same name from its last checkpoint.")
     boolean resume;
 
+    @Option(names = "--fresh", description = "Discard the checkpoint an interrupted run of the same name left, and start over.")
+    boolean fresh;
+
     @Mixin
     RegistryOption registryOption;
 
@@ -93,7 +96,7 @@ final class TrainCommand implements Callable<Integer> {
         String modelName = ModelRegistry.checkName(name != null ? name : defaultName(data));
         TrainingOptions options = TrainingOptions.builder().optEpochs(epochs).optBatch(batch).optLearningRate(lr)
                 .optLearningRateSchedule(LearningRateSchedule.parse(lrSchedule)).optWeightInit(WeightInitName.parse(init))
-                .optSeed(seed).optAugment(augment).optLimit(limit).optPatience(patience).optResume(resume)
+                .optSeed(seed).optAugment(augment).optLimit(limit).optPatience(patience).optResume(resume).optFresh(fresh)
                 .optCheckpointDir(registry.checkpointDir(modelName)).build();
         org.convlab.arch.ArchitectureSpec spec = Architectures.resolve(arch);
         InputShape shape = input == null ? null : InputShape.parse(input);

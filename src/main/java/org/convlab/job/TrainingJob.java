@@ -6,6 +6,7 @@ import org.convlab.data.DataSource;
 import org.convlab.data.DataSources;
 import org.convlab.data.ImageSource;
 import org.convlab.io.FileTrees;
+import org.convlab.io.OwnerLock;
 import org.convlab.train.EvaluationReport;
 import org.convlab.train.Evaluator;
 import org.convlab.train.GraphFactory;
@@ -52,7 +53,21 @@ public final class TrainingJob {
         return run(request, registry, GraphFactory.STANDARD, listener);
     }
 
+    /**
+     * Before any data is read: the registry can store the name (a writable folder, no damaged
+     * version, temporaries of killed saves removed), no other live process trains that name (a
+     * lock that dies with this process), and a checkpoint left by an interrupted run is resumed,
+     * discarded or refused as the options say.
+     */
     public static Outcome run(TrainingRequest request, ModelRegistry registry, GraphFactory factory, TrainingListener listener) {
+        registry.checkStorable(request.name());
+        try (OwnerLock lock = registry.lockRun(request.name())) {
+            Trainer.settleCheckpoints(request.options());
+            return train(request, registry, factory, listener);
+        }
+    }
+
+    private static Outcome train(TrainingRequest request, ModelRegistry registry, GraphFactory factory, TrainingListener listener) {
         TrainingOptions options = request.options();
         Data data = open(request, listener);
         ImageSource train = data.train();

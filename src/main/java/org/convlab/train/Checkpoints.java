@@ -65,6 +65,12 @@ final class Checkpoints {
         }
     }
 
+    /** The last epoch a complete checkpoint in {@code dir} holds, 0 when there is none. */
+    static int lastEpoch(Path dir) {
+        Path newest = new Checkpoints(dir).newest();
+        return newest == null ? 0 : Integer.parseInt(newest.getFileName().toString().substring("epoch-".length()));
+    }
+
     /** The newest complete checkpoint, or null. */
     Loaded load() {
         Path newest = newest();

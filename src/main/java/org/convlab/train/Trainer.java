@@ -4,6 +4,7 @@ import org.convlab.BadSettingException;
 import org.convlab.ConvLabException;
 import org.convlab.Setting;
 import org.convlab.arch.MemoryEstimate;
+import org.convlab.io.FileTrees;
 import org.convlab.runtime.MemoryBudget;
 import org.convlab.runtime.Networks;
 import org.convlab.arch.ArchitectureSpec;
@@ -43,8 +44,33 @@ public final class Trainer {
         return train(spec, train, validation, o, GraphFactory.STANDARD, listener);
     }
 
+    /**
+     * Decides, before any work, what happens to a checkpoint an interrupted run left in the
+     * options' folder: resumed (with resume), discarded (with fresh), or the run is refused at once
+     * with what to add. Without a leftover checkpoint, resume is refused.
+     */
+    public static void settleCheckpoints(TrainingOptions o) {
+        if (o.checkpointDir() == null) {
+            return;
+        }
+        int left = Checkpoints.lastEpoch(o.checkpointDir());
+        if (o.resume() && left == 0) {
+            throw new BadSettingException(Setting.RESUME, "%s: no checkpoint in " + BadSettingException.literal(o.checkpointDir())
+                    + " to continue from; run without %s");
+        }
+        if (!o.resume() && left > 0) {
+            if (!o.fresh()) {
+                throw new BadSettingException("an interrupted run left a checkpoint after epoch " + left + " in "
+                        + BadSettingException.literal(o.checkpointDir()) + "; add %1$s to continue it, or %2$s to discard it and start over",
+                        Setting.RESUME, Setting.FRESH);
+            }
+            FileTrees.delete(o.checkpointDir());
+        }
+    }
+
     public static TrainingResult train(ArchitectureSpec spec, ImageSource train, ImageSource validation, TrainingOptions o,
                                        GraphFactory factory, TrainingListener listener) {
+        settleCheckpoints(o);
         if (!train.labels().equals(validation.labels())) {
             throw new ConvLabException("training and validation classes differ: " + train.labels() + " vs " + validation.labels());
         }
@@ -62,10 +88,6 @@ public final class Trainer {
         double previousSeconds = 0;
         List<EpochMetrics> history = new ArrayList<>();
         Checkpoints.Loaded resumed = o.resume() ? checkpoints.load() : null;
-        if (o.resume() && resumed == null) {
-            throw new BadSettingException(Setting.RESUME, "%s: no checkpoint in " + BadSettingException.literal(o.checkpointDir())
-                    + " to continue from; run without %s");
-        }
         if (resumed != null) {
             if (!resumed.state().fingerprint().equals(fingerprint)) {
                 throw new BadSettingException(Setting.RESUME, "%s: the checkpoint in " + BadSettingException.literal(o.checkpointDir())

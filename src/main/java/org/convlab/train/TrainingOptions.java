@@ -16,7 +16,8 @@ import java.nio.file.Path;
  * chance (loss 2.303) for a whole epoch with Glorot weights.
  */
 public record TrainingOptions(int epochs, int batch, double learningRate, LearningRateSchedule learningRateSchedule, WeightInitName weightInit, long seed, int patience, boolean augment,
-                              Integer limit, double validationFraction, Path checkpointDir, boolean resume) {
+                              Integer limit, double validationFraction, Path checkpointDir, boolean resume,
+                              boolean fresh) {
 
     public static Builder builder() {
         return new Builder();
@@ -35,6 +36,7 @@ public record TrainingOptions(int epochs, int batch, double learningRate, Learni
         private double validationFraction = 0.1;
         private Path checkpointDir;
         private boolean resume;
+        private boolean fresh;
 
         public Builder optEpochs(int n) {
             if (n < 1) {
@@ -107,17 +109,28 @@ public record TrainingOptions(int epochs, int batch, double learningRate, Learni
             return this;
         }
 
+        /** Discard a checkpoint an interrupted run of the same name left, instead of refusing to start. */
+        public Builder optFresh(boolean f) {
+            fresh = f;
+            return this;
+        }
+
+        /** Continue an interrupted run from its last checkpoint. */
         public Builder optResume(boolean r) {
             resume = r;
             return this;
         }
 
         public TrainingOptions build() {
+            if (resume && fresh) {
+                throw new BadSettingException("%1$s and %2$s exclude each other: continue the interrupted run, or start over",
+                        Setting.RESUME, Setting.FRESH);
+            }
             if (resume && checkpointDir == null) {
                 throw new BadSettingException(Setting.RESUME, "%s needs a checkpoint folder");
             }
             return new TrainingOptions(epochs, batch, learningRate, learningRateSchedule, weightInit, seed, patience, augment, limit, validationFraction,
-                    checkpointDir, resume);
+                    checkpointDir, resume, fresh);
         }
     }
 }

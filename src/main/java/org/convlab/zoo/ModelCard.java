@@ -37,6 +37,29 @@ public record ModelCard(String name, Integer version, String created, Architectu
                            double learningRate, String learningRateSchedule, String weightInit, long seed, boolean augment, Integer limit, double seconds) {
     }
 
+    /**
+     * The first field a stored model cannot be used without (name, version, input, labels,
+     * preprocessing, sha256), or null when the card is whole.
+     */
+    String missingField() {
+        if (name == null) {
+            return "name";
+        }
+        if (version == null) {
+            return "version";
+        }
+        if (input == null) {
+            return "input";
+        }
+        if (labels == null || labels.isEmpty()) {
+            return "labels";
+        }
+        if (preprocessing == null) {
+            return "preprocessing";
+        }
+        return modelSha256 == null ? "modelSha256" : null;
+    }
+
     public ModelCard withVersion(String newName, int newVersion, String sha256, List<String> newFiles) {
         return new ModelCard(newName, newVersion, created, architecture, input, labels, preprocessing, training, metrics,
                 environment, sha256, newFiles);

@@ -2,10 +2,13 @@ package org.convlab.zoo;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.convlab.BadSettingException;
 import org.convlab.ConvLabException;
+import org.convlab.Setting;
 import org.convlab.NotFoundException;
 import org.convlab.io.FileTrees;
 import org.convlab.io.JsonFiles;
+import org.convlab.io.OwnerLock;
 import org.convlab.io.Sha256;
 import org.convlab.io.StagingFolder;
 import org.convlab.runtime.Networks;
@@ -43,6 +46,10 @@ import java.util.stream.Stream;
 public final class ModelRegistry {
     public static final String MODEL_FILE = "model.zip";
     public static final String CARD_FILE = "card.json";
+    /** The marker left in a removed version's folder, so its number is never given out again. */
+    static final String REMOVED = "REMOVED";
+    private static final String REMOVING = ".rm-";
+    private static final String RUN_LOCK = ".train.lock";
     /** Where the registry is when no {@code --registry} is given. */
     public static final String ENV = "CONVLAB_REGISTRY";
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
@@ -127,15 +134,114 @@ public final class ModelRegistry {
         }
     }
 
-    /** Every stored version's card, by name then version. */
-    public List<ModelCard> list() {
+    /** The registry's contents: every readable card, and a line for each version that is damaged. */
+    public record Listing(List<ModelCard> cards, List<String> damaged) {
+    }
+
+    /** Every stored version's card, by name then version; a damaged one is listed apart, never stops the rest. */
+    public Listing list() {
+        removeAbandoned();
         List<ModelCard> cards = new ArrayList<>();
+        List<String> damaged = new ArrayList<>();
         for (String name : names()) {
             for (int v : versions(name)) {
-                cards.add(card(new Ref(name, v)));
+                try {
+                    cards.add(card(new Ref(name, v)));
+                } catch (ConvLabException e) {
+                    damaged.add(name + ":" + v + ": " + e.getMessage());
+                }
             }
         }
-        return cards;
+        return new Listing(List.copyOf(cards), List.copyOf(damaged));
+    }
+
+    /**
+     * Before a run stores a model named {@code name}: the registry must be a writable folder, the
+     * name's folder a folder, and every version folder in it whole (a card, or a removal marker).
+     * Temporaries of saves that were killed are removed here. Each problem is one message naming
+     * the path.
+     */
+    public void checkStorable(String name) {
+        checkName(name);
+        if (Files.exists(root) && !Files.isDirectory(root)) {
+            throw new BadSettingException(Setting.REGISTRY, "the %s " + BadSettingException.literal(root)
+                    + " is a file, not a folder; use another %s");
+        }
+        Path dir = root.resolve(name);
+        if (Files.exists(dir) && !Files.isDirectory(dir)) {
+            throw new ConvLabException(dir + " is a file where the folder of model '" + name + "' belongs; move it away");
+        }
+        try {
+            Files.createDirectories(dir);
+            Files.delete(Files.createTempFile(dir, ".probe-", ""));
+        } catch (IOException e) {
+            throw new BadSettingException(Setting.REGISTRY, "cannot write in " + BadSettingException.literal(dir) + " ("
+                    + BadSettingException.literal(e.getClass().getSimpleName().replace("Exception", "").replaceAll("(?<=[a-z])(?=[A-Z])", " ")
+                    .toLowerCase(java.util.Locale.ROOT)) + "); fix its permissions or use another %s");
+        }
+        try (Stream<Path> entries = Files.list(dir)) {
+            for (Path version : entries.filter(p -> p.getFileName().toString().matches("[1-9][0-9]*")).sorted().toList()) {
+                if (!Files.isDirectory(version) || !Files.isRegularFile(version.resolve(CARD_FILE)) && !Files.exists(version.resolve(REMOVED))) {
+                    throw new ConvLabException(version + " is a damaged version of '" + name + "' (no " + CARD_FILE
+                            + "); remove it (rm -r " + version + ") and run again");
+                }
+            }
+        } catch (IOException e) {
+            throw new ConvLabException("cannot list " + dir + ": " + e.getMessage());
+        }
+        removeAbandoned();
+    }
+
+    /**
+     * Holds the right to train and store {@code name} for this process until closed; the lock dies
+     * with the process, so a killed run never blocks the next.
+     *
+     * @throws BadSettingException when a live process is training that name
+     */
+    public OwnerLock lockRun(String name) {
+        Path file = root.resolve(checkName(name)).resolve(RUN_LOCK);
+        try {
+            return OwnerLock.tryAcquire(file).orElseThrow(() -> new BadSettingException(Setting.NAME,
+                    "a training run of '" + name + "' is already in progress in " + BadSettingException.literal(root) + " (process "
+                            + OwnerLock.owner(file) + "); wait for it to finish, or use another %s"));
+        } catch (IOException e) {
+            throw new ConvLabException("cannot lock " + file + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * Removes what killed processes left: staging folders of saves and checkpoints nobody writes any
+     * more, and folders of removals that stopped half way. Returns how many.
+     */
+    public int removeAbandoned() {
+        if (!Files.isDirectory(root)) {
+            return 0;
+        }
+        int removed = 0;
+        try (Stream<Path> names = Files.list(root)) {
+            for (Path dir : names.filter(Files::isDirectory).toList()) {
+                removed += StagingFolder.removeAbandoned(dir);
+                try (Stream<Path> inside = Files.list(dir)) {
+                    for (Path half : inside.filter(p -> p.getFileName().toString().startsWith(REMOVING)).toList()) {
+                        FileTrees.delete(half);
+                        removed++;
+                    }
+                }
+            }
+        } catch (IOException e) {
+            // unreadable: nothing more removed
+        }
+        Path checkpoints = checkpointRoot();
+        if (Files.isDirectory(checkpoints)) {
+            try (Stream<Path> runs = Files.list(checkpoints)) {
+                for (Path run : runs.filter(Files::isDirectory).toList()) {
+                    removed += StagingFolder.removeAbandoned(run);
+                }
+            } catch (IOException e) {
+                // as above
+            }
+        }
+        return removed;
     }
 
     /** The folder of a reference; a missing version means the newest. Fails listing what exists. */
@@ -163,12 +269,22 @@ public final class ModelRegistry {
 
     static ModelCard readCard(Path dir) {
         Path file = dir.resolve(CARD_FILE);
+        ModelCard card;
         try {
-            return JSON.readValue(file.toFile(), ModelCard.class);
+            card = JSON.readValue(file.toFile(), ModelCard.class);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            String at = JsonFiles.path(e).isEmpty() ? JsonFiles.location(e) : JsonFiles.path(e);
+            throw new ConvLabException("model card " + file + " cannot be read (" + (at.isEmpty() ? "" : at + ": ")
+                    + JsonFiles.problem(e) + "); the stored model is damaged");
         } catch (IOException e) {
-            throw new ConvLabException("model card " + file + " cannot be read (" + e.getMessage().lines().findFirst().orElse("")
-                    + "); the stored model is damaged");
+            throw new ConvLabException("model card " + file + " cannot be read (" + e.getMessage() + "); the stored model is damaged");
         }
+        String missing = card.missingField();
+        if (missing != null) {
+            throw new ConvLabException("model card " + file + " has no '" + missing + "'; the stored model is damaged"
+                    + " (remove it with convlab models rm NAME:VERSION)");
+        }
+        return card;
     }
 
     public StoredModel load(String ref) {
@@ -257,11 +373,11 @@ public final class ModelRegistry {
         }
         Path dir = resolve(ref);
         // Rename first so a crash in the middle never leaves a half-deleted version that looks whole.
-        Path doomed = dir.resolveSibling(".rm-" + UUID.randomUUID());
+        Path doomed = dir.resolveSibling(REMOVING + UUID.randomUUID());
         try {
             Files.move(dir, doomed, StandardCopyOption.ATOMIC_MOVE);
             Files.createDirectories(dir);
-            Files.writeString(dir.resolve("REMOVED"), "version " + ref.version() + " was removed\n");
+            Files.writeString(dir.resolve(REMOVED), "version " + ref.version() + " was removed\n");
         } catch (IOException e) {
             throw new ConvLabException("cannot remove " + dir + ": " + e.getMessage());
         }

@@ -137,7 +137,22 @@ class ModelRegistryTest {
         Path partial = Files.createDirectories(root.resolve("net/.tmp-killed"));
         Files.write(partial.resolve("model.zip"), new byte[] {1, 2, 3});
         assertEquals(List.of(1), r.versions("net"));
-        assertEquals(1, r.list().size());
+        assertEquals(1, r.list().cards().size());
         assertEquals(2, r.save("net", graph, card(), Map.of()).card().version());
+    }
+
+    @Test
+    void aCardLackingAFieldIsNamedAndDoesNotHideTheHealthyOnes() throws IOException {
+        ModelRegistry r = ModelRegistry.at(root);
+        r.save("good", graph, card(), Map.of());
+        Path bad = r.save("bad", graph, card(), Map.of()).dir().resolve(ModelRegistry.CARD_FILE);
+        Files.writeString(bad, Files.readString(bad).replaceAll("\"labels\" : \\[[^\\]]*\\],?", ""));
+        ModelRegistry.Listing listing = r.list();
+        assertEquals(List.of("good"), listing.cards().stream().map(ModelCard::name).toList());
+        assertEquals(1, listing.damaged().size());
+        assertTrue(listing.damaged().get(0).startsWith("bad:1: model card ") && listing.damaged().get(0).contains("has no 'labels'"),
+                listing.damaged().get(0));
+        ConvLabException load = assertThrows(ConvLabException.class, () -> r.load("bad"));
+        assertTrue(load.getMessage().contains("has no 'labels'"), "names the field, not the sha256: " + load.getMessage());
     }
 }
