@@ -26,8 +26,9 @@ import java.util.concurrent.Callable;
 
 /** {@code convlab bench}: training and inference speed, latency, memory and the data pipeline. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = {"Measure an architecture on random data: training and inference images/s (median of timed",
-                "iterations after warm-up), single-image latency, GFLOP/s, peak memory, and the data pipeline's images/s.",
+        description = {"Measure an architecture's training and inference speed on random data.",
+                "Images/s (median of timed iterations after warm-up), single-image latency, GFLOP/s, peak memory, and the"
+                        + " data pipeline's images/s.",
                 "Example: convlab bench --arch fruits-cnn --batch 32 --json"})
 final class BenchCommand implements Callable<Integer> {
     @Mixin

@@ -3,6 +3,7 @@ package org.convlab.cli;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import org.convlab.ConvLabException;
+import org.convlab.runtime.Backend;
 import org.convlab.runtime.NativeSetup;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -41,8 +42,30 @@ public final class ConvLab {
 
     private boolean verbose;
 
+    // Read before the command line is parsed (the backend must be chosen before ND4J loads: see
+    // backendAsked); declared here so that --help lists it and every command accepts it.
+    @Option(names = "--backend", scope = ScopeType.INHERIT, paramLabel = "cpu|cuda|auto",
+            description = "Where ND4J runs: cpu (default), cuda (an NVIDIA GPU, -Pcuda build) or auto. Also CONVLAB_BACKEND.")
+    String backend;
+
     public static void main(String[] args) {
         System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    }
+
+    /** The value of {@code --backend B} or {@code --backend=B} anywhere on the line. */
+    static java.util.Optional<String> backendAsked(String[] args) {
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--")) {
+                break;
+            }
+            if (args[i].equals("--backend") && i + 1 < args.length) {
+                return java.util.Optional.of(args[i + 1]);
+            }
+            if (args[i].startsWith("--backend=")) {
+                return java.util.Optional.of(args[i].substring("--backend=".length()));
+            }
+        }
+        return java.util.Optional.empty();
     }
 
     /** Runs one command line, writing to the given streams; returns the exit code. */
@@ -80,6 +103,7 @@ public final class ConvLab {
             }
             return EXIT_INTERNAL;
         });
+        backendAsked(args).ifPresent(b -> System.setProperty(Backend.PROPERTY, b));
         try {
             NativeSetup.init();
         } catch (ConvLabException e) {

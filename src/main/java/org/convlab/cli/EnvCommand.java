@@ -12,9 +12,10 @@ import java.util.concurrent.Callable;
 
 /** {@code convlab env}: what ConvLab runs on, as recorded in model cards and benchmark output. */
 @Command(name = "env", mixinStandardHelpOptions = true,
-        description = {"Show Java, the ND4J backend and native build (oneDNN or cuDNN), the CPU and its vector features,",
-                "threads, memory limits and the GPU where there is one.",
-                "Example: scripts/convlab --backend auto env --json"})
+        description = {"Show what ConvLab runs on: Java, ND4J's backend and build, the CPU, memory and the GPU.",
+                "The ND4J native build (oneDNN or cuDNN), the CPU's vector features, threads, memory limits and the GPU"
+                        + " where there is one.",
+                "Example: scripts/convlab env --backend auto --json"})
 final class EnvCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON object.")
     boolean json;

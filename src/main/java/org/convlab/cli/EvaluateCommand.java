@@ -25,7 +25,8 @@ import java.util.concurrent.Callable;
         description = {"Evaluate a stored model on labelled data.",
                 "Example: convlab evaluate --model fashion-cnn --data fashion-mnist --confusion confusion.png"})
 final class EvaluateCommand implements Callable<Integer> {
-    @Option(names = "--model", required = true, paramLabel = "NAME[:VERSION]")
+    @Option(names = "--model", required = true, paramLabel = "NAME[:VERSION]",
+            description = "The stored model: NAME (its newest version) or NAME:VERSION.")
     String model;
 
     @Option(names = "--data", required = true, paramLabel = "SRC",

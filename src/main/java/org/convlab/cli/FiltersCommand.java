@@ -26,17 +26,18 @@ import java.util.concurrent.Callable;
 
 /** {@code convlab filters}: the first layer's learned kernels and each conv block's feature maps for an image. */
 @Command(name = "filters", mixinStandardHelpOptions = true,
-        description = {"Draw what a trained model learned: the first convolution's kernels, and the feature maps",
-                "at the end of each convolution block for one image.",
+        description = {"Draw what a trained model learned: its first kernels and its feature maps.",
+                "The first convolution's kernels, and the feature maps at the end of each convolution block for one image.",
                 "Example: convlab filters --model fashion-cnn --image shoe.png --out filters/"})
 final class FiltersCommand implements Callable<Integer> {
-    @Option(names = "--model", required = true, paramLabel = "NAME[:VERSION]")
+    @Option(names = "--model", required = true, paramLabel = "NAME[:VERSION]",
+            description = "The stored model: NAME (its newest version) or NAME:VERSION.")
     String model;
 
-    @Option(names = "--image", required = true, paramLabel = "IMG")
+    @Option(names = "--image", required = true, paramLabel = "IMG", description = "The image whose feature maps are drawn.")
     Path image;
 
-    @Option(names = "--out", required = true, paramLabel = "DIR")
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Where the pictures go (created if missing).")
     Path out;
 
     @Option(names = "--maps", converter = Counts.AtLeastOne.class, defaultValue = "32", description = "Feature maps per layer, at most. Default: ${DEFAULT-VALUE}.")

@@ -21,8 +21,9 @@ import java.util.concurrent.Callable;
 
 /** {@code convlab kernels}: an image through each classic kernel, in one picture (the tutorial's figure). */
 @Command(name = "kernels", mixinStandardHelpOptions = true,
-        description = {"Draw an image through each classic kernel: a row per kernel with its name, its matrix as a heat map,",
-                "and the image after it (each channel on its own, stride 1, 'same' padding, clamped to 0..255).",
+        description = {"Draw an image through each classic kernel, one row per kernel.",
+                "Each row: the kernel's name, its matrix as a heat map, and the image after it (each channel on its own,"
+                        + " stride 1, 'same' padding, clamped to 0..255).",
                 "Example: convlab kernels data/samples/fruit.png --out kernels.png"})
 final class KernelsCommand implements Callable<Integer> {
     @Parameters(paramLabel = "IMG", arity = "0..1", description = "The input image.")

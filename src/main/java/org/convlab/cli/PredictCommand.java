@@ -23,7 +23,8 @@ import java.util.concurrent.Callable;
         description = {"Classify images with a stored model; each image is brought to the model's input exactly as in training.",
                 "Example: convlab predict --model fashion-cnn shoe.png shirt.jpg --top 3"})
 final class PredictCommand implements Callable<Integer> {
-    @Option(names = "--model", required = true, paramLabel = "NAME[:VERSION]")
+    @Option(names = "--model", required = true, paramLabel = "NAME[:VERSION]",
+            description = "The stored model: NAME (its newest version) or NAME:VERSION.")
     String model;
 
     @Parameters(paramLabel = "IMG", arity = "1..*", description = "Images to classify.")

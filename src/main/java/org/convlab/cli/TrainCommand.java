@@ -26,7 +26,7 @@ import java.util.concurrent.Callable;
 @Command(name = "train", mixinStandardHelpOptions = true,
         description = {"Train an architecture on a data source and store the model in the registry.",
                 "With no options: the seed architecture (fruits-cnn, input adapted to 28x28x1) on Fashion-MNIST for "
-                        + TrainCommand.DEFAULT_EPOCHS + " epochs, stored as fashion-cnn, evaluated on the 10,000 test images.",
+                        + TrainCommand.DEFAULT_EPOCHS + (TrainCommand.DEFAULT_EPOCHS == 1 ? " epoch" : " epochs") + ", stored as fashion-cnn, evaluated on the 10,000 test images.",
                 "Example: convlab train --data fruits-360 --epochs 5 --augment --name fruits"})
 final class TrainCommand implements Callable<Integer> {
     static final int DEFAULT_EPOCHS = 1;
@@ -35,7 +35,7 @@ final class TrainCommand implements Callable<Integer> {
             description = "Class folders, fashion-mnist, an IDX folder or synthetic:CLASSES:PER_CLASS. Default: ${DEFAULT-VALUE}.")
     String data;
 
-    @Option(names = "--val", paramLabel = "SRC", description = "Validation data (default: the source's own, else 10% held out).")
+    @Option(names = "--val", paramLabel = "SRC", description = "Validation data (default: the source's own, else a tenth held out).")
     String val;
 
     @Option(names = "--test", paramLabel = "SRC", description = "Test data (default: the source's own, if any).")
