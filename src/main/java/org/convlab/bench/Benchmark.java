@@ -6,6 +6,8 @@ import org.convlab.arch.GraphBuilder;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.convlab.arch.InputShape;
 import org.convlab.env.EnvironmentInfo;
+import org.convlab.runtime.MemoryBudget;
+import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -58,6 +60,9 @@ public final class Benchmark {
         Map<String, String> env = EnvironmentInfo.describe();
         ArchitectureSpec spec = builder.spec();
         ComputationGraph graph = builder.optSeed(1).build();
+        MemoryBudget.requireForBatch(graph, InputType.convolutional(spec.input().height(), spec.input().width(),
+                spec.input().channels(), builder.dataFormat()), batch, true, "benchmarking '" + spec.name() + "'",
+                "use a smaller batch size");
         InputShape in = spec.input();
         DataSet ds = randomBatch(spec, batch, builder.dataFormat());
         INDArray x = ds.getFeatures();

@@ -3,6 +3,12 @@ package org.convlab.runtime;
 import org.convlab.ConvLabException;
 import org.bytedeco.javacpp.Pointer;
 
+import org.deeplearning4j.nn.conf.CacheMode;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.memory.MemoryUseMode;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+
 import java.lang.management.ManagementFactory;
 
 /**
@@ -36,6 +42,17 @@ public final class MemoryBudget {
             throw new ConvLabException(what + " needs about " + human(bytes) + " but this process may use " + human(available)
                     + " of native memory (JavaCPP's limit, or the machine's); " + fix);
         }
+    }
+
+    /**
+     * Refuses running {@code graph} on {@code examples} at once (training or inference) when DL4J's
+     * own memory report for that input and batch says it needs more than {@link #available()}.
+     */
+    public static void requireForBatch(ComputationGraph graph, InputType input, int examples, boolean training, String what,
+                                       String fix) {
+        long bytes = graph.getConfiguration().getMemoryReport(input).getTotalMemoryBytes(examples,
+                training ? MemoryUseMode.TRAINING : MemoryUseMode.INFERENCE, CacheMode.DEVICE, DataType.FLOAT);
+        require(bytes, what + " (" + String.format("%,d", examples) + " examples at once)", fix);
     }
 
     private static long machine() {

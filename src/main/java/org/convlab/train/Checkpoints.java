@@ -1,7 +1,9 @@
 package org.convlab.train;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.convlab.BadSettingException;
 import org.convlab.ConvLabException;
+import org.convlab.Setting;
 import org.convlab.io.FileTrees;
 import org.convlab.io.JsonFiles;
 import org.convlab.io.StagingFolder;
@@ -83,8 +85,8 @@ final class Checkpoints {
             loaded = new Loaded(state, Networks.restore(newest.resolve("model.zip"), true),
                     Networks.restore(newest.resolve("best.zip"), false));
         } catch (IOException | RuntimeException e) {
-            throw new ConvLabException("checkpoint " + newest + " cannot be read (" + e.getMessage()
-                    + "); delete it to start over");
+            throw new BadSettingException(Setting.FRESH, "checkpoint " + BadSettingException.literal(newest) + " cannot be read ("
+                    + BadSettingException.literal(e.getMessage()) + "); start over with %s");
         }
         return loaded;
     }

@@ -1,6 +1,8 @@
 package org.convlab.train;
 
 import org.convlab.data.ImageSource;
+import org.convlab.runtime.MemoryBudget;
+import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.evaluation.classification.Evaluation;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -24,6 +26,7 @@ public final class Evaluator {
     }
 
     public static LossAccuracy lossAndAccuracy(ComputationGraph graph, ImageSource source, int batch) {
+        requireMemory(graph, source, batch);
         double lossSum = 0;
         long correct = 0;
         int n = 0;
@@ -41,8 +44,15 @@ public final class Evaluator {
         return new LossAccuracy(lossSum / Math.max(1, n), (double) correct / Math.max(1, n), n);
     }
 
+    private static void requireMemory(ComputationGraph graph, ImageSource source, int batch) {
+        MemoryBudget.requireForBatch(graph, InputType.convolutional(source.shape().height(), source.shape().width(),
+                source.shape().channels()), Math.min(batch, source.size()), false, "evaluating in batches of " + batch,
+                "use a smaller batch size");
+    }
+
     /** The full report; {@code labels} are the model's, in output order. */
     public static EvaluationReport evaluate(ComputationGraph graph, ImageSource source, List<String> labels, int batch) {
+        requireMemory(graph, source, batch);
         Evaluation eval = new Evaluation(labels, Math.min(5, labels.size()));
         double lossSum = 0;
         DataSetIterator it = source.iterator(batch, false, 0);

@@ -59,6 +59,12 @@ class BadInputTest {
         assertTrue(r.err().contains("300,001,100,010 parameters") && r.err().contains("needs about 4.8 TB"), r.err());
     }
 
+    @Test
+    void aBatchTooLargeForMemoryIsRefusedNotACrash() {
+        ConvLabTest.Result r = refused("bench", "--no-data", "--batch", "100000000", "--input", "28x28x1", "--classes", "10");
+        assertTrue(r.err().contains("100,000,000 examples at once") && r.err().contains("use a smaller batch size"), r.err());
+    }
+
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
         "conv --matrix data/samples/matrix5x5.csv --kernel sharpen --explain --cells -3|--cells",
