@@ -70,14 +70,33 @@ public final class Preprocessor {
      */
     public INDArray normalize(INDArray loaderOrder) {
         if (steps.channels() == Preprocessing.Channels.RGB && loaderOrder.size(1) == 3) {
-            INDArray blue = loaderOrder.get(NDArrayIndex.all(), NDArrayIndex.point(0)).dup();
-            loaderOrder.get(NDArrayIndex.all(), NDArrayIndex.point(0)).assign(loaderOrder.get(NDArrayIndex.all(), NDArrayIndex.point(2)));
-            loaderOrder.get(NDArrayIndex.all(), NDArrayIndex.point(2)).assign(blue);
+            swapFirstAndLast(loaderOrder);
         }
         if (steps.divideBy() != 1) {
             loaderOrder.divi(steps.divideBy());
         }
         return loaderOrder;
+    }
+
+    /**
+     * Decoded pixels from outside ConvLab (a KServe tensor, an ONNX runtime's input), [N, C, H, W]
+     * of 0..255 in RGB order (or grey), made the network's input in place: channels reordered to
+     * the model's order, then divided.
+     */
+    public INDArray fromRgb(INDArray rgb) {
+        if (steps.channels() == Preprocessing.Channels.BGR && rgb.size(1) == 3) {
+            swapFirstAndLast(rgb);
+        }
+        if (steps.divideBy() != 1) {
+            rgb.divi(steps.divideBy());
+        }
+        return rgb;
+    }
+
+    private static void swapFirstAndLast(INDArray nchw) {
+        INDArray first = nchw.get(NDArrayIndex.all(), NDArrayIndex.point(0)).dup();
+        nchw.get(NDArrayIndex.all(), NDArrayIndex.point(0)).assign(nchw.get(NDArrayIndex.all(), NDArrayIndex.point(2)));
+        nchw.get(NDArrayIndex.all(), NDArrayIndex.point(2)).assign(first);
     }
 
     /** {@link #normalize} for each batch of a DataVec iterator. */

@@ -1,8 +1,6 @@
 package org.convlab.infer;
 
-import org.convlab.BadSettingException;
 import org.convlab.ConvLabException;
-import org.convlab.Setting;
 import org.convlab.runtime.Networks;
 import org.convlab.data.Preprocessor;
 import org.convlab.data.DecodedImage;
@@ -16,7 +14,6 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -104,23 +101,11 @@ public final class Classifier implements AutoCloseable {
     }
 
     private List<List<Prediction>> predictDecoded(List<DecodedImage> images, int top) {
-        if (top < 1) {
-            throw new BadSettingException(Setting.TOP, "%s must be at least 1, received " + top);
-        }
+        Prediction.requireTop(top);
         INDArray batch = preprocessor.batch(images);
         ComputationGraph graph = borrow();
         try {
-            INDArray p = graph.outputSingle(false, batch);
-            List<List<Prediction>> out = new ArrayList<>();
-            for (int i = 0; i < images.size(); i++) {
-                List<Prediction> ranked = new ArrayList<>();
-                for (int c = 0; c < card.labels().size(); c++) {
-                    ranked.add(new Prediction(card.labels().get(c), p.getDouble(i, c)));
-                }
-                ranked.sort(Comparator.comparingDouble(Prediction::probability).reversed());
-                out.add(List.copyOf(ranked.subList(0, Math.min(top, ranked.size()))));
-            }
-            return out;
+            return Prediction.ranked(graph.outputSingle(false, batch), card.labels(), top);
         } finally {
             pool.add(graph);
         }

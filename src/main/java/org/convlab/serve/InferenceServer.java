@@ -1,0 +1,478 @@
+package org.convlab.serve;
+
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+import io.javalin.http.UploadedFile;
+import org.convlab.BadSettingException;
+import org.convlab.ConvLabException;
+import org.convlab.NotFoundException;
+import org.convlab.data.DecodedImage;
+import org.convlab.data.ImageDecoder;
+import org.convlab.infer.Prediction;
+import org.convlab.io.JsonFiles;
+import org.convlab.zoo.ModelRegistry;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * An HTTP inference server over a model registry, as TorchServe and DJL Serving do it:
+ * {@code POST /predictions/{model}[/{version}]} with image bytes (or multipart field {@code data}),
+ * the KServe Open Inference Protocol v2 under {@code /v2}, {@code /ping}, {@code /models},
+ * Prometheus {@code /metrics} and a web page at {@code /}. Concurrent requests for one model run
+ * as one forward pass ({@link DynamicBatcher}); a full queue answers 503 at once; a new version
+ * stored in the registry is served within seconds, without a restart.
+ *
+ * <pre>{@code
+ * try (InferenceServer server = InferenceServer.builder()
+ *         .setRegistry(Path.of("models"))
+ *         .optModels(List.of("fashion-cnn"))     // default: every model in the registry
+ *         .optPort(8080)                          // 0: any free port
+ *         .build()
+ *         .start()) {
+ *     System.out.println(server.url());          // http://127.0.0.1:8080/
+ *     server.awaitStop();
+ * }
+ * }</pre>
+ */
+public final class InferenceServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(InferenceServer.class);
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = JsonFiles.mapper()
+            .disable(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT);
+
+    /** Set on a request this server answered itself, so the 404 page does not overwrite a model's 404. */
+    private static final String ANSWERED = "convlab.answered";
+
+    private final Builder settings;
+    private final ModelCatalog catalog;
+    private final ServerMetrics metrics;
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final ScheduledExecutorService watcher = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "registry-watcher");
+        t.setDaemon(true);
+        return t;
+    });
+    private final Object stopped = new Object();
+    private volatile boolean draining;
+    private Javalin app;
+
+    private InferenceServer(Builder b) {
+        this.settings = b;
+        // The gauge asks the catalog at scrape time, once both exist.
+        this.metrics = new ServerMetrics(() -> catalog().queued());
+        this.catalog = new ModelCatalog(ModelRegistry.at(b.registry), b.models.stream().map(ModelRegistry.Ref::parse).toList(),
+                new ServedModel.BatchSettings(b.maxBatch, b.maxBatchDelayMicros, b.queue), metrics);
+    }
+
+    private ModelCatalog catalog() {
+        return catalog;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Loads the models (refusing, as bad input, a registry with none), then listens. */
+    public InferenceServer start() {
+        catalog.loadAll();
+        app = Javalin.create(config -> {
+            config.startup.showJavalinBanner = false;
+            config.http.maxRequestSize = settings.maxRequestSize;
+            config.jetty.host = settings.host;
+            config.jetty.port = settings.port;
+            // A declared body over the limit is refused before it is read, with the JSON error every refusal has.
+            config.routes.before(ctx -> {
+                if (ctx.contentLength() > settings.maxRequestSize) {
+                    throw new TooLargeException();
+                }
+            });
+            config.routes.get("/", ctx -> ctx.contentType("text/html; charset=utf-8").result(resource("index.html")));
+            config.routes.get("/sample.png", ctx -> ctx.contentType("image/png").result(resource("sample.png")));
+            config.routes.get("/ping", ctx -> json(ctx, 200, Map.of("status", "Healthy")));
+            config.routes.get("/models", ctx -> json(ctx, 200, Map.of("models", catalog.current().values().stream()
+                    .map(m -> Map.of("modelName", m.name(), "modelVersion", m.version())).toList())));
+            config.routes.get("/models/{model}", ctx -> json(ctx, 200, catalog.get(ctx.pathParam("model"), null).card()));
+            config.routes.get("/metrics", ctx -> ctx.contentType(ServerMetrics.contentType()).result(metrics.scrape()));
+            config.routes.post("/predictions/{model}", ctx -> predict(ctx, null));
+            config.routes.post("/predictions/{model}/{version}", ctx -> predict(ctx, version(ctx)));
+            config.routes.get("/v2/health/live", ctx -> json(ctx, 200, Map.of("live", true)));
+            config.routes.get("/v2/health/ready", ctx -> json(ctx, catalog.ready() && !draining ? 200 : 503,
+                    Map.of("ready", catalog.ready() && !draining)));
+            config.routes.get("/v2/models/{model}", ctx -> json(ctx, 200, KServeV2.metadata(catalog.get(ctx.pathParam("model"), null),
+                    versions(ctx.pathParam("model")))));
+            config.routes.get("/v2/models/{model}/versions/{version}", ctx -> json(ctx, 200,
+                    KServeV2.metadata(catalog.get(ctx.pathParam("model"), version(ctx)), versions(ctx.pathParam("model")))));
+            config.routes.get("/v2/models/{model}/ready", ctx -> modelReady(ctx, null));
+            config.routes.get("/v2/models/{model}/versions/{version}/ready", ctx -> modelReady(ctx, version(ctx)));
+            config.routes.post("/v2/models/{model}/infer", ctx -> infer(ctx, null));
+            config.routes.post("/v2/models/{model}/versions/{version}/infer", ctx -> infer(ctx, version(ctx)));
+            config.routes.exception(Exception.class, (e, ctx) -> error(ctx, e));
+            config.routes.error(404, "*", ctx -> {
+                if (ctx.attribute(ANSWERED) == null) {
+                    json(ctx, 404, Map.of("error", "no such endpoint: " + ctx.method() + " " + ctx.path()
+                            + "; see GET / for the page and POST /predictions/{model} for inference"));
+                }
+            });
+        }).start();
+        watcher.scheduleWithFixedDelay(this::refresh, settings.reloadMillis, settings.reloadMillis, TimeUnit.MILLISECONDS);
+        LOG.info("serving {} at {}", catalog.servedNames(), url());
+        return this;
+    }
+
+    /** The port the server listens on (the real one when 0 was asked for). */
+    public int port() {
+        return app.port();
+    }
+
+    /** {@code http://HOST:PORT/}. */
+    public String url() {
+        return "http://" + settings.host + ":" + port() + "/";
+    }
+
+    /** The names served, with the version each answers with. */
+    public Map<String, Integer> served() {
+        Map<String, Integer> out = new LinkedHashMap<>();
+        catalog.current().forEach((name, m) -> out.put(name, m.version()));
+        return out;
+    }
+
+    /** Blocks until {@link #close()} has run (from another thread or a signal). */
+    public void awaitStop() throws InterruptedException {
+        synchronized (stopped) {
+            while (app != null) {
+                stopped.wait();
+            }
+        }
+    }
+
+    /**
+     * Stops gracefully: new requests get 503, requests in flight are answered (up to 30 s), then
+     * the listener closes and every model's queue drains.
+     */
+    @Override
+    public void close() {
+        if (app == null) {
+            return;
+        }
+        draining = true;
+        watcher.shutdownNow();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (inFlight.get() > 0 && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        app.stop();
+        catalog.close();
+        synchronized (stopped) {
+            app = null;
+            stopped.notifyAll();
+        }
+    }
+
+    private void refresh() {
+        try {
+            catalog.refresh();
+        } catch (RuntimeException e) {
+            LOG.warn("registry check failed: {}", e.getMessage());
+        }
+    }
+
+    private void predict(Context ctx, Integer version) {
+        long start = System.nanoTime();
+        String name = ctx.pathParam("model");
+        int top = top(ctx);
+        List<DecodedImage> images = images(ctx);
+        ServedModel[] used = new ServedModel[1];
+        INDArray p = run(name, version, used, m -> m.preprocessor().batch(images));
+        List<List<Prediction>> ranked = Prediction.ranked(p, used[0].card().labels(), top);
+        List<Map<String, Object>> answers = new ArrayList<>();
+        for (List<Prediction> r : ranked) {
+            Map<String, Object> a = new LinkedHashMap<>();
+            a.put("model", used[0].name());
+            a.put("version", used[0].version());
+            a.put("predictions", r);
+            answers.add(a);
+        }
+        json(ctx, 200, answers.size() == 1 ? answers.get(0) : answers);
+        metrics.request(used[0].name(), String.valueOf(used[0].version()), 200, (System.nanoTime() - start) / 1e9);
+    }
+
+    private void infer(Context ctx, Integer version) {
+        long start = System.nanoTime();
+        String name = ctx.pathParam("model");
+        KServeV2.InferRequest request = KServeV2.parse(body(ctx));
+        ServedModel[] used = new ServedModel[1];
+        INDArray p = run(name, version, used, m -> m.preprocessor().fromRgb(KServeV2.pixels(request, m.card().input())));
+        json(ctx, 200, KServeV2.response(used[0], request.id(), p));
+        metrics.request(used[0].name(), String.valueOf(used[0].version()), 200, (System.nanoTime() - start) / 1e9);
+    }
+
+    /**
+     * Prepares the input for the model that answers now and waits for its batch. A model version
+     * replaced meanwhile (hot reload) closes its queue; the request then goes to the new one.
+     */
+    private INDArray run(String name, Integer version, ServedModel[] used, java.util.function.Function<ServedModel, INDArray> input) {
+        begin();
+        try {
+            for (int attempt = 0; ; attempt++) {
+                ServedModel m = catalog.get(name, version);
+                used[0] = m;
+                try {
+                    return m.batcher().submit(input.apply(m)).join();
+                } catch (DynamicBatcher.ClosedException | CompletionException e) {
+                    Throwable cause = e instanceof CompletionException ? e.getCause() : e;
+                    if (!(cause instanceof DynamicBatcher.ClosedException) || attempt >= 3) {
+                        throw cause instanceof RuntimeException r ? r : new IllegalStateException(cause);
+                    }
+                }
+            }
+        } finally {
+            inFlight.decrementAndGet();
+        }
+    }
+
+    private void begin() {
+        inFlight.incrementAndGet();
+        if (draining) {
+            inFlight.decrementAndGet();
+            throw new DynamicBatcher.QueueFullException(0);
+        }
+    }
+
+    private void modelReady(Context ctx, Integer version) {
+        ServedModel m = catalog.get(ctx.pathParam("model"), version);
+        json(ctx, 200, Map.of("name", m.name(), "version", String.valueOf(m.version()), "ready", true));
+    }
+
+    private List<Integer> versions(String name) {
+        return ModelRegistry.at(settings.registry).versions(name);
+    }
+
+    private static Integer version(Context ctx) {
+        String v = ctx.pathParam("version");
+        try {
+            int n = Integer.parseInt(v);
+            if (n >= 1) {
+                return n;
+            }
+        } catch (NumberFormatException ignored) {
+            // refused below
+        }
+        throw new NotFoundException("version '" + v + "' is not a version number (1, 2, ...)");
+    }
+
+    private static int top(Context ctx) {
+        String text = ctx.queryParam("top");
+        if (text == null) {
+            return 5;
+        }
+        try {
+            int top = Integer.parseInt(text.trim());
+            Prediction.requireTop(top);
+            return top;
+        } catch (NumberFormatException e) {
+            throw new ConvLabException("top '" + text + "' is not a whole number; use ?top=5");
+        }
+    }
+
+    /** The request's images: its body, or every file of multipart field {@code data}. */
+    private static List<DecodedImage> images(Context ctx) {
+        String type = String.valueOf(ctx.contentType());
+        if (type.startsWith("multipart/form-data")) {
+            List<UploadedFile> files = ctx.uploadedFiles("data");
+            if (files.isEmpty()) {
+                throw new ConvLabException("the multipart request holds no file in field 'data'; send the images as data=@image.png");
+            }
+            List<DecodedImage> images = new ArrayList<>();
+            for (UploadedFile f : files) {
+                try (InputStream in = f.content()) {
+                    images.add(decode(in.readAllBytes(), f.filename()));
+                } catch (IOException e) {
+                    throw new ConvLabException("cannot read the upload " + f.filename() + ": " + e.getMessage());
+                }
+            }
+            return images;
+        }
+        return List.of(decode(body(ctx), "the request body"));
+    }
+
+    private static DecodedImage decode(byte[] bytes, String what) {
+        if (bytes.length == 0) {
+            throw new ConvLabException(what + " is empty; send the image's bytes (curl --data-binary @image.png)");
+        }
+        try {
+            return ImageDecoder.decode(bytes);
+        } catch (ConvLabException e) {
+            throw new ConvLabException(what + ": " + e.getMessage());
+        }
+    }
+
+    private static byte[] body(Context ctx) {
+        return ctx.bodyAsBytes();
+    }
+
+    private void error(Context ctx, Exception e) {
+        Throwable t = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+        int code;
+        String message;
+        if (t instanceof DynamicBatcher.QueueFullException) {
+            code = 503;
+            message = draining ? "the server is stopping; retry on another instance" : t.getMessage();
+            ctx.header("Retry-After", "1");
+        } else if (t instanceof NotFoundException) {
+            code = 404;
+            message = t.getMessage();
+        } else if (t instanceof BadSettingException bad) {
+            code = 400;
+            message = bad.messageNaming(s -> s.word());
+        } else if (t instanceof ConvLabException) {
+            code = 400;
+            message = t.getMessage();
+        } else if (t instanceof TooLargeException || t instanceof HttpResponseException h && h.getStatus() == 413) {
+            code = 413;
+            message = "the request is larger than " + settings.maxRequestSize + " bytes; send a smaller image"
+                    + " (or start the server with a larger --max-request-size)";
+        } else if (t instanceof HttpResponseException h) {
+            code = h.getStatus();
+            message = h.getMessage();
+        } else {
+            code = 500;
+            message = "internal error: " + t;
+            LOG.warn("request {} {} failed", ctx.method(), ctx.path(), t);
+        }
+        json(ctx, code, Map.of("error", message));
+        if (ctx.path().startsWith("/predictions/") || ctx.path().contains("/infer")) {
+            String model = ctx.pathParamMap().getOrDefault("model", "?");
+            metrics.request(model, ctx.pathParamMap().getOrDefault("version", "current"), code, 0);
+        }
+    }
+
+    private static void json(Context ctx, int status, Object value) {
+        ctx.attribute(ANSWERED, Boolean.TRUE);
+        try {
+            ctx.status(status).contentType("application/json").result(JSON.writeValueAsString(value));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static byte[] resource(String name) throws IOException {
+        try (InputStream in = InferenceServer.class.getResourceAsStream(name)) {
+            if (in == null) {
+                throw new IOException("missing resource " + name);
+            }
+            return in.readAllBytes();
+        }
+    }
+
+    /** A request whose declared size is over the limit. */
+    private static final class TooLargeException extends RuntimeException {
+    }
+
+    /**
+     * Settings, DJL style: {@code set} the registry, {@code opt} the rest over defaults (every
+     * model, 127.0.0.1:8080, batches of up to 32 images waiting at most 5 ms, a queue of 256
+     * requests, 10 MB per request, a registry check every second).
+     */
+    public static final class Builder {
+        private Path registry;
+        private List<String> models = List.of();
+        private String host = "127.0.0.1";
+        private int port = 8080;
+        private int maxBatch = 32;
+        private long maxBatchDelayMicros = 5_000;
+        private int queue = 256;
+        private long maxRequestSize = 10L << 20;
+        private long reloadMillis = 1_000;
+
+        public Builder setRegistry(Path root) {
+            registry = root;
+            return this;
+        }
+
+        /** {@code NAME} (follows the newest version) or {@code NAME:VERSION} (pinned); empty: every model. */
+        public Builder optModels(List<String> refs) {
+            models = List.copyOf(refs);
+            return this;
+        }
+
+        public Builder optHost(String h) {
+            host = h;
+            return this;
+        }
+
+        /** 0 picks a free port; {@link #port()} says which. */
+        public Builder optPort(int p) {
+            if (p < 0 || p > 65535) {
+                throw new ConvLabException("port must be 0 to 65535, received " + p);
+            }
+            port = p;
+            return this;
+        }
+
+        public Builder optMaxBatch(int n) {
+            if (n < 1) {
+                throw new ConvLabException("max batch must be at least 1, received " + n);
+            }
+            maxBatch = n;
+            return this;
+        }
+
+        /** How long the first request of a batch waits for more, in microseconds (0: never waits). */
+        public Builder optMaxBatchDelayMicros(long micros) {
+            if (micros < 0) {
+                throw new ConvLabException("max batch delay must be 0 or more, received " + micros);
+            }
+            maxBatchDelayMicros = micros;
+            return this;
+        }
+
+        /** Requests that may wait per model before the server answers 503. */
+        public Builder optQueue(int n) {
+            if (n < 1) {
+                throw new ConvLabException("queue must hold at least 1 request, received " + n);
+            }
+            queue = n;
+            return this;
+        }
+
+        public Builder optMaxRequestSize(long bytes) {
+            if (bytes < 1) {
+                throw new ConvLabException("max request size must be at least 1 byte, received " + bytes);
+            }
+            maxRequestSize = bytes;
+            return this;
+        }
+
+        /** How often the registry is checked for new or removed versions. */
+        public Builder optReloadMillis(long millis) {
+            reloadMillis = Math.max(50, millis);
+            return this;
+        }
+
+        public InferenceServer build() {
+            if (registry == null) {
+                throw new ConvLabException("an inference server needs a registry folder");
+            }
+            return new InferenceServer(this);
+        }
+    }
+}
