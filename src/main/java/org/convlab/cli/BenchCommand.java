@@ -3,6 +3,8 @@ package org.convlab.cli;
 import org.convlab.arch.InputShape;
 import org.convlab.arch.GraphBuilder;
 import org.convlab.bench.Benchmark;
+import org.convlab.bench.ClassifierBenchmark;
+import org.convlab.infer.Classifier;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.CacheMode;
 import org.deeplearning4j.nn.conf.WorkspaceMode;
@@ -70,13 +72,23 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--profile", description = "Instead: time each layer's forward and backward pass against the whole training step.")
     boolean profile;
 
+    @Option(names = "--model", paramLabel = "NAME[:VERSION]",
+            description = "Instead: a stored model end to end, as Classifier runs it on --image (decode, preprocess, forward, rank).")
+    String model;
+
+    @Option(names = "--image", paramLabel = "IMG", description = "With --model: the image file to classify.")
+    java.nio.file.Path image;
+
+    @Mixin
+    RegistryOption registryOption;
+
     @Spec
     CommandSpec command;
 
     @Override
     public Integer call() throws IOException {
-        if (batch < 1 || warmup < 0 || iterations < 1 || latencySamples < 1) {
-            throw new org.convlab.ConvLabException("--batch, --iterations and --latency-samples must be at least 1, --warmup at least 0");
+        if (model != null) {
+            return benchModel();
         }
         GraphBuilder builder = GraphBuilder.of(archOptions.spec())
                 .optDataFormat(choice("--format", format, CNN2DFormat.NCHW, CNN2DFormat.NHWC))
@@ -119,6 +131,24 @@ final class BenchCommand implements Callable<Integer> {
         }
         throw new org.convlab.ConvLabException(option + " '" + value + "' is not known; use one of "
                 + String.join(", ", java.util.Arrays.stream(allowed).map(e -> e.name().toLowerCase(Locale.ROOT)).toList()));
+    }
+
+    private int benchModel() {
+        if (image == null) {
+            throw new org.convlab.ConvLabException("--model needs --image IMG: the file the model classifies");
+        }
+        try (Classifier classifier = Classifier.of(registryOption.open().load(model), 1)) {
+            ClassifierBenchmark.Result r = ClassifierBenchmark.run(classifier, image, batch, warmup, iterations, latencySamples);
+            PrintWriter out = command.commandLine().getOut();
+            if (json) {
+                out.print(Json.write(r));
+            } else {
+                out.printf(Locale.US, "%s on %s, batch %d (median of %d): %.1f images/s; one image: p50 %.2f ms, p99 %.2f ms%n",
+                        r.model(), image.getFileName(), r.batch(), r.iterations(), r.imagesPerSec(), r.latencyMsP50(), r.latencyMsP99());
+            }
+            out.flush();
+        }
+        return ConvLab.EXIT_OK;
     }
 
     private int printProfile(LayerProfile.Result p) {

@@ -13,16 +13,21 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Runs the requests for one model as few forward passes as it can: the first waiting request
  * opens a batch, which takes more requests until it holds {@code maxBatch} images or
- * {@code maxDelay} has passed, then one forward pass answers them all. A single worker thread owns
+ * {@code maxDelay} has passed, then one forward pass answers them all. It waits only while more
+ * requests are on their way (being decoded for this model): a lone client is answered at once
+ * instead of waiting out the delay for company that is not coming. A single worker thread owns
  * the network (DL4J networks are not thread-safe). The queue is bounded: when it is full a request
  * is refused at once ({@link QueueFullException}) instead of waiting without end.
  */
 final class DynamicBatcher implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DynamicBatcher.class);
+    /** How often a waiting batch looks again whether requests are still on their way. */
+    private static final long POLL_NANOS = 100_000;
 
     /** One request: its preprocessed images [n, C, H, W] and where the probabilities [n, K] go. */
     private record Job(INDArray input, long enqueued, CompletableFuture<INDArray> result) {
@@ -41,6 +46,7 @@ final class DynamicBatcher implements AutoCloseable {
     private final BlockingQueue<Job> queue;
     private final Observer observer;
     private final Thread worker;
+    private final AtomicInteger preparing = new AtomicInteger();
     private volatile boolean accepting = true;
     private Job carried;
 
@@ -70,6 +76,16 @@ final class DynamicBatcher implements AutoCloseable {
             throw new QueueFullException(queue.size());
         }
         return job.result();
+    }
+
+    /** A request for this model is being decoded and will be submitted (or abandoned: {@link #prepared()}). */
+    void preparing() {
+        preparing.incrementAndGet();
+    }
+
+    /** The request announced by {@link #preparing()} was submitted or failed. */
+    void prepared() {
+        preparing.decrementAndGet();
     }
 
     /** Requests waiting for a batch. */
@@ -107,9 +123,15 @@ final class DynamicBatcher implements AutoCloseable {
         long deadline = System.nanoTime() + maxDelayNanos;
         while (images < maxBatch) {
             long left = deadline - System.nanoTime();
-            Job next = left > 0 ? queue.poll(left, TimeUnit.NANOSECONDS) : queue.poll();
+            Job next = queue.poll();
             if (next == null) {
-                break;
+                if (left <= 0 || preparing.get() == 0) {
+                    break; // out of time, or nobody else is coming
+                }
+                next = queue.poll(Math.min(left, POLL_NANOS), TimeUnit.NANOSECONDS);
+                if (next == null) {
+                    continue;
+                }
             }
             if (images + next.input().size(0) > maxBatch) {
                 carried = next; // opens the next batch

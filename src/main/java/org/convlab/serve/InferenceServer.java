@@ -199,9 +199,9 @@ public final class InferenceServer implements AutoCloseable {
         long start = System.nanoTime();
         String name = ctx.pathParam("model");
         int top = top(ctx);
-        List<DecodedImage> images = images(ctx);
         ServedModel[] used = new ServedModel[1];
-        INDArray p = run(name, version, used, m -> m.preprocessor().batch(images));
+        // Decoding counts as "on its way" for the batcher (see DynamicBatcher), so it happens inside run.
+        INDArray p = run(name, version, used, m -> m.preprocessor().batch(images(ctx)));
         List<List<Prediction>> ranked = Prediction.ranked(p, used[0].card().labels(), top);
         List<Map<String, Object>> answers = new ArrayList<>();
         for (List<Prediction> r : ranked) {
@@ -236,7 +236,7 @@ public final class InferenceServer implements AutoCloseable {
                 ServedModel m = catalog.get(name, version);
                 used[0] = m;
                 try {
-                    return m.batcher().submit(input.apply(m)).join();
+                    return submit(m, input).join();
                 } catch (DynamicBatcher.ClosedException | CompletionException e) {
                     Throwable cause = e instanceof CompletionException ? e.getCause() : e;
                     if (!(cause instanceof DynamicBatcher.ClosedException) || attempt >= 3) {
@@ -246,6 +246,17 @@ public final class InferenceServer implements AutoCloseable {
             }
         } finally {
             inFlight.decrementAndGet();
+        }
+    }
+
+    /** Prepares the input while the batcher knows it is coming, then queues it. */
+    private static java.util.concurrent.CompletableFuture<INDArray> submit(ServedModel m,
+                                                                         java.util.function.Function<ServedModel, INDArray> input) {
+        m.batcher().preparing();
+        try {
+            return m.batcher().submit(input.apply(m));
+        } finally {
+            m.batcher().prepared();
         }
     }
 
