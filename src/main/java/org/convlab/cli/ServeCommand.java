@@ -36,7 +36,7 @@ final class ServeCommand implements Callable<Integer> {
             description = "Images per forward pass, at most. Default: ${DEFAULT-VALUE}.")
     int maxBatch;
 
-    @Option(names = "--max-batch-delay", defaultValue = "5", paramLabel = "MS",
+    @Option(names = "--max-batch-delay", defaultValue = "2", paramLabel = "MS",
             description = "How long a batch waits for more requests, in milliseconds (0: never). Default: ${DEFAULT-VALUE}.")
     double maxBatchDelayMs;
 

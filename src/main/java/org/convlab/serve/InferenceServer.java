@@ -400,7 +400,7 @@ public final class InferenceServer implements AutoCloseable {
 
     /**
      * Settings, DJL style: {@code set} the registry, {@code opt} the rest over defaults (every
-     * model, 127.0.0.1:8080, batches of up to 32 images waiting at most 5 ms, a queue of 256
+     * model, 127.0.0.1:8080, batches of up to 32 images waiting at most 2 ms, a queue of 256
      * requests, 10 MB per request, a registry check every second).
      */
     public static final class Builder {
@@ -409,7 +409,7 @@ public final class InferenceServer implements AutoCloseable {
         private String host = "127.0.0.1";
         private int port = 8080;
         private int maxBatch = 32;
-        private long maxBatchDelayMicros = 5_000;
+        private long maxBatchDelayMicros = 2_000;
         private int queue = 256;
         private long maxRequestSize = 10L << 20;
         private long reloadMillis = 1_000;
