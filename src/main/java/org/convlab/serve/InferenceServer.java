@@ -89,7 +89,7 @@ public final class InferenceServer implements AutoCloseable {
     /** Loads the models (refusing, as bad input, a registry with none), then listens. */
     public InferenceServer start() {
         catalog.loadAll();
-        app = Javalin.create(config -> {
+        Javalin created = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.http.maxRequestSize = settings.maxRequestSize;
             config.jetty.host = settings.host;
@@ -127,7 +127,14 @@ public final class InferenceServer implements AutoCloseable {
                             + "; see GET / for the page and POST /predictions/{model} for inference"));
                 }
             });
-        }).start();
+        });
+        try {
+            app = created.start();
+        } catch (io.javalin.util.JavalinBindException e) {
+            catalog.close();
+            throw new ConvLabException("port " + settings.port + " on " + settings.host + " is in use or not allowed; choose another"
+                    + " port (0 picks a free one)");
+        }
         watcher.scheduleWithFixedDelay(this::refresh, settings.reloadMillis, settings.reloadMillis, TimeUnit.MILLISECONDS);
         LOG.info("serving {} at {}", catalog.servedNames(), url());
         return this;

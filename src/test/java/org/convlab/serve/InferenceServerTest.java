@@ -318,6 +318,13 @@ class InferenceServerTest {
     }
 
     @Test
+    void aPortInUseIsBadInputNotACrash() {
+        org.convlab.ConvLabException e = org.junit.jupiter.api.Assertions.assertThrows(org.convlab.ConvLabException.class,
+                () -> InferenceServer.builder().setRegistry(registry).optPort(server.port()).build().start());
+        assertTrue(e.getMessage().contains("port " + server.port() + " on 127.0.0.1 is in use"), e.getMessage());
+    }
+
+    @Test
     void anEmptyRegistryIsRefusedInOneLine(@TempDir Path empty) {
         org.convlab.ConvLabException e = org.junit.jupiter.api.Assertions.assertThrows(org.convlab.ConvLabException.class,
                 () -> InferenceServer.builder().setRegistry(empty).optPort(0).build().start());
