@@ -50,11 +50,16 @@ public record ModelSummary(List<Row> rows, long totalParams, long trainableParam
         return totalParams - trainableParams;
     }
 
-    /** Reads the table off an initialised graph whose single input has the given shape. */
+    /** Reads the table off an initialised graph whose single input has the given shape (channels first). */
     public static ModelSummary of(ComputationGraph graph, InputShape input) {
+        return of(graph, input, CNN2DFormat.NCHW);
+    }
+
+    /** The same for a graph that takes its input in {@code format} (NHWC: models imported from Keras). */
+    public static ModelSummary of(ComputationGraph graph, InputShape input, CNN2DFormat format) {
         ComputationGraphConfiguration conf = graph.getConfiguration();
         Map<String, InputType> types = conf.getLayerActivationTypes(
-                InputType.convolutional(input.height(), input.width(), input.channels(), CNN2DFormat.NCHW));
+                InputType.convolutional(input.height(), input.width(), input.channels(), format));
         List<Row> rows = new ArrayList<>();
         long total = 0;
         long trainable = 0;
@@ -79,6 +84,11 @@ public record ModelSummary(List<Row> rows, long totalParams, long trainableParam
             trainable += params - frozen;
         }
         return new ModelSummary(List.copyOf(rows), total, trainable);
+    }
+
+    /** The same table without the input row: Keras prints none for a {@code Sequential} model. */
+    public ModelSummary withoutInputRow() {
+        return new ModelSummary(rows.stream().filter(r -> !r.type().equals("InputLayer")).toList(), totalParams, trainableParams);
     }
 
     /** The table exactly as Keras 2 prints it for a sequential-like model. */

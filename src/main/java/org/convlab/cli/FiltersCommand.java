@@ -70,8 +70,10 @@ final class FiltersCommand implements Callable<Integer> {
         stdout.println("wrote " + kernels);
         Map<String, INDArray> acts = FilterPictures.activations(graph, x);
         List<String> blockEnds = blockEnds(graph, convs);
+        boolean channelsLast = stored.card().preprocessing().layout() == org.convlab.data.Preprocessing.Layout.NHWC;
         for (String name : blockEnds) {
-            INDArray a = acts.get(name);
+            // Pictures read channels first; a model imported from Keras computes channels last.
+            INDArray a = channelsLast ? acts.get(name).permute(0, 3, 1, 2) : acts.get(name);
             Path file = out.resolve("featuremaps-" + name + ".png");
             int tile = (int) Math.max(48, Math.min(120, 4 * a.size(2)));
             Pictures.writePng(FilterPictures.featureMaps(a, maps, tile, name + ": " + a.size(1) + " maps of " + a.size(2) + "x" + a.size(3)

@@ -1,6 +1,10 @@
 package org.convlab.cli;
 
 import org.convlab.arch.ArchitectureSpec;
+import org.convlab.arch.InputShape;
+import org.convlab.data.Preprocessing;
+import org.convlab.zoo.StoredModel;
+import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.convlab.arch.GraphBuilder;
 import org.convlab.arch.ModelSummary;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -26,20 +30,45 @@ final class SummaryCommand implements Callable<Integer> {
     @Option(names = "--dl4j", description = "Print DL4J's own summary of the graph instead.")
     boolean dl4j;
 
+    @Option(names = "--model", paramLabel = "NAME[:VERSION]",
+            description = "A stored model's table instead (trained or imported), read from its network.")
+    String model;
+
+    @Mixin
+    RegistryOption registryOption;
+
     @Spec
     CommandSpec command;
 
     @Override
     public Integer call() {
-        ArchitectureSpec spec = archOptions.spec();
-        ComputationGraph graph = GraphBuilder.of(spec).build();
+        ComputationGraph graph;
+        InputShape input;
+        CNN2DFormat format = CNN2DFormat.NCHW;
+        boolean sequential = false;
+        if (model != null) {
+            StoredModel stored = registryOption.open().load(model);
+            graph = stored.graph();
+            input = stored.card().input();
+            if (stored.card().preprocessing().layout() == Preprocessing.Layout.NHWC) {
+                format = CNN2DFormat.NHWC;
+            }
+            sequential = stored.card().source() != null && "Sequential".equals(stored.card().source().modelClass());
+        } else {
+            ArchitectureSpec spec = archOptions.spec();
+            graph = GraphBuilder.of(spec).build();
+            input = spec.input();
+        }
+        ModelSummary summary = ModelSummary.of(graph, input, format);
+        // As Keras prints it: a Sequential model's table has no input row.
+        summary = sequential ? summary.withoutInputRow() : summary;
         var out = command.commandLine().getOut();
         if (dl4j) {
             out.print(graph.summary());
         } else if (json) {
-            out.print(Json.write(ModelSummary.of(graph, spec.input())));
+            out.print(Json.write(summary));
         } else {
-            out.print(ModelSummary.of(graph, spec.input()).toKerasText());
+            out.print(summary.toKerasText());
         }
         out.flush();
         return ConvLab.EXIT_OK;

@@ -22,8 +22,8 @@ import java.util.Locale;
  * Preprocessing keras = new Preprocessing(100, 100, Preprocessing.Channels.RGB, "stretch", 1);  // raw RGB pixels
  * }</pre>
  */
-@JsonPropertyOrder({"height", "width", "channels", "resize", "divideBy"})
-public record Preprocessing(int height, int width, Channels channels, String resize, double divideBy) {
+@JsonPropertyOrder({"height", "width", "channels", "resize", "divideBy", "layout"})
+public record Preprocessing(int height, int width, Channels channels, String resize, double divideBy, Layout layout) {
     public static final String STRETCH = "stretch";
 
     /** The order of an image's channels, as the network expects them. */
@@ -51,7 +51,23 @@ public record Preprocessing(int height, int width, Channels channels, String res
         }
     }
 
+    /** How the network wants its input laid out: channels first (ConvLab's own) or last (Keras' models). */
+    public enum Layout {
+        NCHW, NHWC;
+
+        @JsonValue
+        public String label() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    /** Channels-first input, as every network ConvLab builds takes it. */
+    public Preprocessing(int height, int width, Channels channels, String resize, double divideBy) {
+        this(height, width, channels, resize, divideBy, Layout.NCHW);
+    }
+
     public Preprocessing {
+        layout = layout == null ? Layout.NCHW : layout;
         if (height < 0 || width < 0 || !(divideBy > 0)) {
             throw new ConvLabException("preprocessing needs a size of at least 1x1 and a divisor above 0, received "
                     + height + "x" + width + " and " + divideBy);
@@ -77,7 +93,8 @@ public record Preprocessing(int height, int width, Channels channels, String res
     @JsonCreator
     static Preprocessing fromJson(@JsonProperty("height") Integer height, @JsonProperty("width") Integer width,
                                   @JsonProperty("channels") String channels, @JsonProperty("resize") String resize,
-                                  @JsonProperty("divideBy") Double divideBy, @JsonProperty("scale") String legacyScale) {
+                                  @JsonProperty("divideBy") Double divideBy, @JsonProperty("scale") String legacyScale,
+                                  @JsonProperty("layout") String layout) {
         if (channels == null) {
             throw new ConvLabException("preprocessing has no 'channels' (grey, rgb or bgr)");
         }
@@ -86,8 +103,13 @@ public record Preprocessing(int height, int width, Channels channels, String res
         if (Double.isNaN(divisor)) {
             throw new ConvLabException("preprocessing has no 'divideBy' (255 for pixels scaled to 0..1, 1 for raw pixels)");
         }
+        Layout order = layout == null ? Layout.NCHW : "nhwc".equalsIgnoreCase(layout) ? Layout.NHWC : "nchw".equalsIgnoreCase(layout)
+                ? Layout.NCHW : null;
+        if (order == null) {
+            throw new ConvLabException("preprocessing layout '" + layout + "' is not known; use nchw or nhwc");
+        }
         return new Preprocessing(height == null ? 0 : height, width == null ? 0 : width, Channels.parse(channels),
-                resize == null || resize.startsWith("to ") ? STRETCH : resize, divisor);
+                resize == null || resize.startsWith("to ") ? STRETCH : resize, divisor, order);
     }
 
     /** Whether the size is known (cards written before preprocessing was data lack it). */
@@ -98,12 +120,7 @@ public record Preprocessing(int height, int width, Channels channels, String res
 
     /** The same steps at the size of {@code input}. */
     public Preprocessing withSize(InputShape input) {
-        return new Preprocessing(input.height(), input.width(), channels, resize, divideBy);
-    }
-
-    /** The same steps with another channel order and divisor (an imported model's own). */
-    public Preprocessing with(Channels newChannels, double newDivideBy) {
-        return new Preprocessing(height, width, newChannels, resize, newDivideBy);
+        return new Preprocessing(input.height(), input.width(), channels, resize, divideBy, layout);
     }
 
     /** The shape of the network's input this produces. */

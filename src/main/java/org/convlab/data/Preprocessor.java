@@ -38,7 +38,7 @@ public final class Preprocessor {
         return steps;
     }
 
-    /** Decoded images, resized and normalised, as one [N, C, H, W] float batch. */
+    /** Decoded images, resized and normalised, as one batch of the network's input. */
     public INDArray batch(List<DecodedImage> images) {
         InputShape in = steps.input();
         INDArray batch = Nd4j.create(DataType.FLOAT, images.size(), in.channels(), in.height(), in.width());
@@ -48,7 +48,7 @@ public final class Preprocessor {
         return normalize(batch);
     }
 
-    /** One decoded image as a [1, C, H, W] input. */
+    /** One decoded image as the network's input for a batch of one. */
     public INDArray image(DecodedImage image) {
         return batch(List.of(image));
     }
@@ -64,33 +64,33 @@ public final class Preprocessor {
 
     /**
      * Turns a batch of 0..255 values in the loader's order ([N, C, H, W]: BGR, or grey) into the
-     * network's input, in place: channels reordered where the model wants RGB, then divided.
-     *
-     * @return the same array
+     * network's input: channels reordered where the model wants RGB, divided (both in place),
+     * then laid out channels-last where the model wants that (a new array).
      */
     public INDArray normalize(INDArray loaderOrder) {
         if (steps.channels() == Preprocessing.Channels.RGB && loaderOrder.size(1) == 3) {
             swapFirstAndLast(loaderOrder);
         }
+        return divideAndLayOut(loaderOrder);
+    }
+
+    private INDArray divideAndLayOut(INDArray nchw) {
         if (steps.divideBy() != 1) {
-            loaderOrder.divi(steps.divideBy());
+            nchw.divi(steps.divideBy());
         }
-        return loaderOrder;
+        return steps.layout() == Preprocessing.Layout.NHWC ? nchw.permute(0, 2, 3, 1).dup('c') : nchw;
     }
 
     /**
      * Decoded pixels from outside ConvLab (a KServe tensor, an ONNX runtime's input), [N, C, H, W]
-     * of 0..255 in RGB order (or grey), made the network's input in place: channels reordered to
-     * the model's order, then divided.
+     * of 0..255 in RGB order (or grey), made the network's input: channels reordered to the
+     * model's order, divided, and laid out as the model wants.
      */
     public INDArray fromRgb(INDArray rgb) {
         if (steps.channels() == Preprocessing.Channels.BGR && rgb.size(1) == 3) {
             swapFirstAndLast(rgb);
         }
-        if (steps.divideBy() != 1) {
-            rgb.divi(steps.divideBy());
-        }
-        return rgb;
+        return divideAndLayOut(rgb);
     }
 
     private static void swapFirstAndLast(INDArray nchw) {
@@ -101,6 +101,6 @@ public final class Preprocessor {
 
     /** {@link #normalize} for each batch of a DataVec iterator. */
     public DataSetPreProcessor asDataSetPreProcessor() {
-        return (DataSet ds) -> normalize(ds.getFeatures());
+        return (DataSet ds) -> ds.setFeatures(normalize(ds.getFeatures()));
     }
 }

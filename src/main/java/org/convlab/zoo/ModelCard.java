@@ -17,11 +17,28 @@ import java.util.Map;
  * {@code model.zip} (checked on every load).
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-@JsonPropertyOrder({"name", "version", "created", "architecture", "input", "labels", "preprocessing", "training", "metrics",
-        "environment", "modelSha256", "files"})
+@JsonPropertyOrder({"name", "version", "created", "architecture", "input", "labels", "preprocessing", "source", "training",
+        "metrics", "environment", "modelSha256", "files"})
 public record ModelCard(String name, Integer version, String created, ArchitectureSpec architecture, InputShape input,
                         List<String> labels, Preprocessing preprocessing, Training training, Map<String, Double> metrics,
-                        Map<String, String> environment, String modelSha256, List<String> files) {
+                        Map<String, String> environment, String modelSha256, List<String> files, Source source) {
+
+    /** A model trained by ConvLab: no imported source. */
+    public ModelCard(String name, Integer version, String created, ArchitectureSpec architecture, InputShape input,
+                     List<String> labels, Preprocessing preprocessing, Training training, Map<String, Double> metrics,
+                     Map<String, String> environment, String modelSha256, List<String> files) {
+        this(name, version, created, architecture, input, labels, preprocessing, training, metrics, environment, modelSha256,
+                files, null);
+    }
+
+    /**
+     * Where an imported model came from: the file's name and sha256, its format and the version
+     * and backend that wrote it, and its layers as the file names them ("conv2d_1 (Conv2D)").
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Source(String file, String sha256, String format, String kerasVersion, String backend, String modelClass,
+                         List<String> layers) {
+    }
 
     /** Cards written before preprocessing was data carry no size in it: the input gives it. */
     public ModelCard {
@@ -62,6 +79,6 @@ public record ModelCard(String name, Integer version, String created, Architectu
 
     public ModelCard withVersion(String newName, int newVersion, String sha256, List<String> newFiles) {
         return new ModelCard(newName, newVersion, created, architecture, input, labels, preprocessing, training, metrics,
-                environment, sha256, newFiles);
+                environment, sha256, newFiles, source);
     }
 }
