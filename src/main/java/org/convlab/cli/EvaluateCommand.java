@@ -25,9 +25,8 @@ import java.util.concurrent.Callable;
         description = {"Evaluate a stored model on labelled data.",
                 "Example: convlab evaluate --model fashion-cnn --data fashion-mnist --confusion confusion.png"})
 final class EvaluateCommand implements Callable<Integer> {
-    @Option(names = "--model", required = true, paramLabel = "NAME[:VERSION]",
-            description = "The stored model: NAME (its newest version) or NAME:VERSION.")
-    String model;
+    @Mixin
+    StoredModelOption modelOption;
 
     @Option(names = "--data", required = true, paramLabel = "SRC",
             description = "Labelled data; for a source with a test set (fashion-mnist, Fruits-360) the test set is used.")
@@ -42,15 +41,13 @@ final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the report as JSON.")
     boolean json;
 
-    @Mixin
-    RegistryOption registryOption;
 
     @Spec
     CommandSpec command;
 
     @Override
     public Integer call() {
-        StoredModel stored = registryOption.open().load(model);
+        StoredModel stored = modelOption.load();
         List<String> labels = stored.card().labels();
         DataSources.Bundle bundle = DataArgument.open(data, stored.card().input());
         ImageSource source = bundle.test() != null ? bundle.test() : bundle.train();

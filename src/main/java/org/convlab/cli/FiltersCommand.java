@@ -30,9 +30,8 @@ import java.util.concurrent.Callable;
                 "The first convolution's kernels, and the feature maps at the end of each convolution block for one image.",
                 "Example: convlab filters --model fashion-cnn --image shoe.png --out filters/"})
 final class FiltersCommand implements Callable<Integer> {
-    @Option(names = "--model", required = true, paramLabel = "NAME[:VERSION]",
-            description = "The stored model: NAME (its newest version) or NAME:VERSION.")
-    String model;
+    @Mixin
+    StoredModelOption modelOption;
 
     @Option(names = "--image", required = true, paramLabel = "IMG", description = "The image whose feature maps are drawn.")
     Path image;
@@ -43,15 +42,13 @@ final class FiltersCommand implements Callable<Integer> {
     @Option(names = "--maps", converter = Counts.AtLeastOne.class, defaultValue = "32", description = "Feature maps per layer, at most. Default: ${DEFAULT-VALUE}.")
     int maps;
 
-    @Mixin
-    RegistryOption registryOption;
 
     @Spec
     CommandSpec command;
 
     @Override
     public Integer call() throws IOException {
-        StoredModel stored = registryOption.open().load(model);
+        StoredModel stored = modelOption.load();
         ComputationGraph graph = stored.graph();
         List<String> convs = new ArrayList<>();
         for (String name : graph.getConfiguration().getTopologicalOrderStr()) {

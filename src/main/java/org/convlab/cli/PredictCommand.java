@@ -23,9 +23,8 @@ import java.util.concurrent.Callable;
         description = {"Classify images with a stored model; each image is brought to the model's input exactly as in training.",
                 "Example: convlab predict --model fashion-cnn shoe.png shirt.jpg --top 3"})
 final class PredictCommand implements Callable<Integer> {
-    @Option(names = "--model", required = true, paramLabel = "NAME[:VERSION]",
-            description = "The stored model: NAME (its newest version) or NAME:VERSION.")
-    String model;
+    @Mixin
+    StoredModelOption modelOption;
 
     @Parameters(paramLabel = "IMG", arity = "1..*", description = "Images to classify.")
     List<Path> images;
@@ -36,15 +35,13 @@ final class PredictCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the predictions as JSON.")
     boolean json;
 
-    @Mixin
-    RegistryOption registryOption;
 
     @Spec
     CommandSpec command;
 
     @Override
     public Integer call() {
-        StoredModel stored = registryOption.open().load(model);
+        StoredModel stored = modelOption.load();
         try (Classifier classifier = Classifier.of(stored, 1)) {
             List<List<Prediction>> results = classifier.predictBatch(images, top);
             PrintWriter out = command.commandLine().getOut();

@@ -1,0 +1,156 @@
+package org.convlab.interop;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtSession;
+import org.convlab.arch.ArchitectureSpec;
+import org.convlab.arch.Architectures;
+import org.convlab.arch.GraphBuilder;
+import org.convlab.arch.InputShape;
+import org.convlab.arch.SpecJson;
+import org.convlab.data.Preprocessing;
+import org.convlab.infer.Classifier;
+import org.convlab.infer.Prediction;
+import org.convlab.zoo.ModelCard;
+import org.convlab.zoo.ModelRegistry;
+import org.convlab.zoo.StoredModel;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import javax.imageio.ImageIO;
+import java.awt.image.BufferedImage;
+import java.nio.FloatBuffer;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.stream.IntStream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Exported ONNX files run on ONNX Runtime (an independent implementation) and give what
+ * {@link Classifier} gives for the same image files, to 1e-5: every shipped architecture, a spec
+ * with every layer kind and activation ConvLab supports, and models imported from Keras.
+ */
+class OnnxExportTest {
+    @TempDir
+    Path dir;
+
+    /** Every kind and activation: strided 'same' with an even kernel, 'valid', max/avg/sum pooling, batch norm, dropout. */
+    private static final String EVERYTHING = """
+            {"name": "everything", "input": {"height": 20, "width": 18, "channels": 3}, "layers": [
+              {"type": "conv2d", "filters": 6, "kernel": 4, "stride": 2, "padding": "same", "activation": "elu"},
+              {"type": "batch_norm"},
+              {"type": "conv2d", "filters": 5, "kernel": [3, 2], "padding": "valid", "activation": "selu"},
+              {"type": "max_pool", "size": 2, "padding": "same"},
+              {"type": "conv2d", "filters": 4, "kernel": 3, "padding": "same", "activation": "gelu"},
+              {"type": "avg_pool", "size": 2, "stride": 1, "padding": "same"},
+              {"type": "conv2d", "filters": 4, "kernel": 1, "activation": "swish"},
+              {"type": "sum_pool", "size": 2, "padding": "same"},
+              {"type": "conv2d", "filters": 3, "kernel": 1, "activation": "leaky_relu"},
+              {"type": "flatten"},
+              {"type": "dense", "units": 12, "activation": "softplus"},
+              {"type": "dropout", "rate": 0.3},
+              {"type": "dense", "units": 10, "activation": "tanh"},
+              {"type": "dense", "units": 9, "activation": "softsign"},
+              {"type": "dense", "units": 8, "activation": "hard_sigmoid"},
+              {"type": "dense", "units": 7, "activation": "sigmoid"},
+              {"type": "dense", "units": 6, "activation": "relu"},
+              {"type": "dense", "units": 4, "activation": "softmax"}]}
+            """;
+
+    private StoredModel store(ArchitectureSpec spec) {
+        ComputationGraph graph = GraphBuilder.of(spec).optSeed(3).build();
+        // Batch norm's running statistics away from 0 and 1, so they count.
+        Random r = new Random(5);
+        for (org.deeplearning4j.nn.api.Layer layer : graph.getLayers()) {
+            if (layer instanceof org.deeplearning4j.nn.layers.normalization.BatchNormalization) {
+                for (String key : List.of("mean", "var", "gamma", "beta")) {
+                    INDArray p = layer.getParam(key);
+                    for (int i = 0; i < p.length(); i++) {
+                        p.putScalar(i, key.equals("var") || key.equals("gamma") ? 0.5 + r.nextDouble() : r.nextGaussian() * 0.3);
+                    }
+                }
+            }
+        }
+        List<String> labels = IntStream.range(0, spec.classes()).mapToObj(i -> "c" + i).toList();
+        ModelCard card = new ModelCard(spec.name(), null, "now", spec, spec.input(), labels, Preprocessing.standard(spec.input()),
+                null, Map.of(), Map.of(), null, null);
+        return ModelRegistry.at(dir.resolve("models")).save(spec.name(), graph, card, Map.of());
+    }
+
+    /** Random images of the model's input size, as files and as RGB NCHW 0..255. */
+    private void assertOnnxEqualsClassifier(StoredModel stored) throws Exception {
+        Path onnx = dir.resolve(stored.card().name() + ".onnx");
+        OnnxExport.write(stored, onnx);
+        InputShape in = stored.card().input();
+        Random r = new Random(11);
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        try (OrtSession session = env.createSession(onnx.toString(), new OrtSession.SessionOptions());
+             Classifier classifier = Classifier.of(stored, 1)) {
+            Map<String, String> meta = session.getMetadata().getCustomMetadata();
+            assertTrue(meta.get("labels").startsWith("[\"" + stored.card().labels().get(0)), meta.toString());
+            assertEquals(String.valueOf(stored.card().version()), meta.get("source_version"));
+            for (int n = 0; n < 3; n++) {
+                BufferedImage img = new BufferedImage(in.width(), in.height(),
+                        in.channels() == 1 ? BufferedImage.TYPE_BYTE_GRAY : BufferedImage.TYPE_INT_RGB);
+                float[] pixels = new float[in.channels() * in.height() * in.width()];
+                for (int y = 0; y < in.height(); y++) {
+                    for (int x = 0; x < in.width(); x++) {
+                        if (in.channels() == 1) {
+                            int v = r.nextInt(256);
+                            img.getRaster().setSample(x, y, 0, v);
+                            pixels[y * in.width() + x] = v;
+                        } else {
+                            int[] rgb = {r.nextInt(256), r.nextInt(256), r.nextInt(256)};
+                            img.setRGB(x, y, rgb[0] << 16 | rgb[1] << 8 | rgb[2]);
+                            for (int c = 0; c < 3; c++) {
+                                pixels[(c * in.height() + y) * in.width() + x] = rgb[c];
+                            }
+                        }
+                    }
+                }
+                Path png = dir.resolve("image.png");
+                ImageIO.write(img, "png", png.toFile());
+                float[] onnxOut;
+                try (OnnxTensor t = OnnxTensor.createTensor(env, FloatBuffer.wrap(pixels), new long[] {1, in.channels(), in.height(), in.width()});
+                     OrtSession.Result result = session.run(Map.of(OnnxExport.INPUT, t))) {
+                    onnxOut = ((float[][]) result.get(0).getValue())[0];
+                }
+                List<Prediction> expected = classifier.predict(png, stored.card().labels().size());
+                for (Prediction p : expected) {
+                    assertEquals(p.probability(), onnxOut[stored.card().labels().indexOf(p.label())], 1e-5,
+                            stored.card().name() + " image " + n + " " + p.label());
+                }
+            }
+        }
+    }
+
+    @Test
+    void everyShippedArchitectureRunsTheSameOnOnnxRuntime() throws Exception {
+        for (String name : Architectures.names()) {
+            assertOnnxEqualsClassifier(store(Architectures.get(name)));
+        }
+    }
+
+    @Test
+    void everyLayerKindAndActivationRunsTheSame() throws Exception {
+        ArchitectureSpec everything = SpecJson.read(EVERYTHING, "everything");
+        assertOnnxEqualsClassifier(store(everything));
+        assertOnnxEqualsClassifier(store(everything.withInput(new InputShape(16, 16, 1)).withClasses(4)));
+    }
+
+    @Test
+    void modelsImportedFromKerasRunTheSameWithTheirPreprocessingInside() throws Exception {
+        ModelRegistry registry = ModelRegistry.at(dir.resolve("models"));
+        assertOnnxEqualsClassifier(KerasImport.into(registry, KerasImportTest.FIXTURES.resolve("keras-sequential.h5"),
+                new KerasImport.Options("seq-bgr-raw", List.of("a", "b", "c", "d", "e"), KerasImport.Pixels.RAW,
+                        Preprocessing.Channels.BGR, null)));
+        assertOnnxEqualsClassifier(KerasImport.into(registry, KerasImportTest.FIXTURES.resolve("keras-functional.h5"),
+                new KerasImport.Options("fn", List.of("x", "y", "z"), KerasImport.Pixels.UNIT, Preprocessing.Channels.RGB, null)));
+    }
+}
