@@ -38,9 +38,9 @@ final class ExportCommand {
         public Integer call() {
             StoredModel stored = modelOption.load();
             OnnxExport.write(stored, out);
-            command.commandLine().getOut().printf("wrote %s (%s, %d labels, input [N, %d, %d, %d] RGB 0..255)%n", out, stored.ref(),
+            command.commandLine().getOut().printf("wrote %s (%s, %d labels, input [N, %d, %d, %d] %s 0..255)%n", out, stored.ref(),
                     stored.card().labels().size(), stored.card().input().channels(), stored.card().input().height(),
-                    stored.card().input().width());
+                    stored.card().input().width(), stored.card().input().channels() == 1 ? "grey" : "RGB");
             command.commandLine().getOut().flush();
             return ConvLab.EXIT_OK;
         }

@@ -144,6 +144,26 @@ class OnnxExportTest {
         assertOnnxEqualsClassifier(store(everything.withInput(new InputShape(16, 16, 1)).withClasses(4)));
     }
 
+    /** Where Debian's python3-onnx is installed, ONNX's own checker (with shape inference) reads the file too. */
+    @Test
+    void onnxsOwnCheckerAcceptsTheFile() throws Exception {
+        Path python = Path.of("/usr/bin/python3");
+        boolean onnx = java.nio.file.Files.isExecutable(python)
+                && new ProcessBuilder(python.toString(), "-c", "import onnx").start().waitFor() == 0;
+        org.junit.jupiter.api.Assumptions.assumeTrue(onnx, () -> {
+            System.err.println("skipped: ONNX's checker needs Debian's python3-onnx (apt-get install -y python3-onnx)");
+            return "python3-onnx is not installed";
+        });
+        Path file = dir.resolve("checked.onnx");
+        OnnxExport.write(store(SpecJson.read(EVERYTHING, "everything")), file);
+        Process p = new ProcessBuilder(python.toString(), "-c", "import onnx, sys; m = onnx.load(sys.argv[1]);"
+                + " onnx.checker.check_model(m, full_check=True); print('ok', m.opset_import[0].version)", file.toString())
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertEquals(0, p.waitFor(), out);
+        assertEquals("ok 13", out.strip());
+    }
+
     @Test
     void modelsImportedFromKerasRunTheSameWithTheirPreprocessingInside() throws Exception {
         ModelRegistry registry = ModelRegistry.at(dir.resolve("models"));
