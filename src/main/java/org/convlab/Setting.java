@@ -20,7 +20,9 @@ public enum Setting {
     TOP("top", "--top"),
     PADDING("padding", "--padding"),
     WINDOW_SIZE("window size", "--size"),
-    BACKEND("backend", "--backend");
+    BACKEND("backend", "--backend"),
+    SPARK("Spark", "--spark"),
+    SPARK_DATA("Spark data", "--spark-data");
 
     private final String word;
     private final String flag;

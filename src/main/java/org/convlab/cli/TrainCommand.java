@@ -8,6 +8,7 @@ import org.convlab.arch.WeightInitName;
 import org.convlab.data.DataSource;
 import org.convlab.job.TrainingJob;
 import org.convlab.job.TrainingRequest;
+import org.convlab.spark.SparkTrainer;
 import org.convlab.train.ConsoleProgress;
 import org.convlab.train.LearningRateSchedule;
 import org.convlab.train.TrainingOptions;
@@ -84,6 +85,26 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--fresh", description = "Discard the checkpoint an interrupted run of the same name left, and start over.")
     boolean fresh;
 
+    @Option(names = "--spark", paramLabel = "MASTER",
+            description = "Train on Apache Spark: local[N] (inside this JVM), spark://HOST:PORT (a standalone cluster), yarn or k8s://...")
+    String spark;
+
+    @Option(names = "--spark-mode", defaultValue = "averaging", paramLabel = "averaging",
+            description = "How Spark workers combine what they learn (parameter averaging). Default: ${DEFAULT-VALUE}.")
+    String sparkMode;
+
+    @Option(names = "--spark-workers", defaultValue = "2", converter = Counts.AtLeastOne.class,
+            description = "Partitions the batches are spread over (at least the executors' cores). Default: ${DEFAULT-VALUE}.")
+    int sparkWorkers;
+
+    @Option(names = "--averaging-frequency", defaultValue = "4", converter = Counts.AtLeastOne.class,
+            description = "With --spark: batches each worker fits between two averagings. Default: ${DEFAULT-VALUE}.")
+    int averagingFrequency;
+
+    @Option(names = "--spark-data", paramLabel = "DIR",
+            description = "With --spark: where the batch files go (default: a folder of the registry, removed after the run).")
+    java.nio.file.Path sparkData;
+
     @Mixin
     RegistryOption registryOption;
 
@@ -114,7 +135,8 @@ final class TrainCommand implements Callable<Integer> {
         if (test != null) {
             request.optTest(DataArgument.ready(test));
         }
-        TrainingJob.Outcome out = TrainingJob.run(request.build(), registry, ConsoleProgress.onStandardError());
+        TrainingJob.Outcome out = spark == null ? TrainingJob.run(request.build(), registry, ConsoleProgress.onStandardError())
+                : SparkTrainer.run(request.build(), registry, sparkSettings(), ConsoleProgress.onStandardError());
         PrintStream stdout = System.out;
         stdout.printf(Locale.US, "model %s: val accuracy %.4f", out.model().ref(), out.model().card().metrics().get("val_accuracy"));
         if (out.test() != null) {
@@ -125,6 +147,16 @@ final class TrainCommand implements Callable<Integer> {
                 org.convlab.train.ProgressBar.clock(Math.round(out.training().seconds())));
         stdout.flush();
         return ConvLab.EXIT_OK;
+    }
+
+    private SparkTrainer.Settings sparkSettings() {
+        if (!sparkMode.equalsIgnoreCase("averaging")) {
+            throw new org.convlab.ConvLabException("--spark-mode '" + sparkMode + "' is not available; use averaging");
+        }
+        if (resume) {
+            throw new org.convlab.ConvLabException("--resume is not available with --spark yet; train without it");
+        }
+        return new SparkTrainer.Settings(spark, SparkTrainer.Mode.AVERAGING, sparkWorkers, averagingFrequency, sparkData);
     }
 
     static String defaultName(String data) {

@@ -46,7 +46,7 @@ public final class TrainingJob {
     }
 
     /** The data of a run, opened, split and limited as the request says. */
-    record Data(ImageSource train, ImageSource validation, ImageSource test) {
+    public record Data(ImageSource train, ImageSource validation, ImageSource test) {
     }
 
     public static Outcome run(TrainingRequest request, ModelRegistry registry, TrainingListener listener) {
@@ -107,7 +107,7 @@ public final class TrainingJob {
     }
 
     /** Opens the request's data: validation from its own source, the data's, or held out; then the limit. */
-    static Data open(TrainingRequest request, TrainingListener listener) {
+    public static Data open(TrainingRequest request, TrainingListener listener) {
         TrainingOptions options = request.options();
         DataSources.Bundle bundle = DataSources.open(request.data(), request.requestedShape());
         ImageSource train = bundle.train();

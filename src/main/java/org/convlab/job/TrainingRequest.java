@@ -32,7 +32,7 @@ public record TrainingRequest(ArchitectureSpec architecture, DataSource data, St
     }
 
     /** The shape images are brought to before the architecture is fitted to them (null: the data's own). */
-    InputShape requestedShape() {
+    public InputShape requestedShape() {
         return input != null ? input : data instanceof DataSource.Synthetic ? architecture.input() : null;
     }
 

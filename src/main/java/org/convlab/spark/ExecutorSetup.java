@@ -1,0 +1,53 @@
+package org.convlab.spark;
+
+import org.convlab.runtime.Networks;
+import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.spark.api.TrainingHook;
+import org.nd4j.linalg.dataset.api.DataSet;
+import org.nd4j.linalg.dataset.api.MultiDataSet;
+
+import java.util.Collections;
+import java.util.Set;
+import java.util.WeakHashMap;
+
+/**
+ * Runs on Spark's executors before their first training step: DL4J deserializes (or rebuilds)
+ * the network there, so ConvLab's runtime door ({@link Networks#adopt}) has to be passed again,
+ * once per network, or the workers would train on DL4J's slower code.
+ */
+final class ExecutorSetup implements TrainingHook {
+    private static final long serialVersionUID = 1L;
+    private static final Set<Model> ADOPTED = Collections.synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>()));
+
+    @Override
+    public void preUpdate(DataSet minibatch, Model model) {
+        adopt(model);
+    }
+
+    @Override
+    public void preUpdate(MultiDataSet minibatch, Model model) {
+        adopt(model);
+    }
+
+    @Override
+    public void postUpdate(DataSet minibatch, Model model) {
+        // nothing after a step
+    }
+
+    @Override
+    public void postUpdate(MultiDataSet minibatch, Model model) {
+        // nothing after a step
+    }
+
+    private static void adopt(Model model) {
+        if (model instanceof ComputationGraph graph && ADOPTED.add(graph)) {
+            Networks.adopt(graph);
+        }
+    }
+
+    /** Networks adopted in this JVM (an executor's; in local mode, the driver's too). */
+    static int adoptedCount() {
+        return ADOPTED.size();
+    }
+}

@@ -1,0 +1,241 @@
+package org.convlab.spark;
+
+import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.convlab.BadSettingException;
+import org.convlab.ConvLabException;
+import org.convlab.Setting;
+import org.convlab.arch.ArchitectureSpec;
+import org.convlab.data.ImageSource;
+import org.convlab.io.FileTrees;
+import org.convlab.io.OwnerLock;
+import org.convlab.job.RunCard;
+import org.convlab.job.RunFiles;
+import org.convlab.job.TrainingJob;
+import org.convlab.job.TrainingRequest;
+import org.convlab.runtime.ConvEngine;
+import org.convlab.runtime.NativeSetup;
+import org.convlab.train.EpochMetrics;
+import org.convlab.train.EvaluationReport;
+import org.convlab.train.Evaluator;
+import org.convlab.train.GraphFactory;
+import org.convlab.train.TrainingListener;
+import org.convlab.train.TrainingOptions;
+import org.convlab.train.TrainingResult;
+import org.convlab.zoo.ModelCard;
+import org.convlab.zoo.ModelRegistry;
+import org.convlab.zoo.StoredModel;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.spark.api.RDDTrainingApproach;
+import org.deeplearning4j.spark.api.TrainingMaster;
+import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
+import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.IntStream;
+
+/**
+ * The main job on Apache Spark with DL4J's training masters: the training data is written once as
+ * batch files (DL4J's own {@code DataSet} format) under a data folder, each epoch the workers read
+ * and fit them, and validation, test, card and files are done on the driver exactly as for
+ * local training ({@link RunCard}, {@link RunFiles}), so the result is an ordinary registry model.
+ * {@code local[N]} runs Spark inside this JVM; {@code spark://HOST:PORT} a standalone cluster.
+ *
+ * <pre>{@code
+ * TrainingJob.Outcome out = SparkTrainer.run(request, registry,
+ *         new SparkTrainer.Settings("local[2]", SparkTrainer.Mode.AVERAGING, 2, 4, null), ConsoleProgress.onStandardError());
+ * }</pre>
+ */
+public final class SparkTrainer {
+    /** How workers combine what they learned. */
+    public enum Mode {
+        /** DL4J's ParameterAveragingTrainingMaster: each worker fits some batches, then parameters are averaged. */
+        AVERAGING
+    }
+
+    /**
+     * @param workers            how many partitions the batches are spread over (at least the executor cores)
+     * @param averagingFrequency batches each worker fits between two averagings
+     * @param dataDir            where the batch files go (null: a folder of the registry, removed after the run)
+     */
+    public record Settings(String master, Mode mode, int workers, int averagingFrequency, Path dataDir) {
+        public Settings {
+            if (master == null || !(master.startsWith("local") || master.startsWith("spark://") || master.equals("yarn")
+                    || master.startsWith("k8s://") || master.startsWith("mesos://"))) {
+                throw new BadSettingException(Setting.SPARK, "%s master '" + BadSettingException.literal(master)
+                        + "' is not a Spark master URL; use local[N], spark://HOST:PORT, yarn or k8s://...");
+            }
+            if (workers < 1 || averagingFrequency < 1) {
+                throw new ConvLabException("spark workers and averaging frequency must be at least 1");
+            }
+        }
+    }
+
+    private SparkTrainer() {
+    }
+
+    public static TrainingJob.Outcome run(TrainingRequest request, ModelRegistry registry, Settings spark, TrainingListener listener) {
+        if (spark.master().startsWith("spark://")) {
+            reachable(spark.master()); // before any data is read
+        }
+        registry.checkStorable(request.name());
+        try (OwnerLock lock = registry.lockRun(request.name())) {
+            return train(request, registry, spark, listener);
+        }
+    }
+
+    private static TrainingJob.Outcome train(TrainingRequest request, ModelRegistry registry, Settings spark, TrainingListener listener) {
+        TrainingOptions o = request.options();
+        TrainingJob.Data data = TrainingJob.open(request, listener);
+        ImageSource train = data.train();
+        ArchitectureSpec spec = request.architecture().withInput(train.shape()).withClasses(train.labels().size());
+        boolean ownDataDir = spark.dataDir() == null;
+        Path dataDir = ownDataDir ? registry.root().resolve(".spark-data").resolve(request.name()) : spark.dataDir();
+        NativeSetup.init();
+        long start = System.nanoTime();
+        try (JavaSparkContext sc = context(spark, request.name())) {
+            List<String> paths = export(train, o, dataDir);
+            listener.onMessage(String.format("training %s on Spark %s (%s, %s, %d workers, averaging every %d batches) on %s:"
+                            + " %d images in %d batch files, validating on %d", spec.name(), sc.version(), spark.master(),
+                    spark.mode().name().toLowerCase(Locale.ROOT), spark.workers(), spark.averagingFrequency(), train.description(),
+                    train.size(), paths.size(), data.validation().size()));
+            String workerEngines = String.join(", ", sc.parallelize(IntStream.range(0, spark.workers()).boxed().toList(), spark.workers())
+                    .map(i -> {
+                        NativeSetup.init();
+                        return ConvEngine.describeActive();
+                    }).distinct().collect());
+            listener.onMessage("convolutions on the workers: " + workerEngines);
+            int iterations = o.epochs() * (int) Math.ceil(train.size() / (double) o.batch());
+            ComputationGraph graph = GraphFactory.STANDARD.create(spec, o, iterations);
+            TrainingMaster<?, ?> master = new ParameterAveragingTrainingMaster.Builder(o.batch())
+                    .averagingFrequency(spark.averagingFrequency()).workerPrefetchNumBatches(2).rngSeed(o.seed())
+                    // Each worker reads its batch files itself; DL4J M2's path-based fitting of a graph has a null dereference.
+                    .rddTrainingApproach(RDDTrainingApproach.Direct)
+                    .trainingHooks(new ExecutorSetup()).build();
+            SparkComputationGraph net = new SparkComputationGraph(sc, graph, master);
+            JavaRDD<DataSet> batches = sc.parallelize(paths, spark.workers()).map(SparkTrainer::load);
+            List<EpochMetrics> history = new ArrayList<>();
+            ImageSource sample = train.limit(2000, o.seed());
+            for (int epoch = 1; epoch <= o.epochs(); epoch++) {
+                listener.onEpochStart(epoch, o.epochs(), train.size());
+                long t0 = System.nanoTime();
+                net.fit(batches);
+                double seconds = (System.nanoTime() - t0) / 1e9;
+                listener.onBatch(epoch, o.epochs(), train.size(), net.getScore());
+                ComputationGraph now = net.getNetwork();
+                Evaluator.LossAccuracy val = Evaluator.lossAndAccuracy(now, data.validation(), o.batch());
+                EpochMetrics m = new EpochMetrics(epoch, net.getScore(), Evaluator.lossAndAccuracy(now, sample, o.batch()).accuracy(),
+                        val.loss(), val.accuracy(), seconds, train.size() / seconds);
+                history.add(m);
+                listener.onEpochEnd(m, o.epochs());
+            }
+            ComputationGraph trained = org.convlab.runtime.Networks.adopt(net.getNetwork());
+            double total = (System.nanoTime() - start) / 1e9;
+            TrainingResult result = new TrainingResult(trained, List.copyOf(history), o.epochs(), false, total);
+            EvaluationReport testReport = data.test() == null ? null : Evaluator.evaluate(trained, data.test(), train.labels(), o.batch());
+            EvaluationReport valReport = Evaluator.evaluate(trained, data.validation(), train.labels(), o.batch());
+            if (testReport != null) {
+                listener.onMessage(String.format(Locale.US, "test accuracy %.4f (top-5 %.4f) on %d images", testReport.accuracy(),
+                        testReport.top5Accuracy(), testReport.examples()));
+            }
+            ModelCard card = RunCard.of(request.name(), spec, train, data.validation(), request.data().toString(),
+                    request.validation() == null ? null : request.validation().toString(), o, result, valReport, testReport);
+            Map<String, String> environment = new LinkedHashMap<>(card.environment());
+            environment.put("spark_version", sc.version());
+            environment.put("spark_master", spark.master());
+            environment.put("spark_mode", spark.mode().name().toLowerCase(Locale.ROOT));
+            environment.put("spark_workers", String.valueOf(spark.workers()));
+            environment.put("spark_averaging_frequency", String.valueOf(spark.averagingFrequency()));
+            environment.put("conv_engine_workers", workerEngines);
+            card = new ModelCard(card.name(), card.version(), card.created(), card.architecture(), card.input(), card.labels(),
+                    card.preprocessing(), card.training(), card.metrics(), environment, null, null);
+            Path work = Files.createTempDirectory("convlab-run");
+            try {
+                StoredModel stored = registry.save(request.name(), trained, card, RunFiles.write(work, request.name(), history,
+                        testReport != null ? testReport : valReport));
+                listener.onMessage("stored " + stored.ref() + " in " + stored.dir());
+                return new TrainingJob.Outcome(stored, result, testReport);
+            } finally {
+                FileTrees.delete(work);
+            }
+        } catch (IOException e) {
+            throw new ConvLabException("cannot write the run's files: " + e.getMessage());
+        } finally {
+            if (ownDataDir) {
+                FileTrees.delete(dataDir);
+                FileTrees.deleteIfEmpty(dataDir.getParent());
+            }
+        }
+    }
+
+    /** A standalone master that does not answer is said at once, not after Spark's minute of retries. */
+    private static void reachable(String master) {
+        for (String hostPort : master.substring("spark://".length()).split(",")) {
+            String[] hp = hostPort.split(":");
+            try (java.net.Socket socket = new java.net.Socket()) {
+                socket.connect(new java.net.InetSocketAddress(hp[0], hp.length > 1 ? Integer.parseInt(hp[1]) : 7077), 5000);
+                return;
+            } catch (IOException | RuntimeException e) {
+                if (!master.contains(",")) {
+                    throw new BadSettingException(Setting.SPARK, "cannot reach the Spark master at " + BadSettingException.literal(master)
+                            + " (" + BadSettingException.literal(e.getMessage()) + "); start it or fix the %s URL");
+                }
+            }
+        }
+        throw new BadSettingException(Setting.SPARK, "none of the Spark masters in " + BadSettingException.literal(master)
+                + " answers; start one or fix the %s URL");
+    }
+
+    private static JavaSparkContext context(Settings spark, String name) {
+        SparkConf conf = new SparkConf().setMaster(spark.master()).setAppName("convlab train " + name)
+                .set("spark.serializer", "org.apache.spark.serializer.KryoSerializer")
+                .set("spark.kryo.registrator", "org.nd4j.kryo.Nd4jRegistrator")
+                .set("spark.ui.showConsoleProgress", "false");
+        if (spark.master().startsWith("local")) {
+            conf.set("spark.ui.enabled", "false").set("spark.driver.host", "127.0.0.1").set("spark.driver.bindAddress", "127.0.0.1");
+        }
+        try {
+            return new JavaSparkContext(conf);
+        } catch (RuntimeException e) {
+            throw new BadSettingException(Setting.SPARK, "cannot start Spark on " + BadSettingException.literal(spark.master()) + " ("
+                    + BadSettingException.literal(e.getMessage()) + "); check the %s master URL and that it is running");
+        }
+    }
+
+    private static DataSet load(String uri) {
+        DataSet ds = new DataSet();
+        ds.load(new java.io.File(java.net.URI.create(uri)));
+        return ds;
+    }
+
+    /** The training data, shuffled once, as batch files; returns their URIs. */
+    private static List<String> export(ImageSource train, TrainingOptions o, Path dir) throws IOException {
+        FileTrees.delete(dir);
+        try {
+            Files.createDirectories(dir);
+            Files.delete(Files.createTempFile(dir, ".probe-", ""));
+        } catch (IOException e) {
+            throw new BadSettingException(Setting.SPARK_DATA, "cannot write the batch files in " + BadSettingException.literal(dir)
+                    + " (" + BadSettingException.literal(e.getMessage()) + "); give a writable %s folder");
+        }
+        List<String> paths = new ArrayList<>();
+        DataSetIterator it = train.iterator(o.batch(), true, o.seed());
+        for (int i = 0; it.hasNext(); i++) {
+            DataSet ds = it.next();
+            Path file = dir.resolve(String.format("batch-%06d.bin", i));
+            ds.save(file.toFile());
+            paths.add(file.toUri().toString());
+        }
+        return paths;
+    }
+}

@@ -1,0 +1,76 @@
+package org.convlab.spark;
+
+import org.convlab.BadSettingException;
+import org.convlab.Setting;
+import org.convlab.data.DataSource;
+import org.convlab.data.SyntheticShapes;
+import org.convlab.infer.Classifier;
+import org.convlab.job.TrainingJob;
+import org.convlab.job.TrainingRequest;
+import org.convlab.train.TinyModels;
+import org.convlab.train.TrainingOptions;
+import org.convlab.zoo.ModelCard;
+import org.convlab.zoo.ModelRegistry;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.imageio.ImageIO;
+import java.io.ByteArrayOutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Training in Spark's local mode inside this JVM: an ordinary registry model comes out. */
+class SparkTrainerTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void localModeTrainsAndStoresAModelThatPredicts() throws Exception {
+        ModelRegistry registry = ModelRegistry.at(dir.resolve("models"));
+        TrainingRequest request = TrainingRequest.builder().setArchitecture(TinyModels.spec()).setData(DataSource.synthetic(4, 200))
+                .setName("spark-shapes").optOptions(TrainingOptions.builder().optEpochs(8).optBatch(16).optLearningRate(3e-3)
+                        .optSeed(1).optPatience(0).build()).build();
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        TrainingJob.Outcome out = SparkTrainer.run(request, registry,
+                new SparkTrainer.Settings("local[2]", SparkTrainer.Mode.AVERAGING, 2, 2, null), TinyModels.listener(log));
+        String text = log.toString();
+        assertTrue(text.contains("training tiny on Spark 3.1.2 (local[2], averaging, 2 workers"), text);
+        assertTrue(text.contains("convolutions on the workers: "), text);
+        assertTrue(ExecutorSetup.adoptedCount() > 0, "the workers' networks went through the runtime's door");
+        assertEquals(8, out.training().history().size());
+        assertTrue(out.test().accuracy() > 0.5, "test accuracy " + out.test().accuracy() + "\n" + text);
+        ModelCard card = registry.card("spark-shapes");
+        assertEquals("local[2]", card.environment().get("spark_master"));
+        assertEquals("averaging", card.environment().get("spark_mode"));
+        assertEquals("3.1.2", card.environment().get("spark_version"));
+        assertFalse(Files.exists(dir.resolve("models/.spark-data")), "the batch files are removed after the run");
+        Path png = dir.resolve("shape.png");
+        ImageIO.write(SyntheticShapes.draw(1, 16, 16, new Random(3)), "png", png.toFile());
+        try (Classifier classifier = Classifier.load(dir.resolve("models"), "spark-shapes")) {
+            assertEquals(4, classifier.predict(png, 4).size());
+        }
+    }
+
+    @Test
+    void anUnreachableMasterIsSaidAtOnce() {
+        TrainingRequest request = TrainingRequest.builder().setArchitecture(TinyModels.spec()).setData(DataSource.synthetic(4, 10))
+                .setName("x").build();
+        BadSettingException e = assertThrows(BadSettingException.class, () -> SparkTrainer.run(request,
+                ModelRegistry.at(dir.resolve("models")), new SparkTrainer.Settings("spark://127.0.0.1:9", SparkTrainer.Mode.AVERAGING,
+                        2, 2, null), org.convlab.train.TrainingListener.SILENT));
+        assertTrue(e.messageNaming(Setting::flag).contains("cannot reach the Spark master at spark://127.0.0.1:9"), e.getMessage());
+    }
+
+    @Test
+    void aMasterUrlTypoIsBadInput() {
+        BadSettingException e = assertThrows(BadSettingException.class,
+                () -> new SparkTrainer.Settings("lcoal[2]", SparkTrainer.Mode.AVERAGING, 2, 2, null));
+        assertTrue(e.messageNaming(Setting::flag).contains("--spark master 'lcoal[2]' is not a Spark master URL"), e.getMessage());
+    }
+}
