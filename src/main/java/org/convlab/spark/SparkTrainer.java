@@ -81,6 +81,17 @@ public final class SparkTrainer {
         }
     }
 
+    /** What an executor JVM needs: Spark's opens on Java 17, JavaCPP's off-heap limits for ND4J. */
+    private static final List<String> EXECUTOR_JVM_FLAGS = List.of(
+            "--add-opens=java.base/java.lang=ALL-UNNAMED", "--add-opens=java.base/java.lang.invoke=ALL-UNNAMED",
+            "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED", "--add-opens=java.base/java.io=ALL-UNNAMED",
+            "--add-opens=java.base/java.net=ALL-UNNAMED", "--add-opens=java.base/java.nio=ALL-UNNAMED",
+            "--add-opens=java.base/java.util=ALL-UNNAMED", "--add-opens=java.base/java.util.concurrent=ALL-UNNAMED",
+            "--add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED", "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
+            "--add-opens=java.base/sun.nio.cs=ALL-UNNAMED", "--add-opens=java.base/sun.security.action=ALL-UNNAMED",
+            "--add-opens=java.base/sun.util.calendar=ALL-UNNAMED",
+            "-Dorg.bytedeco.javacpp.maxbytes=3g", "-Dorg.bytedeco.javacpp.maxphysicalbytes=5g");
+
     private SparkTrainer() {
     }
 
@@ -203,6 +214,16 @@ public final class SparkTrainer {
                 .set("spark.ui.showConsoleProgress", "false");
         if (spark.master().startsWith("local")) {
             conf.set("spark.ui.enabled", "false").set("spark.driver.host", "127.0.0.1").set("spark.driver.bindAddress", "127.0.0.1");
+        } else {
+            // Executors are JVMs of their own: they need Spark's opens on Java 17, room off the heap for ND4J,
+            // and ConvLab's classes (from this build; spark-submit ships its jar itself).
+            conf.set("spark.executor.extraJavaOptions", String.join(" ", EXECUTOR_JVM_FLAGS));
+            conf.setIfMissing("spark.executor.memory", "2g");
+            String classes = SparkTrainer.class.getProtectionDomain().getCodeSource().getLocation().getPath();
+            conf.setIfMissing("spark.executor.extraClassPath", classes);
+            if (spark.master().contains("127.0.0.1") || spark.master().contains("localhost")) {
+                conf.set("spark.driver.host", "127.0.0.1");
+            }
         }
         try {
             return new JavaSparkContext(conf);
