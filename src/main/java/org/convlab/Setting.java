@@ -22,6 +22,7 @@ public enum Setting {
     WINDOW_SIZE("window size", "--size"),
     BACKEND("backend", "--backend"),
     SPARK("Spark", "--spark"),
+    SPARK_MODE("Spark mode", "--spark-mode"),
     SPARK_DATA("Spark data", "--spark-data");
 
     private final String word;

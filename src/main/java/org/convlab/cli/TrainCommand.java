@@ -89,8 +89,8 @@ final class TrainCommand implements Callable<Integer> {
             description = "Train on Apache Spark: local[N] (inside this JVM), spark://HOST:PORT (a standalone cluster), yarn or k8s://...")
     String spark;
 
-    @Option(names = "--spark-mode", defaultValue = "averaging", paramLabel = "averaging",
-            description = "How Spark workers combine what they learn (parameter averaging). Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--spark-mode", defaultValue = "averaging", paramLabel = "averaging|sharing",
+            description = "How Spark workers combine what they learn: parameter averaging, or gradient sharing. Default: ${DEFAULT-VALUE}.")
     String sparkMode;
 
     @Option(names = "--spark-workers", defaultValue = "2", converter = Counts.AtLeastOne.class,
@@ -150,13 +150,10 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     private SparkTrainer.Settings sparkSettings() {
-        if (!sparkMode.equalsIgnoreCase("averaging")) {
-            throw new org.convlab.ConvLabException("--spark-mode '" + sparkMode + "' is not available; use averaging");
-        }
         if (resume) {
             throw new org.convlab.ConvLabException("--resume is not available with --spark yet; train without it");
         }
-        return new SparkTrainer.Settings(spark, SparkTrainer.Mode.AVERAGING, sparkWorkers, averagingFrequency, sparkData);
+        return new SparkTrainer.Settings(spark, SparkTrainer.Mode.parse(sparkMode), sparkWorkers, averagingFrequency, sparkData);
     }
 
     static String defaultName(String data) {

@@ -31,6 +31,8 @@ import org.deeplearning4j.spark.api.RDDTrainingApproach;
 import org.deeplearning4j.spark.api.TrainingMaster;
 import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
+import org.deeplearning4j.spark.parameterserver.training.SharedTrainingMaster;
+import org.nd4j.parameterserver.distributed.conf.VoidConfiguration;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 
@@ -60,7 +62,19 @@ public final class SparkTrainer {
     /** How workers combine what they learned. */
     public enum Mode {
         /** DL4J's ParameterAveragingTrainingMaster: each worker fits some batches, then parameters are averaged. */
-        AVERAGING
+        AVERAGING,
+        /** DL4J's SharedTrainingMaster: workers send each other threshold-encoded gradient updates as they train (Aeron). */
+        SHARING;
+
+        public static Mode parse(String text) {
+            for (Mode m : values()) {
+                if (m.name().equalsIgnoreCase(text.trim())) {
+                    return m;
+                }
+            }
+            throw new BadSettingException(Setting.SPARK_MODE, "%s '" + BadSettingException.literal(text)
+                    + "' is not known; use averaging or sharing");
+        }
     }
 
     /**
@@ -114,6 +128,7 @@ public final class SparkTrainer {
         Path dataDir = ownDataDir ? registry.root().resolve(".spark-data").resolve(request.name()) : spark.dataDir();
         NativeSetup.init();
         long start = System.nanoTime();
+        java.util.Set<Path> aeronBefore = aeronFolders();
         try (JavaSparkContext sc = context(spark, request.name())) {
             List<String> paths = export(train, o, dataDir);
             listener.onMessage(String.format("training %s on Spark %s (%s, %s, %d workers, averaging every %d batches) on %s:"
@@ -128,11 +143,7 @@ public final class SparkTrainer {
             listener.onMessage("convolutions on the workers: " + workerEngines);
             int iterations = o.epochs() * (int) Math.ceil(train.size() / (double) o.batch());
             ComputationGraph graph = GraphFactory.STANDARD.create(spec, o, iterations);
-            TrainingMaster<?, ?> master = new ParameterAveragingTrainingMaster.Builder(o.batch())
-                    .averagingFrequency(spark.averagingFrequency()).workerPrefetchNumBatches(2).rngSeed(o.seed())
-                    // Each worker reads its batch files itself; DL4J M2's path-based fitting of a graph has a null dereference.
-                    .rddTrainingApproach(RDDTrainingApproach.Direct)
-                    .trainingHooks(new ExecutorSetup()).build();
+            TrainingMaster<?, ?> master = master(spark, o);
             SparkComputationGraph net = new SparkComputationGraph(sc, graph, master);
             JavaRDD<DataSet> batches = sc.parallelize(paths, spark.workers()).map(SparkTrainer::load);
             List<EpochMetrics> history = new ArrayList<>();
@@ -186,6 +197,22 @@ public final class SparkTrainer {
                 FileTrees.delete(dataDir);
                 FileTrees.deleteIfEmpty(dataDir.getParent());
             }
+            if (spark.mode() == Mode.SHARING && spark.master().startsWith("local")) {
+                // Gradient sharing's Aeron media driver ran in this JVM and leaves its folder in /dev/shm.
+                aeronFolders().stream().filter(f -> !aeronBefore.contains(f)).forEach(FileTrees::delete);
+            }
+        }
+    }
+
+    private static java.util.Set<Path> aeronFolders() {
+        Path shm = Path.of("/dev/shm");
+        if (!Files.isDirectory(shm)) {
+            return java.util.Set.of();
+        }
+        try (java.util.stream.Stream<Path> entries = Files.list(shm)) {
+            return entries.filter(p -> p.getFileName().toString().startsWith("aeron-")).collect(java.util.stream.Collectors.toSet());
+        } catch (IOException e) {
+            return java.util.Set.of();
         }
     }
 
@@ -230,6 +257,34 @@ public final class SparkTrainer {
         } catch (RuntimeException e) {
             throw new BadSettingException(Setting.SPARK, "cannot start Spark on " + BadSettingException.literal(spark.master()) + " ("
                     + BadSettingException.literal(e.getMessage()) + "); check the %s master URL and that it is running");
+        }
+    }
+
+    private static TrainingMaster<?, ?> master(Settings spark, TrainingOptions o) {
+        TrainingMaster<?, ?> master;
+        if (spark.mode() == Mode.SHARING) {
+            VoidConfiguration transport = VoidConfiguration.builder().unicastPort(freePort()).networkMask("127.0.0.0/8")
+                    .controllerAddress("127.0.0.1").build();
+            if (!spark.master().startsWith("local")) {
+                transport = VoidConfiguration.builder().unicastPort(40123).build(); // the cluster's own network
+            }
+            master = new SharedTrainingMaster.Builder(transport, o.batch()).workersPerNode(spark.workers())
+                    .rngSeed(o.seed()).rddTrainingApproach(RDDTrainingApproach.Direct).build();
+        } else {
+            master = new ParameterAveragingTrainingMaster.Builder(o.batch())
+                    .averagingFrequency(spark.averagingFrequency()).workerPrefetchNumBatches(2).rngSeed(o.seed())
+                    // Each worker reads its batch files itself; DL4J M2's path-based fitting of a graph has a null dereference.
+                    .rddTrainingApproach(RDDTrainingApproach.Direct).build();
+        }
+        master.addHook(new ExecutorSetup());
+        return master;
+    }
+
+    private static int freePort() {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            return 40123;
         }
     }
 
