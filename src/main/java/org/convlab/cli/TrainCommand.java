@@ -26,11 +26,17 @@ import java.util.concurrent.Callable;
 /** {@code convlab train}: the main job. With no options: fruits-cnn on Fashion-MNIST, stored as fashion-cnn. */
 @Command(name = "train", mixinStandardHelpOptions = true,
         description = {"Train an architecture on a data source and store the model in the registry.",
-                "With no options: the seed architecture (fruits-cnn, input adapted to 28x28x1) on Fashion-MNIST for "
-                        + TrainCommand.DEFAULT_EPOCHS + (TrainCommand.DEFAULT_EPOCHS == 1 ? " epoch" : " epochs") + ", stored as fashion-cnn, evaluated on the 10,000 test images.",
+                "With no options: the seed architecture with batch norm (fruits-cnn-bn, input adapted to 28x28x1) on Fashion-MNIST for "
+                        + TrainCommand.DEFAULT_EPOCHS + (TrainCommand.DEFAULT_EPOCHS == 1 ? " epoch" : " epochs") + " (batch 64, cosine rate), stored as fashion-cnn,"
+                        + " evaluated on the 10,000 test images.",
                 "Example: convlab train --data fruits-360 --epochs 5 --augment --name fruits"})
 final class TrainCommand implements Callable<Integer> {
-    static final int DEFAULT_EPOCHS = 1;
+    /**
+     * The main job's recipe, chosen by measurement (README, "The main job"): the seed family with batch
+     * norm, 4 epochs of Adam with a cosine rate at batch 64 reaches test accuracy 0.92 on Fashion-MNIST
+     * in about 8 minutes on 2 cores; the seed's exact model is --arch fruits-cnn.
+     */
+    static final int DEFAULT_EPOCHS = 4;
 
     @Option(names = "--data", defaultValue = DataSources.FASHION_MNIST, paramLabel = "SRC",
             description = "Class folders, fashion-mnist, an IDX folder or synthetic:CLASSES:PER_CLASS. Default: ${DEFAULT-VALUE}.")
@@ -42,7 +48,8 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--test", paramLabel = "SRC", description = "Test data (default: the source's own, if any).")
     String test;
 
-    @Option(names = "--arch", defaultValue = "fruits-cnn", paramLabel = "NAME|FILE", description = "Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--arch", defaultValue = "fruits-cnn-bn", paramLabel = "NAME|FILE",
+            description = "Default: ${DEFAULT-VALUE} (the seed model with batch norm; the seed itself: fruits-cnn).")
     String arch;
 
     @Option(names = "--input", paramLabel = "HxWxC", description = "Bring images to this size (default: the data's own).")
@@ -51,13 +58,13 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--epochs", converter = Counts.AtLeastOne.class, defaultValue = "" + DEFAULT_EPOCHS, description = "Default: ${DEFAULT-VALUE}.")
     int epochs;
 
-    @Option(names = "--batch", converter = Counts.AtLeastOne.class, defaultValue = "32", description = "Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--batch", converter = Counts.AtLeastOne.class, defaultValue = "64", description = "Default: ${DEFAULT-VALUE}.")
     int batch;
 
     @Option(names = "--lr", defaultValue = "0.001", description = "Adam's learning rate. Default: ${DEFAULT-VALUE}.")
     double lr;
 
-    @Option(names = "--lr-schedule", defaultValue = "constant", paramLabel = "constant|cosine",
+    @Option(names = "--lr-schedule", defaultValue = "cosine", paramLabel = "constant|cosine",
             description = "Keep the rate, or let it follow a cosine down to 0 by the last epoch. Default: ${DEFAULT-VALUE}.")
     String lrSchedule;
     @Option(names = "--init", defaultValue = "he_uniform", paramLabel = "he_uniform|glorot_uniform",

@@ -19,6 +19,7 @@ import java.util.WeakHashMap;
 final class ExecutorSetup implements TrainingHook {
     private static final long serialVersionUID = 1L;
     private static final Set<Model> ADOPTED = Collections.synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>()));
+    private static final java.util.concurrent.atomic.AtomicInteger COUNT = new java.util.concurrent.atomic.AtomicInteger();
 
     @Override
     public void preUpdate(DataSet minibatch, Model model) {
@@ -43,11 +44,12 @@ final class ExecutorSetup implements TrainingHook {
     private static void adopt(Model model) {
         if (model instanceof ComputationGraph graph && ADOPTED.add(graph)) {
             Networks.adopt(graph);
+            COUNT.incrementAndGet();
         }
     }
 
-    /** Networks adopted in this JVM (an executor's; in local mode, the driver's too). */
+    /** Networks adopted in this JVM so far (an executor's; in local mode, the driver's too). */
     static int adoptedCount() {
-        return ADOPTED.size();
+        return COUNT.get();
     }
 }

@@ -38,7 +38,7 @@ class HelpTextTest {
     }
 
     @Test
-    void helpPrintsNoWarningAndSaysEpochInTheSingular() {
+    void helpPrintsNoWarningAndCountsEpochsRight() {
         // picocli formats descriptions and warns on System.err about a lone '%'.
         java.io.PrintStream before = System.err;
         java.io.ByteArrayOutputStream warnings = new java.io.ByteArrayOutputStream();
@@ -51,7 +51,8 @@ class HelpTextTest {
         }
         assertEquals(0, r.code());
         assertEquals("", warnings.toString() + r.err());
-        assertTrue(r.out().contains("for 1 epoch,"), r.out());
+        int epochs = TrainCommand.DEFAULT_EPOCHS;
+        assertTrue(r.out().contains("for " + epochs + (epochs == 1 ? " epoch " : " epochs ")), r.out());
         assertTrue(r.out().contains("--backend=cpu|cuda|auto"), "every command lists --backend: " + r.out());
     }
 }

@@ -71,7 +71,7 @@ class ResumeTest {
         Path arch = dir.resolve("tiny.json");
         Files.writeString(arch, org.convlab.arch.SpecJson.write(TinyModels.spec()));
         String[] args = {"train", "--data", "synthetic:4:300", "--arch", arch.toString(), "--epochs", "40", "--batch", "8",
-            "--patience", "0", "--name", "killed", "--registry", registry.toString()};
+            "--patience", "0", "--lr-schedule", "constant", "--name", "killed", "--registry", registry.toString()};
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> command = new java.util.ArrayList<>(List.of(java, "-Xmx1g", "-cp", System.getProperty("java.class.path"),
                 "org.convlab.cli.ConvLab"));
