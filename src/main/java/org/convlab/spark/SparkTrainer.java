@@ -104,7 +104,10 @@ public final class SparkTrainer {
             "--add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED", "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
             "--add-opens=java.base/sun.nio.cs=ALL-UNNAMED", "--add-opens=java.base/sun.security.action=ALL-UNNAMED",
             "--add-opens=java.base/sun.util.calendar=ALL-UNNAMED",
-            "-Dorg.bytedeco.javacpp.maxbytes=3g", "-Dorg.bytedeco.javacpp.maxphysicalbytes=5g");
+            "-Dorg.bytedeco.javacpp.maxbytes=3g", "-Dorg.bytedeco.javacpp.maxphysicalbytes=5g",
+            "-Daeron.publication.unblock.timeout=60000000000");
+    private static final String AERON_UNBLOCK = "aeron.publication.unblock.timeout";
+    private static final String AERON_UNBLOCK_NANOS = "60000000000";
 
     private SparkTrainer() {
     }
@@ -263,6 +266,10 @@ public final class SparkTrainer {
     private static TrainingMaster<?, ?> master(Settings spark, TrainingOptions o) {
         TrainingMaster<?, ?> master;
         if (spark.mode() == Mode.SHARING) {
+            // Aeron refuses to start with its default unblock timeout below its client liveness timeout.
+            if (System.getProperty(AERON_UNBLOCK) == null) {
+                System.setProperty(AERON_UNBLOCK, AERON_UNBLOCK_NANOS);
+            }
             VoidConfiguration transport = VoidConfiguration.builder().unicastPort(freePort()).networkMask("127.0.0.0/8")
                     .controllerAddress("127.0.0.1").build();
             if (!spark.master().startsWith("local")) {
