@@ -14,6 +14,7 @@ import org.convlab.interop.onnx.OnnxModel.TensorProto;
 import org.convlab.interop.onnx.OnnxModel.TensorShapeProto;
 import org.convlab.interop.onnx.OnnxModel.TypeProto;
 import org.convlab.interop.onnx.OnnxModel.ValueInfoProto;
+import org.convlab.io.IoErrors;
 import org.convlab.io.JsonFiles;
 import org.convlab.io.StagingFolder;
 import org.convlab.runtime.BuildInfo;
@@ -107,7 +108,7 @@ public final class OnnxExport {
             Files.move(tmp, out.toAbsolutePath(), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
                     java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
-            throw new ConvLabException("cannot write " + out + ": " + e.getMessage());
+            throw new ConvLabException("cannot write " + out + " (" + IoErrors.describe(e) + "); choose a folder you can write in");
         }
     }
 

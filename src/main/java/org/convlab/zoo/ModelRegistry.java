@@ -7,6 +7,7 @@ import org.convlab.ConvLabException;
 import org.convlab.Setting;
 import org.convlab.NotFoundException;
 import org.convlab.io.FileTrees;
+import org.convlab.io.IoErrors;
 import org.convlab.io.JsonFiles;
 import org.convlab.io.OwnerLock;
 import org.convlab.io.Sha256;
@@ -176,8 +177,7 @@ public final class ModelRegistry {
             Files.delete(Files.createTempFile(dir, ".probe-", ""));
         } catch (IOException e) {
             throw new BadSettingException(Setting.REGISTRY, "cannot write in " + BadSettingException.literal(dir) + " ("
-                    + BadSettingException.literal(e.getClass().getSimpleName().replace("Exception", "").replaceAll("(?<=[a-z])(?=[A-Z])", " ")
-                    .toLowerCase(java.util.Locale.ROOT)) + "); fix its permissions or use another %s");
+                    + BadSettingException.literal(IoErrors.describe(e)) + "); fix its permissions or use another %s");
         }
         try (Stream<Path> entries = Files.list(dir)) {
             for (Path version : entries.filter(p -> p.getFileName().toString().matches("[1-9][0-9]*")).sorted().toList()) {
