@@ -112,11 +112,6 @@ public final class OnnxExport {
         }
     }
 
-    /** The ONNX model of a stored model. */
-    public static ModelProto toOnnx(StoredModel model) {
-        return new OnnxExport().build(model);
-    }
-
     private ModelProto build(StoredModel model) {
         ModelCard card = model.card();
         ComputationGraph net = model.graph();
