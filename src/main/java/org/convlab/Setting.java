@@ -23,7 +23,8 @@ public enum Setting {
     BACKEND("backend", "--backend"),
     SPARK("Spark", "--spark"),
     SPARK_MODE("Spark mode", "--spark-mode"),
-    SPARK_DATA("Spark data", "--spark-data");
+    SPARK_DATA("Spark data", "--spark-data"),
+    PRECISION("precision", "--precision");
 
     private final String word;
     private final String flag;

@@ -7,6 +7,7 @@ import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.convlab.arch.InputShape;
 import org.convlab.env.EnvironmentInfo;
 import org.convlab.runtime.MemoryBudget;
+import org.convlab.runtime.Precision;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -27,7 +28,7 @@ import java.util.Map;
  * Steady-state speed of an architecture on random data: training and inference images per
  * second at a batch size (median over timed iterations, after warm-up: DL4J needs about ten
  * iterations to settle), single-image latency (p50, p95), achieved GFLOP/s from the spec's FLOP
- * count, peak memory, and the backend that ran.
+ * count, peak memory, and the backend and precision that ran.
  *
  * <pre>{@code
  * Benchmark.Result r = Benchmark.run(Architectures.get("fruits-cnn"), 32, 10, 20, 50);
@@ -41,13 +42,14 @@ public final class Benchmark {
     public record Result(String arch, String input, int batch, int warmup, int iterations, double trainImagesPerSec,
                          double inferImagesPerSec, double latencyMsP50, double latencyMsP95, double trainGflops,
                          double inferGflops, long forwardFlopsPerImage, long peakRssMb, long peakHeapMb, long peakOffheapMb,
-                         Double dataImagesPerSec, double peakGflops, String backend, Map<String, String> environment) {
+                         Double dataImagesPerSec, double peakGflops, String precision, String backend,
+                         Map<String, String> environment) {
 
         /** The same result with the data pipeline's figure added. */
         public Result withData(double imagesPerSec) {
             return new Result(arch, input, batch, warmup, iterations, trainImagesPerSec, inferImagesPerSec, latencyMsP50,
                     latencyMsP95, trainGflops, inferGflops, forwardFlopsPerImage, peakRssMb, peakHeapMb, peakOffheapMb,
-                    imagesPerSec, peakGflops, backend, environment);
+                    imagesPerSec, peakGflops, precision, backend, environment);
         }
     }
 
@@ -104,7 +106,7 @@ public final class Benchmark {
         return new Result(spec.name(), in.toString(), batch, warmup, iterations, trainRate, inferRate,
                 percentile(latency, 50), percentile(latency, 95), trainRate * FlopCount.training(spec) / 1e9,
                 inferRate * forward / 1e9, forward, peakRssMb(), peakHeapMb(), offHeap.peak >> 20, null, sgemmGflops(),
-                env.get("backend") + " " + env.get("nd4j_build") + ", convolutions: " + env.get("conv_engine"),
+                Precision.active().label(), env.get("backend") + " " + env.get("nd4j_build") + ", convolutions: " + env.get("conv_engine"),
                 env);
     }
 

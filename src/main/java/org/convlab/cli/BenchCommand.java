@@ -34,6 +34,9 @@ import java.util.concurrent.Callable;
                 "Example: convlab bench --arch fruits-cnn --batch 32 --json"})
 final class BenchCommand implements Callable<Integer> {
     @Mixin
+    PrecisionOption precisionOption;
+
+    @Mixin
     ArchOptions archOptions;
 
     @Option(names = "--batch", converter = Counts.AtLeastOne.class, defaultValue = "32", description = "Default: ${DEFAULT-VALUE}.")
@@ -105,8 +108,8 @@ final class BenchCommand implements Callable<Integer> {
         if (json) {
             out.print(Json.write(r));
         } else {
-            out.printf(Locale.US, "%s at %s, batch %d (%d warm-up, median of %d iterations) on %s%n", r.arch(), r.input(), r.batch(),
-                    r.warmup(), r.iterations(), r.backend());
+            out.printf(Locale.US, "%s at %s, batch %d, %s (%d warm-up, median of %d iterations) on %s%n", r.arch(), r.input(),
+                    r.batch(), r.precision(), r.warmup(), r.iterations(), r.backend());
             out.printf(Locale.US, "  train      %8.1f images/s  (%.1f GFLOP/s, %.0f%% of peak)%n", r.trainImagesPerSec(), r.trainGflops(),
                     100 * r.trainGflops() / r.peakGflops());
             out.printf(Locale.US, "  inference  %8.1f images/s  (%.1f GFLOP/s, %.0f%% of peak)%n", r.inferImagesPerSec(), r.inferGflops(),

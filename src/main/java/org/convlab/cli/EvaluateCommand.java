@@ -9,6 +9,7 @@ import org.convlab.train.EvaluationReport;
 import org.convlab.train.Evaluator;
 import org.convlab.zoo.StoredModel;
 import picocli.CommandLine.Command;
+import org.convlab.runtime.Precision;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -25,6 +26,9 @@ import java.util.concurrent.Callable;
         description = {"Evaluate a stored model on labelled data.",
                 "Example: convlab evaluate --model fashion-cnn --data fashion-mnist --confusion confusion.png"})
 final class EvaluateCommand implements Callable<Integer> {
+    @Mixin
+    PrecisionOption precisionOption;
+
     @Mixin
     StoredModelOption modelOption;
 
@@ -70,8 +74,8 @@ final class EvaluateCommand implements Callable<Integer> {
     }
 
     static void print(PrintWriter out, String ref, EvaluationReport r) {
-        out.printf(Locale.US, "%s on %s (%d images): accuracy %.4f, top-5 %.4f, loss %.4f%n", ref, r.data(), r.examples(),
-                r.accuracy(), r.top5Accuracy(), r.loss());
+        out.printf(Locale.US, "%s on %s (%d images, %s): accuracy %.4f, top-5 %.4f, loss %.4f%n", ref, r.data(), r.examples(),
+                Precision.active().label(), r.accuracy(), r.top5Accuracy(), r.loss());
         out.printf("%-24s %9s %9s %9s %8s%n", "class", "precision", "recall", "f1", "support");
         for (EvaluationReport.ClassScore c : r.perClass()) {
             out.printf(Locale.US, "%-24s %9.4f %9.4f %9.4f %8d%n", c.label(), c.precision(), c.recall(), c.f1(), c.support());

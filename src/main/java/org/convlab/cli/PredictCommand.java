@@ -4,6 +4,7 @@ import org.convlab.infer.Classifier;
 import org.convlab.infer.Prediction;
 import org.convlab.zoo.StoredModel;
 import picocli.CommandLine.Command;
+import org.convlab.runtime.Precision;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -23,6 +24,9 @@ import java.util.concurrent.Callable;
         description = {"Classify images with a stored model; each image is brought to the model's input exactly as in training.",
                 "Example: convlab predict --model fashion-cnn shoe.png shirt.jpg --top 3"})
 final class PredictCommand implements Callable<Integer> {
+    @Mixin
+    PrecisionOption precisionOption;
+
     @Mixin
     StoredModelOption modelOption;
 
@@ -48,6 +52,7 @@ final class PredictCommand implements Callable<Integer> {
             if (json) {
                 Map<String, Object> doc = new LinkedHashMap<>();
                 doc.put("model", stored.ref());
+                doc.put("precision", Precision.active().label());
                 Map<String, List<Prediction>> byImage = new LinkedHashMap<>();
                 for (int i = 0; i < images.size(); i++) {
                     byImage.put(images.get(i).toString(), results.get(i));

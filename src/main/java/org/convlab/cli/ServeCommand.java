@@ -3,6 +3,7 @@ package org.convlab.cli;
 import org.convlab.ConvLabException;
 import org.convlab.serve.InferenceServer;
 import picocli.CommandLine.Command;
+import org.convlab.runtime.Precision;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -49,6 +50,9 @@ final class ServeCommand implements Callable<Integer> {
     String maxRequestSize;
 
     @Mixin
+    PrecisionOption precisionOption;
+
+    @Mixin
     RegistryOption registryOption;
 
     @Spec
@@ -72,7 +76,7 @@ final class ServeCommand implements Callable<Integer> {
         }
         PrintWriter out = command.commandLine().getOut();
         out.println("serving " + server.served().entrySet().stream().map(e -> e.getKey() + ":" + e.getValue()).toList()
-                + " at " + server.url());
+                + " at " + server.url() + " (" + Precision.active().label() + ")");
         out.flush();
         server.awaitStop();
         return ConvLab.EXIT_OK;

@@ -113,6 +113,9 @@ final class TrainCommand implements Callable<Integer> {
     java.nio.file.Path sparkData;
 
     @Mixin
+    PrecisionOption precisionOption;
+
+    @Mixin
     RegistryOption registryOption;
 
     @Spec

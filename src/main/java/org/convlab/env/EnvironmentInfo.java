@@ -2,6 +2,7 @@ package org.convlab.env;
 
 import org.convlab.runtime.BuildInfo;
 import org.convlab.runtime.ConvEngine;
+import org.convlab.runtime.Precision;
 import org.convlab.runtime.GpuInfo;
 import org.convlab.runtime.NativeSetup;
 import org.nd4j.linalg.factory.Nd4j;
@@ -35,6 +36,7 @@ public final class EnvironmentInfo {
         env.put("onednn_helpers", String.valueOf(NativeSetup.oneDnnBuildLoaded()
                 && "false".equals(System.getProperty(NativeSetup.HELPERS_DISABLE_PROPERTY))));
         env.put("conv_engine", ConvEngine.describeActive());
+        env.put("precision", Precision.active().label());
         env.put("cpu", cpuModel());
         env.put("cpu_features", String.join(" ", vectorFeatures(NativeSetup.cpuFlags())));
         env.put("cores", String.valueOf(Runtime.getRuntime().availableProcessors()));

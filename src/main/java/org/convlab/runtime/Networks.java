@@ -13,8 +13,9 @@ import java.nio.file.Path;
 /**
  * The one door to a runnable network. Every graph ConvLab hands out, built, loaded, copied,
  * imported or deserialized elsewhere, comes through here, which sets up the native libraries and
- * gives the graph the helpers of the process's {@link ConvEngine}. DL4J makes new layer objects
- * each time, so a graph that skipped this door would silently run on slower code.
+ * gives the graph the helpers of the process's {@link ConvEngine} in its {@link Precision}. DL4J
+ * makes new layer objects each time, so a graph that skipped this door would silently run on
+ * slower code.
  *
  * <p>The helper policy belongs to each graph: its own layers get their own helpers. The one
  * process-wide switch, libnd4j's "platform helpers", follows the engine alone (off with ConvLab's
@@ -83,7 +84,7 @@ public final class Networks {
     private static ComputationGraph install(ComputationGraph graph, boolean linkedLayouts) {
         boolean ours = ConvEngine.active() == ConvEngine.DNNL;
         if (ours) {
-            DnnlHelpers.install(graph, linkedLayouts);
+            DnnlHelpers.install(graph, linkedLayouts, Precision.active() == Precision.BF16);
         }
         if (NativeSetup.backend() == Backend.CPU && Nd4j.getEnvironment().helpersAllowed() == ours) {
             Nd4j.getEnvironment().allowHelpers(!ours);

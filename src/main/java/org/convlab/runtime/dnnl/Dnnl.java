@@ -53,6 +53,22 @@ public final class Dnnl {
         return new memory.desc(dims, memory.data_type.f32, tag);
     }
 
+    /** A memory description of any element type. */
+    static memory.desc of(long[] dims, memory.data_type type, memory.format_tag tag) {
+        return new memory.desc(dims, type, tag);
+    }
+
+    /**
+     * Whether this CPU computes in bfloat16 natively (AVX512_BF16, {@code lscpu} flag avx512_bf16),
+     * as oneDNN sees it. Elsewhere oneDNN would emulate bf16 slower than it computes float.
+     */
+    public static boolean nativeBf16() {
+        engine();
+        int isa = dnnl.dnnl_get_effective_cpu_isa();
+        int bf16 = dnnl.cpu_isa.avx512_core_bf16.value;
+        return (isa & bf16) == bf16;
+    }
+
     /** A memory object over {@code desc} whose data pointer is set before each use. */
     static memory unbound(memory.desc desc) {
         return new memory(desc, engine(), new Pointer());

@@ -9,6 +9,7 @@ import org.bytedeco.dnnl.convolution_backward_data;
 import org.bytedeco.dnnl.convolution_backward_weights;
 import org.bytedeco.dnnl.convolution_forward;
 import org.bytedeco.dnnl.memory;
+import org.bytedeco.dnnl.memory.data_type;
 import org.bytedeco.dnnl.reorder;
 import org.bytedeco.dnnl.global.dnnl;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
@@ -38,10 +39,16 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * blocked copies live in reused per-thread {@link Scratch} buffers, and a layer fed straight
  * from the network's input skips the input gradient nobody reads. The arithmetic is oneDNN's
  * either way, so results agree with DL4J's helper to float rounding.
+ *
+ * <p>In bfloat16 mode the convolutions multiply in bf16 (the input, weights and output gradient
+ * are rounded to bf16 on the way in) and accumulate and write in float: the network's arrays,
+ * master weights and their gradients stay float, as in PyTorch's CPU autocast. A geometry oneDNN
+ * has no fast bf16 kernel for (its reference implementation answers) runs in float instead.
  */
 final class DnnlConvolution implements ConvolutionHelper {
     private final boolean inputGradient;
     private final boolean hasBias;
+    private final boolean bf16;
     private final LayoutLink in;
     private final LayoutLink out;
     private final Map<Geometry, Forward> forwards = new HashMap<>();
@@ -53,10 +60,12 @@ final class DnnlConvolution implements ConvolutionHelper {
      * @param hasBias       whether the layer has a bias (DL4J passes zeros when it has not)
      * @param in            the link to the convolution this layer reads from, or null (plain NCHW input)
      * @param out           the link to the convolution that alone reads this layer's output, or null
+     * @param bf16          whether to multiply in bfloat16 (the CPU must have AVX512_BF16)
      */
-    DnnlConvolution(boolean inputGradient, boolean hasBias, LayoutLink in, LayoutLink out) {
+    DnnlConvolution(boolean inputGradient, boolean hasBias, LayoutLink in, LayoutLink out, boolean bf16) {
         this.inputGradient = inputGradient;
         this.hasBias = hasBias;
+        this.bf16 = bf16;
         this.in = in;
         this.out = out;
     }
@@ -96,7 +105,20 @@ final class DnnlConvolution implements ConvolutionHelper {
     }
 
     private Forward forward(Geometry g) {
-        return new Forward(g, in, out);
+        if (bf16) {
+            Forward narrow = new Forward(g, in, out, data_type.bf16);
+            if (!narrow.implementation().startsWith("ref")) {
+                return narrow;
+            }
+        }
+        return new Forward(g, in, out, data_type.f32);
+    }
+
+    /** The oneDNN implementation each geometry's forward pass runs on, e.g. "brg:avx512_core_bf16" (for checks). */
+    Map<Geometry, String> implementations() {
+        Map<Geometry, String> names = new HashMap<>();
+        forwards.forEach((g, f) -> names.put(g, f.implementation()));
+        return names;
     }
 
     @Override
@@ -198,6 +220,8 @@ final class DnnlConvolution implements ConvolutionHelper {
      */
     static final class Forward {
         final convolution_forward.primitive_desc pd;
+        /** The type the multiplications read: f32, or bf16 with float accumulation and output. */
+        final data_type multiplied;
         private final convolution_forward conv;
         private final IntMemoryMap args = new IntMemoryMap();
         private final Operand src;
@@ -205,9 +229,11 @@ final class DnnlConvolution implements ConvolutionHelper {
         private final memory bias;
         private final Operand dst;
 
-        Forward(Geometry g, LayoutLink in, LayoutLink out) {
+        Forward(Geometry g, LayoutLink in, LayoutLink out, data_type multiplied) {
+            this.multiplied = multiplied;
             convolution_forward.desc d = new convolution_forward.desc(dnnl.prop_kind.forward_training,
-                    dnnl.algorithm.convolution_direct, anyOf(g.inputShape()), anyOf(g.weightShape()),
+                    dnnl.algorithm.convolution_direct, anyOf(g.inputShape(), multiplied),
+                    anyOf(g.weightShape(), multiplied),
                     Dnnl.plain(new long[] {g.oc}, memory.format_tag.x), anyOf(g.outputShape()),
                     g.strides, g.dilation, g.padLeft, g.padRight);
             pd = new convolution_forward.primitive_desc(d, Dnnl.engine());
@@ -223,6 +249,10 @@ final class DnnlConvolution implements ConvolutionHelper {
             args.put(dnnl.DNNL_ARG_WEIGHTS, weights.inner);
             args.put(dnnl.DNNL_ARG_BIAS, bias);
             args.put(dnnl.DNNL_ARG_DST, dst.inner);
+        }
+
+        String implementation() {
+            return pd.impl_info_str().getString();
         }
 
         void run(INDArray input, INDArray w, INDArray b, INDArray out) {
@@ -252,9 +282,10 @@ final class DnnlConvolution implements ConvolutionHelper {
         private final Operand diffSrc;
 
         Backward(Geometry g, Forward forward) {
+            data_type multiplied = forward.multiplied;
             convolution_backward_weights.desc wd = new convolution_backward_weights.desc(
-                    dnnl.algorithm.convolution_direct, anyOf(g.inputShape()), anyOf(g.weightShape()),
-                    Dnnl.plain(new long[] {g.oc}, memory.format_tag.x), anyOf(g.outputShape()),
+                    dnnl.algorithm.convolution_direct, anyOf(g.inputShape(), multiplied), anyOf(g.weightShape()),
+                    Dnnl.plain(new long[] {g.oc}, memory.format_tag.x), anyOf(g.outputShape(), multiplied),
                     g.strides, g.dilation, g.padLeft, g.padRight);
             convolution_backward_weights.primitive_desc wpd =
                     new convolution_backward_weights.primitive_desc(wd, Dnnl.engine(), forward.pd);
@@ -273,8 +304,8 @@ final class DnnlConvolution implements ConvolutionHelper {
 
             if (inputGradient) {
                 convolution_backward_data.desc dd = new convolution_backward_data.desc(
-                        dnnl.algorithm.convolution_direct, anyOf(g.inputShape()), anyOf(g.weightShape()),
-                        anyOf(g.outputShape()), g.strides, g.dilation, g.padLeft, g.padRight);
+                        dnnl.algorithm.convolution_direct, anyOf(g.inputShape()), anyOf(g.weightShape(), multiplied),
+                        anyOf(g.outputShape(), multiplied), g.strides, g.dilation, g.padLeft, g.padRight);
                 convolution_backward_data.primitive_desc dpd =
                         new convolution_backward_data.primitive_desc(dd, Dnnl.engine(), forward.pd);
                 bwdData = new convolution_backward_data(dpd);
@@ -316,7 +347,11 @@ final class DnnlConvolution implements ConvolutionHelper {
     }
 
     private static memory.desc anyOf(long[] dims) {
-        return Dnnl.plain(dims, memory.format_tag.any);
+        return anyOf(dims, data_type.f32);
+    }
+
+    private static memory.desc anyOf(long[] dims, data_type type) {
+        return Dnnl.of(dims, type, memory.format_tag.any);
     }
 
     /**

@@ -33,9 +33,10 @@ public final class DnnlHelpers {
     /**
      * Gives the graph's convolution and batch-norm layers ConvLab's oneDNN helpers. With
      * {@code linkedLayouts} false every layer's activations stay in plain NCHW order, for callers
-     * that read the activations of inner layers ({@code feedForward}).
+     * that read the activations of inner layers ({@code feedForward}). With {@code bf16} the
+     * convolutions multiply in bfloat16 (see {@link DnnlConvolution}); the caller checks the CPU.
      */
-    public static void install(ComputationGraph graph, boolean linkedLayouts) {
+    public static void install(ComputationGraph graph, boolean linkedLayouts, boolean bf16) {
         if (graph.getVertices() == null) {
             return;
         }
@@ -67,7 +68,7 @@ public final class DnnlHelpers {
             }
             ConvolutionLayer layer = (ConvolutionLayer) vertex.getLayer();
             setHelper(layer, new DnnlConvolution(!fedByData(graph, vertex), layerConf(layer).hasBias(),
-                    linkIn.get(vertex.getVertexIndex()), linkOut.get(vertex.getVertexIndex())));
+                    linkIn.get(vertex.getVertexIndex()), linkOut.get(vertex.getVertexIndex()), bf16));
         }
     }
 

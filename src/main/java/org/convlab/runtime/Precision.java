@@ -1,0 +1,77 @@
+package org.convlab.runtime;
+
+import java.util.Locale;
+import org.convlab.BadSettingException;
+import org.convlab.Setting;
+import org.convlab.runtime.dnnl.Dnnl;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The number format convolutions multiply in: {@code fp32} (the default) or {@code bf16},
+ * bfloat16 products with float accumulation, float master weights and float loss, the way
+ * PyTorch's CPU autocast runs. Chosen for the whole process with {@code -Dconvlab.precision=bf16},
+ * {@code CONVLAB_PRECISION} or {@link #request}; {@link Networks} builds every graph's helpers for
+ * the {@link #active()} precision. bf16 needs ConvLab's oneDNN engine and a CPU with AVX512_BF16
+ * ({@code lscpu} flag avx512_bf16); elsewhere it warns once and runs in fp32.
+ *
+ * <pre>{@code
+ * Precision.request(Precision.BF16);               // before graphs are built or loaded
+ * Classifier c = Classifier.load(registry, "fashion");
+ * Precision.active();                               // BF16 on an AVX512_BF16 CPU, else FP32
+ * }</pre>
+ */
+public enum Precision {
+    FP32,
+    BF16;
+
+    public static final String PROPERTY = "convlab.precision";
+    public static final String ENV = "CONVLAB_PRECISION";
+    private static final Logger LOG = LoggerFactory.getLogger(Precision.class);
+    private static volatile boolean warned;
+
+    /** "fp32" or "bf16", as the command line and the model card write it. */
+    public String label() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    /** The precision named {@code text} ("fp32", "bf16"). */
+    public static Precision parse(String text) {
+        for (Precision p : values()) {
+            if (p.label().equals(text.trim().toLowerCase(Locale.ROOT))) {
+                return p;
+            }
+        }
+        throw new BadSettingException(Setting.PRECISION,
+                "%s must be fp32 or bf16, received '" + BadSettingException.literal(text) + "'");
+    }
+
+    /** Asks for {@code precision} in this process; graphs built, loaded or copied afterwards use it. */
+    public static void request(Precision precision) {
+        System.setProperty(PROPERTY, precision.label());
+    }
+
+    /** The precision asked for (property, then environment), FP32 when neither says. */
+    public static Precision requested() {
+        String value = System.getProperty(PROPERTY, System.getenv(ENV));
+        return value == null || value.isBlank() ? FP32 : parse(value);
+    }
+
+    /** The precision convolutions really run in here: BF16 only where it was asked for and the CPU has it. */
+    public static Precision active() {
+        if (requested() == FP32) {
+            return FP32;
+        }
+        String missing = ConvEngine.active() != ConvEngine.DNNL
+                ? "ConvLab's oneDNN engine (convolutions run on " + ConvEngine.describeActive() + ")"
+                : Dnnl.nativeBf16() ? null : "a CPU with AVX512_BF16 (lscpu flag avx512_bf16), which this one lacks";
+        if (missing == null) {
+            return BF16;
+        }
+        if (!warned) {
+            warned = true;
+            LOG.warn("bf16 needs {}; running in fp32", missing);
+        }
+        return FP32;
+    }
+}

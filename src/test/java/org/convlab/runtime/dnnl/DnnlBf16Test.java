@@ -1,0 +1,197 @@
+package org.convlab.runtime.dnnl;
+
+import static org.convlab.runtime.dnnl.Close.assertClose;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.util.Map;
+import org.convlab.BadSettingException;
+import org.convlab.Setting;
+import org.convlab.runtime.Networks;
+import org.convlab.runtime.Precision;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.ConvolutionMode;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.weights.WeightInit;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.Sgd;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+
+/**
+ * The bfloat16 convolutions against float32 ones (DL4J's own code, a second implementation). The
+ * expectation is bf16's: operands rounded to 8 significant bits, products summed in float. So a
+ * first layer fed bf16-exact input and weights must agree with float to float rounding, and whole
+ * networks within bf16's precision (about 2^-8 relative per operand).
+ */
+class DnnlBf16Test {
+
+    /** Skips, saying why, where the CPU has no native bf16 (AVX2-only machines). */
+    private static void requireBf16() {
+        OneDnn.require();
+        if (!Dnnl.nativeBf16()) {
+            System.err.println("skipped a bf16 test: this CPU lacks AVX512_BF16 (lscpu flag avx512_bf16)");
+            assumeTrue(false, "no AVX512_BF16");
+        }
+    }
+
+    private static ComputationGraphConfiguration network(int channels, int filters) {
+        return new NeuralNetConfiguration.Builder().seed(5).dataType(DataType.FLOAT).updater(new Sgd(0.05))
+                .weightInit(WeightInit.XAVIER).graphBuilder()
+                .addInputs("in").setInputTypes(InputType.convolutional(12, 10, channels))
+                .addLayer("c1", new ConvolutionLayer.Builder(3, 3).nOut(filters).convolutionMode(ConvolutionMode.Same)
+                        .activation(Activation.IDENTITY).build(), "in")
+                .addLayer("c2", new ConvolutionLayer.Builder(3, 3).nOut(filters).convolutionMode(ConvolutionMode.Same)
+                        .activation(Activation.RELU).build(), "c1")
+                .addLayer("c3", new ConvolutionLayer.Builder(3, 3).stride(2, 2).nOut(filters)
+                        .convolutionMode(ConvolutionMode.Same).activation(Activation.TANH).build(), "c2")
+                .addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(4)
+                        .activation(Activation.SOFTMAX).build(), "c3")
+                .setOutputs("out").build();
+    }
+
+    /** A network on ConvLab's bf16 helpers and the same weights on DL4J's float code. */
+    private static ComputationGraph[] pair(int channels, int filters, boolean linkedLayouts) {
+        ComputationGraph bf16 = new ComputationGraph(network(channels, filters));
+        bf16.init();
+        DnnlHelpers.install(bf16, linkedLayouts, true);
+        ComputationGraph reference = new ComputationGraph(network(channels, filters));
+        reference.init(bf16.params().dup(), true);
+        for (String name : new String[] {"c1", "c2", "c3"}) {
+            DnnlHelpers.setHelper(conv(reference, name), null);
+        }
+        return new ComputationGraph[] {bf16, reference};
+    }
+
+    private static org.deeplearning4j.nn.layers.convolution.ConvolutionLayer conv(ComputationGraph net, String name) {
+        return (org.deeplearning4j.nn.layers.convolution.ConvolutionLayer) net.getLayer(name);
+    }
+
+    /** Rounds every element to the nearest bfloat16 (ties to even), computed here bit by bit. */
+    private static INDArray roundedToBf16(INDArray x) {
+        float[] v = x.dup('c').data().asFloat();
+        for (int i = 0; i < v.length; i++) {
+            int bits = Float.floatToRawIntBits(v[i]);
+            bits = (bits + 0x7FFF + ((bits >>> 16) & 1)) & 0xFFFF0000;
+            v[i] = Float.intBitsToFloat(bits);
+        }
+        return Nd4j.create(v, x.shape(), 'c');
+    }
+
+    private static INDArray input(long seed, int channels) {
+        Nd4j.getRandom().setSeed(seed);
+        return Nd4j.rand(DataType.FLOAT, 4, channels, 12, 10).subi(0.5);
+    }
+
+    @Test
+    void convolutionsRunOnOneDnnsBf16KernelsAndMultiplyBf16Operands() {
+        requireBf16();
+        ComputationGraph[] nets = pair(3, 16, false);
+        INDArray x = input(1, 3);
+        INDArray actual = nets[0].feedForward(x, false).get("c1");
+        Map<DnnlConvolution.Geometry, String> used =
+                ((DnnlConvolution) DnnlHelpers.helperOf(conv(nets[0], "c1"))).implementations();
+        assertTrue(used.values().stream().allMatch(name -> name.contains("bf16")), "c1 ran on " + used);
+
+        // Float arithmetic on bf16-rounded input and weights is what a bf16 product with float sums gives.
+        INDArray w = nets[1].getLayer("c1").getParam("W");
+        INDArray exactW = roundedToBf16(w);
+        nets[1].getLayer("c1").setParam("W", exactW);
+        assertClose(nets[1].feedForward(roundedToBf16(x), false).get("c1"), actual, 1e-5, "c1 on bf16-exact operands");
+        // ... and not what float arithmetic on the unrounded values gives: the rounding really happened.
+        nets[1].getLayer("c1").setParam("W", w);
+        INDArray unrounded = nets[1].feedForward(x, false).get("c1");
+        double diff = unrounded.sub(actual).amaxNumber().doubleValue();
+        assertTrue(diff > 1e-4 * unrounded.amaxNumber().doubleValue(), "bf16 and fp32 agree to " + diff);
+    }
+
+    /** One backward pass of a helper: weight, bias and input gradients. */
+    private static INDArray[] backward(DnnlConvolution helper, INDArray input, INDArray weights, INDArray delta) {
+        INDArray weightGrad = Nd4j.create(DataType.FLOAT, weights.shape());
+        INDArray biasGrad = Nd4j.create(DataType.FLOAT, 1, weights.size(0));
+        var result = helper.backpropGradient(input, weights, Nd4j.zeros(DataType.FLOAT, 1, weights.size(0)), delta,
+                new int[] {3, 3}, new int[] {2, 2}, new int[] {0, 0}, biasGrad, weightGrad,
+                new org.nd4j.linalg.activations.impl.ActivationIdentity(), null, null, null, ConvolutionMode.Same,
+                new int[] {1, 1}, org.deeplearning4j.nn.conf.CNN2DFormat.NCHW,
+                org.deeplearning4j.nn.workspace.LayerWorkspaceMgr.noWorkspaces());
+        return new INDArray[] {weightGrad, biasGrad, result.getSecond()};
+    }
+
+    @Test
+    void backwardPassMultipliesBf16OperandsAndSumsInFloat() {
+        requireBf16();
+        Nd4j.getRandom().setSeed(4);
+        INDArray input = Nd4j.rand(DataType.FLOAT, 4, 16, 12, 10).subi(0.5);
+        INDArray weights = Nd4j.rand(DataType.FLOAT, 32, 16, 3, 3).subi(0.5).muli(0.2);
+        INDArray delta = Nd4j.rand(DataType.FLOAT, 4, 32, 6, 5).subi(0.5);
+        INDArray[] bf16 = backward(new DnnlConvolution(true, true, null, null, true), input, weights, delta);
+        INDArray[] exact = backward(new DnnlConvolution(true, true, null, null, false), roundedToBf16(input),
+                roundedToBf16(weights), roundedToBf16(delta));
+        String[] names = {"weight gradient", "bias gradient", "input gradient"};
+        for (int i = 0; i < 3; i++) {
+            assertClose(exact[i], bf16[i], 1e-5, names[i] + " against float sums of bf16-exact operands");
+        }
+    }
+
+    @Test
+    void outputsGradientsAndTrainingStepsStayWithinBf16PrecisionOfFloat() {
+        requireBf16();
+        ComputationGraph[] nets = pair(16, 32, true);
+        INDArray x = input(2, 16);
+        INDArray y = Nd4j.zeros(DataType.FLOAT, 4, 4);
+        for (int i = 0; i < 4; i++) {
+            y.putScalar(i, (i * 3) % 4, 1f);
+        }
+        assertClose(nets[1].outputSingle(x), nets[0].outputSingle(x), 2e-2, "output");
+        INDArray[] grads = new INDArray[2];
+        for (int i = 0; i < 2; i++) {
+            nets[i].setInputs(x);
+            nets[i].setLabels(y);
+            nets[i].computeGradientAndScore();
+            grads[i] = nets[i].gradient().gradient().dup();
+        }
+        assertEquals(nets[1].score(), nets[0].score(), 1e-2 * nets[1].score());
+        // Sums of many rounded products partly cancel, so single elements (bias gradients above all)
+        // may differ by several per cent, in PyTorch's bf16 autocast as here; the vector as a whole
+        // stays close.
+        double relative = grads[1].sub(grads[0]).norm2Number().doubleValue() / grads[1].norm2Number().doubleValue();
+        assertTrue(relative < 0.1, "gradient differs from float's by " + relative + " of its norm");
+        for (int step = 0; step < 3; step++) {
+            nets[0].fit(new INDArray[] {x}, new INDArray[] {y});
+            nets[1].fit(new INDArray[] {x}, new INDArray[] {y});
+        }
+        assertClose(nets[1].params(), nets[0].params(), 1e-2, "parameters after 3 SGD steps");
+    }
+
+    @Test
+    void theDoorBuildsBf16HelpersOnlyWhenAskedAndUnknownPrecisionsAreRefused() {
+        requireBf16();
+        try {
+            Precision.request(Precision.BF16);
+            assertEquals(Precision.BF16, Precision.active());
+            ComputationGraph net = Networks.create(network(3, 8));
+            net.outputSingle(input(3, 3));
+            assertTrue(((DnnlConvolution) DnnlHelpers.helperOf(conv(net, "c2"))).implementations().values().stream()
+                    .allMatch(name -> name.contains("bf16")));
+            Precision.request(Precision.FP32);
+            ComputationGraph plain = Networks.copy(net);
+            plain.outputSingle(input(3, 3));
+            assertTrue(((DnnlConvolution) DnnlHelpers.helperOf(conv(plain, "c2"))).implementations().values().stream()
+                    .noneMatch(name -> name.contains("bf16")));
+        } finally {
+            System.clearProperty(Precision.PROPERTY);
+        }
+        BadSettingException e = assertThrows(BadSettingException.class, () -> Precision.parse("fp16"));
+        assertEquals(Setting.PRECISION, e.setting());
+        assertEquals("--precision must be fp32 or bf16, received 'fp16'", e.messageNaming(Setting::flag));
+    }
+}
