@@ -9,7 +9,6 @@ import org.bytedeco.javacpp.Pointer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.pointers.PagedPointer;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.shape.Shape;
 
 /**
  * oneDNN (JavaCPP's {@code org.bytedeco:dnnl} preset), called directly rather than through libnd4j.
@@ -74,15 +73,23 @@ public final class Dnnl {
         return new memory(desc, engine(), new Pointer());
     }
 
-    /** Whether oneDNN can read {@code array} in place: float, dense in C order (a vector in either order). */
+    /** Whether oneDNN can read {@code array} in place: float, its elements dense in C order. */
     static boolean dense(INDArray array) {
         if (array.dataType() != DataType.FLOAT) {
             return false;
         }
-        if (array.isVector() || array.isScalar()) {
-            return array.elementWiseStride() == 1;
+        // Judged by the strides alone, skipping dimensions of size 1 (never stepped over): DL4J's view of
+        // a one-channel layer's weight gradient, [nOut, 1, kH, kW], reports order 'f' with C's strides.
+        long[] shape = array.shape();
+        long[] stride = array.stride();
+        long expected = 1;
+        for (int i = shape.length - 1; i >= 0; i--) {
+            if (shape[i] != 1 && stride[i] != expected) {
+                return false;
+            }
+            expected *= shape[i];
         }
-        return array.ordering() == 'c' && Shape.hasDefaultStridesForShape(array);
+        return true;
     }
 
     /** The array itself when oneDNN can read it in place ({@link #dense}), else a dense C-order copy. */
