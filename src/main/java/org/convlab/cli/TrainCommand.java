@@ -160,9 +160,6 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     private SparkTrainer.Settings sparkSettings() {
-        if (resume) {
-            throw new org.convlab.ConvLabException("--resume is not available with --spark yet; train without it");
-        }
         return new SparkTrainer.Settings(spark, SparkTrainer.Mode.parse(sparkMode), sparkWorkers, averagingFrequency, sparkData);
     }
 

@@ -16,10 +16,11 @@ import org.convlab.job.TrainingJob;
 import org.convlab.job.TrainingRequest;
 import org.convlab.runtime.ConvEngine;
 import org.convlab.runtime.NativeSetup;
-import org.convlab.train.EpochMetrics;
+import org.convlab.train.EpochFit;
 import org.convlab.train.EvaluationReport;
 import org.convlab.train.Evaluator;
 import org.convlab.train.GraphFactory;
+import org.convlab.train.Trainer;
 import org.convlab.train.TrainingListener;
 import org.convlab.train.TrainingOptions;
 import org.convlab.train.TrainingResult;
@@ -118,6 +119,7 @@ public final class SparkTrainer {
         }
         registry.checkStorable(request.name());
         try (OwnerLock lock = registry.lockRun(request.name())) {
+            Trainer.settleCheckpoints(request.options());
             return train(request, registry, spark, listener);
         }
     }
@@ -130,7 +132,6 @@ public final class SparkTrainer {
         boolean ownDataDir = spark.dataDir() == null;
         Path dataDir = ownDataDir ? registry.root().resolve(".spark-data").resolve(request.name()) : spark.dataDir();
         NativeSetup.init();
-        long start = System.nanoTime();
         java.util.Set<Path> aeronBefore = aeronFolders();
         try (JavaSparkContext sc = context(spark, request.name())) {
             List<String> paths = export(train, o, dataDir);
@@ -144,29 +145,11 @@ public final class SparkTrainer {
                         return ConvEngine.describeActive();
                     }).distinct().collect());
             listener.onMessage("convolutions on the workers: " + workerEngines);
-            int iterations = o.epochs() * (int) Math.ceil(train.size() / (double) o.batch());
-            ComputationGraph graph = GraphFactory.STANDARD.create(spec, o, iterations);
             TrainingMaster<?, ?> master = master(spark, o);
-            SparkComputationGraph net = new SparkComputationGraph(sc, graph, master);
             JavaRDD<DataSet> batches = sc.parallelize(paths, spark.workers()).map(SparkTrainer::load);
-            List<EpochMetrics> history = new ArrayList<>();
-            ImageSource sample = train.limit(2000, o.seed());
-            for (int epoch = 1; epoch <= o.epochs(); epoch++) {
-                listener.onEpochStart(epoch, o.epochs(), train.size());
-                long t0 = System.nanoTime();
-                net.fit(batches);
-                double seconds = (System.nanoTime() - t0) / 1e9;
-                listener.onBatch(epoch, o.epochs(), train.size(), net.getScore());
-                ComputationGraph now = net.getNetwork();
-                Evaluator.LossAccuracy val = Evaluator.lossAndAccuracy(now, data.validation(), o.batch());
-                EpochMetrics m = new EpochMetrics(epoch, net.getScore(), Evaluator.lossAndAccuracy(now, sample, o.batch()).accuracy(),
-                        val.loss(), val.accuracy(), seconds, train.size() / seconds);
-                history.add(m);
-                listener.onEpochEnd(m, o.epochs());
-            }
-            ComputationGraph trained = org.convlab.runtime.Networks.adopt(net.getNetwork());
-            double total = (System.nanoTime() - start) / 1e9;
-            TrainingResult result = new TrainingResult(trained, List.copyOf(history), o.epochs(), false, total);
+            TrainingResult result = Trainer.train(spec, train, data.validation(), o, GraphFactory.STANDARD, listener,
+                    new SparkEpochs(sc, master, batches, train.size(), o.epochs()));
+            ComputationGraph trained = result.graph();
             EvaluationReport testReport = data.test() == null ? null : Evaluator.evaluate(trained, data.test(), train.labels(), o.batch());
             EvaluationReport valReport = Evaluator.evaluate(trained, data.validation(), train.labels(), o.batch());
             if (testReport != null) {
@@ -186,8 +169,11 @@ public final class SparkTrainer {
                     card.preprocessing(), card.training(), card.metrics(), environment, null, null);
             Path work = Files.createTempDirectory("convlab-run");
             try {
-                StoredModel stored = registry.save(request.name(), trained, card, RunFiles.write(work, request.name(), history,
-                        testReport != null ? testReport : valReport));
+                StoredModel stored = registry.save(request.name(), trained, card, RunFiles.write(work, request.name(),
+                        result.history(), testReport != null ? testReport : valReport));
+                if (o.checkpointDir() != null) {
+                    registry.discardCheckpoints(request.name());
+                }
                 listener.onMessage("stored " + stored.ref() + " in " + stored.dir());
                 return new TrainingJob.Outcome(stored, result, testReport);
             } finally {
@@ -216,6 +202,43 @@ public final class SparkTrainer {
             return entries.filter(p -> p.getFileName().toString().startsWith("aeron-")).collect(java.util.stream.Collectors.toSet());
         } catch (IOException e) {
             return java.util.Set.of();
+        }
+    }
+
+    /**
+     * Each epoch on Spark: the workers fit the batch files, and the driver's graph then holds the
+     * averaged (or shared) result. A graph that is not the one Spark holds (the first, or one
+     * restored from a checkpoint) is handed to Spark first.
+     */
+    private static final class SparkEpochs implements EpochFit {
+        private final JavaSparkContext sc;
+        private final TrainingMaster<?, ?> master;
+        private final JavaRDD<DataSet> batches;
+        private final long images;
+        private final int epochs;
+        private SparkComputationGraph net;
+
+        SparkEpochs(JavaSparkContext sc, TrainingMaster<?, ?> master, JavaRDD<DataSet> batches, long images, int epochs) {
+            this.sc = sc;
+            this.master = master;
+            this.batches = batches;
+            this.images = images;
+            this.epochs = epochs;
+        }
+
+        @Override
+        public Fitted fit(ComputationGraph graph, int epoch, TrainingListener listener) {
+            if (net == null || net.getNetwork() != graph) {
+                net = new SparkComputationGraph(sc, graph, master);
+            }
+            net.fit(batches);
+            double loss = net.getScore();
+            if (!Double.isFinite(loss)) {
+                throw new BadSettingException(Setting.LEARNING_RATE, "training diverged at epoch " + epoch + " (loss " + loss
+                        + "); try a smaller %s");
+            }
+            listener.onBatch(epoch, epochs, images, loss);
+            return new Fitted(net.getNetwork(), loss, images);
         }
     }
 

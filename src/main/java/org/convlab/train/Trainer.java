@@ -22,7 +22,8 @@ import java.util.List;
  * The training loop around {@link ComputationGraph#fit}: prefetching batches on a second thread,
  * progress and per-epoch figures to a {@link TrainingListener}, early stopping on validation loss
  * (keeping the best network), and a checkpoint after every epoch that {@code resume} continues
- * from with the same optimizer state.
+ * from with the same optimizer state. Another {@link EpochFit} (Spark's workers) may fit the
+ * epochs; the rest stays the same.
  *
  * <pre>{@code
  * TrainingResult r = Trainer.train(spec, train, validation, TrainingOptions.builder()
@@ -70,6 +71,12 @@ public final class Trainer {
 
     public static TrainingResult train(ArchitectureSpec spec, ImageSource train, ImageSource validation, TrainingOptions o,
                                        GraphFactory factory, TrainingListener listener) {
+        return train(spec, train, validation, o, factory, listener, inThisJvm(train, o));
+    }
+
+    /** The same loop with the epochs fitted by {@code fit} (on Spark, say) instead of in this JVM. */
+    public static TrainingResult train(ArchitectureSpec spec, ImageSource train, ImageSource validation, TrainingOptions o,
+                                       GraphFactory factory, TrainingListener listener, EpochFit fit) {
         settleCheckpoints(o);
         if (!train.labels().equals(validation.labels())) {
             throw new ConvLabException("training and validation classes differ: " + train.labels() + " vs " + validation.labels());
@@ -118,7 +125,14 @@ public final class Trainer {
                 stoppedEarly = true;
                 break;
             }
-            EpochMetrics m = runEpoch(graph, train, validation, sample, epoch, o, listener);
+            listener.onEpochStart(epoch, o.epochs(), train.size());
+            long epochStart = System.nanoTime();
+            EpochFit.Fitted fitted = fit.fit(graph, epoch, listener);
+            double epochSeconds = (System.nanoTime() - epochStart) / 1e9;
+            graph = fitted.graph();
+            Evaluator.LossAccuracy val = Evaluator.lossAndAccuracy(graph, validation, o.batch());
+            EpochMetrics m = new EpochMetrics(epoch, fitted.loss(), Evaluator.lossAndAccuracy(graph, sample, o.batch()).accuracy(),
+                    val.loss(), val.accuracy(), epochSeconds, fitted.images() / epochSeconds);
             history.add(m);
             listener.onEpochEnd(m, o.epochs());
             boolean improved = m.valLoss() < bestLoss;
@@ -145,39 +159,36 @@ public final class Trainer {
         return new TrainingResult(best != null ? best : graph, List.copyOf(history), bestEpoch, stoppedEarly, seconds);
     }
 
-    private static EpochMetrics runEpoch(ComputationGraph graph, ImageSource train, ImageSource validation,
-                                         ImageSource sample, int epoch, TrainingOptions o, TrainingListener listener) {
-        ImageSource source = o.augment() ? train.augmented(o.seed() * 31 + epoch) : train;
-        DataSetIterator batches = new AsyncDataSetIterator(source.iterator(o.batch(), true, o.seed() * 1009 + epoch), PREFETCH_BATCHES);
-        listener.onEpochStart(epoch, o.epochs(), train.size());
-        long start = System.nanoTime();
-        long done = 0;
-        double lossSum = 0;
-        int batchesSeen = 0;
-        try {
-            while (batches.hasNext()) {
-                DataSet ds = batches.next();
-                graph.fit(ds);
-                double loss = graph.score();
-                if (!Double.isFinite(loss)) {
-                    throw new BadSettingException(Setting.LEARNING_RATE, "training diverged at epoch " + epoch + " (loss " + loss
-                            + "); try a smaller %s");
+    /** Epochs in this JVM: the training data shuffled (and augmented) per epoch, prefetched on a second thread. */
+    private static EpochFit inThisJvm(ImageSource train, TrainingOptions o) {
+        return (graph, epoch, listener) -> {
+            ImageSource source = o.augment() ? train.augmented(o.seed() * 31 + epoch) : train;
+            DataSetIterator batches = new AsyncDataSetIterator(source.iterator(o.batch(), true, o.seed() * 1009 + epoch),
+                    PREFETCH_BATCHES);
+            long done = 0;
+            double lossSum = 0;
+            int batchesSeen = 0;
+            try {
+                while (batches.hasNext()) {
+                    DataSet ds = batches.next();
+                    graph.fit(ds);
+                    double loss = graph.score();
+                    if (!Double.isFinite(loss)) {
+                        throw new BadSettingException(Setting.LEARNING_RATE, "training diverged at epoch " + epoch + " (loss " + loss
+                                + "); try a smaller %s");
+                    }
+                    lossSum += loss;
+                    batchesSeen++;
+                    done += ds.numExamples();
+                    listener.onBatch(epoch, o.epochs(), done, lossSum / batchesSeen);
                 }
-                lossSum += loss;
-                batchesSeen++;
-                done += ds.numExamples();
-                listener.onBatch(epoch, o.epochs(), done, lossSum / batchesSeen);
+            } finally {
+                if (batches instanceof AsyncDataSetIterator async) {
+                    async.shutdown();
+                }
             }
-        } finally {
-            if (batches instanceof AsyncDataSetIterator async) {
-                async.shutdown();
-            }
-        }
-        double seconds = (System.nanoTime() - start) / 1e9;
-        double trainAcc = Evaluator.lossAndAccuracy(graph, sample, o.batch()).accuracy();
-        Evaluator.LossAccuracy val = Evaluator.lossAndAccuracy(graph, validation, o.batch());
-        return new EpochMetrics(epoch, lossSum / Math.max(1, batchesSeen), trainAcc, val.loss(), val.accuracy(),
-                seconds, done / seconds);
+            return new EpochFit.Fitted(graph, lossSum / Math.max(1, batchesSeen), done);
+        };
     }
 
     /** Ties a checkpoint to the settings that shape the run, so --resume cannot mix two runs. */

@@ -74,6 +74,41 @@ class SparkTrainerTest {
         }
     }
 
+    /** A run stopped after two of three epochs continues from its checkpoint on Spark, as local training does. */
+    @Test
+    void anInterruptedSparkRunResumesFromItsCheckpoint() throws Exception {
+        ModelRegistry registry = ModelRegistry.at(dir.resolve("models"));
+        Path checkpoints = registry.checkpointDir("resumed");
+        java.util.function.Function<Boolean, TrainingRequest> request = resume -> TrainingRequest.builder()
+                .setArchitecture(TinyModels.spec()).setData(DataSource.synthetic(4, 60)).setName("resumed")
+                .optOptions(TrainingOptions.builder().optEpochs(3).optBatch(16).optSeed(1).optPatience(0)
+                        .optCheckpointDir(checkpoints).optResume(resume).build()).build();
+        SparkTrainer.Settings spark = new SparkTrainer.Settings("local[2]", SparkTrainer.Mode.AVERAGING, 2, 2, null);
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        org.convlab.train.TrainingListener quiet = TinyModels.listener(log);
+        org.convlab.train.TrainingListener stopsAtEpoch3 = new org.convlab.train.TrainingListener() {
+            @Override
+            public void onEpochStart(int epoch, int epochs, long images) {
+                if (epoch == 3) {
+                    throw new IllegalStateException("stopped");
+                }
+            }
+        };
+        assertThrows(IllegalStateException.class, () -> SparkTrainer.run(request.apply(false), registry, spark, stopsAtEpoch3));
+        assertFalse(Files.exists(dir.resolve("models/resumed/1")), "no model from the stopped run");
+        assertTrue(Files.isDirectory(checkpoints.resolve("epoch-0002")), "the second epoch's checkpoint");
+
+        BadSettingException refused = assertThrows(BadSettingException.class,
+                () -> SparkTrainer.run(request.apply(false), registry, spark, quiet));
+        assertTrue(refused.messageNaming(Setting::flag).contains("add --resume to continue it"), refused.getMessage());
+
+        TrainingJob.Outcome out = SparkTrainer.run(request.apply(true), registry, spark, quiet);
+        assertTrue(log.toString().contains("resuming after epoch 2 of 3"), log.toString());
+        assertEquals(3, out.training().history().size(), "two epochs from the checkpoint and the third");
+        assertEquals(1, registry.card("resumed").version());
+        assertFalse(Files.exists(checkpoints), "the checkpoints go once the model is stored");
+    }
+
     @Test
     void anUnreachableMasterIsSaidAtOnce() {
         TrainingRequest request = TrainingRequest.builder().setArchitecture(TinyModels.spec()).setData(DataSource.synthetic(4, 10))

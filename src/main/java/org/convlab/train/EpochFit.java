@@ -1,0 +1,31 @@
+package org.convlab.train;
+
+import org.deeplearning4j.nn.graph.ComputationGraph;
+
+/**
+ * How one epoch of training data goes into a graph: in this JVM ({@link Trainer}'s own loop), or on
+ * Spark's workers ({@code org.convlab.spark.SparkTrainer}). {@link Trainer} does everything around
+ * it the same way for both: progress, validation, early stopping, checkpoints and resume.
+ *
+ * <pre>{@code
+ * EpochFit oneBatchAnEpoch = (graph, epoch, listener) -> {
+ *     graph.fit(batch);
+ *     return new EpochFit.Fitted(graph, graph.score(), batch.numExamples());
+ * };
+ * }</pre>
+ */
+@FunctionalInterface
+public interface EpochFit {
+    /**
+     * What an epoch gave.
+     *
+     * @param graph  the graph that now holds the weights: the one passed in, or one that replaced it
+     * @param loss   the mean training loss over the epoch
+     * @param images how many training images went in
+     */
+    record Fitted(ComputationGraph graph, double loss, long images) {
+    }
+
+    /** Fits epoch {@code epoch} (1-based) into {@code graph}, telling {@code listener} about batches as they go. */
+    Fitted fit(ComputationGraph graph, int epoch, TrainingListener listener);
+}
