@@ -108,9 +108,10 @@ final class TrainCommand implements Callable<Integer> {
             description = "With --spark: batches each worker fits between two averagings. Default: ${DEFAULT-VALUE}.")
     int averagingFrequency;
 
-    @Option(names = "--spark-data", paramLabel = "DIR",
-            description = "With --spark: where the batch files go (default: a folder of the registry, removed after the run).")
-    java.nio.file.Path sparkData;
+    @Option(names = "--spark-data", paramLabel = "DIR|URI",
+            description = "With --spark: where the batch files go, a folder every worker sees or a Hadoop URI (hdfs://...)"
+                    + " (default: a folder of the registry, removed after the run).")
+    String sparkData;
 
     @Mixin
     PrecisionOption precisionOption;

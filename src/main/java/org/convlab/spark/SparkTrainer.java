@@ -81,9 +81,10 @@ public final class SparkTrainer {
     /**
      * @param workers            how many partitions the batches are spread over (at least the executor cores)
      * @param averagingFrequency batches each worker fits between two averagings
-     * @param dataDir            where the batch files go (null: a folder of the registry, removed after the run)
+     * @param data               where the batch files go: a folder, or a Hadoop URI such as hdfs://... that
+     *                           every executor reads (null: a folder of the registry, removed after the run)
      */
-    public record Settings(String master, Mode mode, int workers, int averagingFrequency, Path dataDir) {
+    public record Settings(String master, Mode mode, int workers, int averagingFrequency, String data) {
         public Settings {
             if (master == null || !(master.startsWith("local") || master.startsWith("spark://") || master.equals("yarn")
                     || master.startsWith("k8s://") || master.startsWith("mesos://"))) {
@@ -129,12 +130,13 @@ public final class SparkTrainer {
         TrainingJob.Data data = TrainingJob.open(request, listener);
         ImageSource train = data.train();
         ArchitectureSpec spec = request.architecture().withInput(train.shape()).withClasses(train.labels().size());
-        boolean ownDataDir = spark.dataDir() == null;
-        Path dataDir = ownDataDir ? registry.root().resolve(".spark-data").resolve(request.name()) : spark.dataDir();
+        boolean ownDataDir = spark.data() == null;
+        Path ownDir = registry.root().resolve(".spark-data").resolve(request.name());
+        BatchFiles files = BatchFiles.at(ownDataDir ? ownDir.toString() : spark.data());
         NativeSetup.init();
         java.util.Set<Path> aeronBefore = aeronFolders();
         try (JavaSparkContext sc = context(spark, request.name())) {
-            List<String> paths = export(train, o, dataDir);
+            List<String> paths = export(train, o, files);
             listener.onMessage(String.format("training %s on Spark %s (%s, %s, %d workers, averaging every %d batches) on %s:"
                             + " %d images in %d batch files, validating on %d", spec.name(), sc.version(), spark.master(),
                     spark.mode().name().toLowerCase(Locale.ROOT), spark.workers(), spark.averagingFrequency(), train.description(),
@@ -146,7 +148,7 @@ public final class SparkTrainer {
                     }).distinct().collect());
             listener.onMessage("convolutions on the workers: " + workerEngines);
             TrainingMaster<?, ?> master = master(spark, o);
-            JavaRDD<DataSet> batches = sc.parallelize(paths, spark.workers()).map(SparkTrainer::load);
+            JavaRDD<DataSet> batches = sc.parallelize(paths, spark.workers()).map(BatchFiles::read);
             TrainingResult result = Trainer.train(spec, train, data.validation(), o, GraphFactory.STANDARD, listener,
                     new SparkEpochs(sc, master, batches, train.size(), o.epochs()));
             ComputationGraph trained = result.graph();
@@ -183,8 +185,8 @@ public final class SparkTrainer {
             throw new ConvLabException("cannot write the run's files: " + e.getMessage());
         } finally {
             if (ownDataDir) {
-                FileTrees.delete(dataDir);
-                FileTrees.deleteIfEmpty(dataDir.getParent());
+                FileTrees.delete(ownDir);
+                FileTrees.deleteIfEmpty(ownDir.getParent());
             }
             if (spark.mode() == Mode.SHARING && spark.master().startsWith("local")) {
                 // Gradient sharing's Aeron media driver ran in this JVM and leaves its folder in /dev/shm.
@@ -270,7 +272,8 @@ public final class SparkTrainer {
         } else {
             // Executors are JVMs of their own: they need Spark's opens on Java 17, room off the heap for ND4J,
             // and ConvLab's classes (from this build; spark-submit ships its jar itself).
-            conf.set("spark.executor.extraJavaOptions", String.join(" ", EXECUTOR_JVM_FLAGS));
+            String given = conf.get("spark.executor.extraJavaOptions", "");
+            conf.set("spark.executor.extraJavaOptions", (String.join(" ", EXECUTOR_JVM_FLAGS) + " " + given).trim()); // the user's win
             conf.setIfMissing("spark.executor.memory", "2g");
             String classes = SparkTrainer.class.getProtectionDomain().getCodeSource().getLocation().getPath();
             conf.setIfMissing("spark.executor.extraClassPath", classes);
@@ -318,29 +321,25 @@ public final class SparkTrainer {
         }
     }
 
-    private static DataSet load(String uri) {
-        DataSet ds = new DataSet();
-        ds.load(new java.io.File(java.net.URI.create(uri)));
-        return ds;
-    }
-
-    /** The training data, shuffled once, as batch files; returns their URIs. */
-    private static List<String> export(ImageSource train, TrainingOptions o, Path dir) throws IOException {
-        FileTrees.delete(dir);
-        try {
-            Files.createDirectories(dir);
-            Files.delete(Files.createTempFile(dir, ".probe-", ""));
-        } catch (IOException e) {
-            throw new BadSettingException(Setting.SPARK_DATA, "cannot write the batch files in " + BadSettingException.literal(dir)
-                    + " (" + BadSettingException.literal(e.getMessage()) + "); give a writable %s folder");
-        }
+    /**
+     * The training data, shuffled once, as batch files of exactly {@code o.batch()} images; returns
+     * their URIs. A short last batch is topped up with the first images: DL4J's workers re-batch
+     * what they read, and a short batch among full ones reached a worker as an empty array
+     * ("Got rank 0 array as input", 360 images in batches of 64 on local[2]).
+     */
+    private static List<String> export(ImageSource train, TrainingOptions o, BatchFiles files) throws IOException {
+        files.clear();
         List<String> paths = new ArrayList<>();
         DataSetIterator it = train.iterator(o.batch(), true, o.seed());
+        DataSet first = null;
         for (int i = 0; it.hasNext(); i++) {
             DataSet ds = it.next();
-            Path file = dir.resolve(String.format("batch-%06d.bin", i));
-            ds.save(file.toFile());
-            paths.add(file.toUri().toString());
+            if (first == null) {
+                first = ds;
+            } else if (ds.numExamples() < o.batch()) {
+                ds = DataSet.merge(List.of(ds, (DataSet) first.getRange(0, Math.min(first.numExamples(), o.batch() - ds.numExamples()))));
+            }
+            paths.add(files.write(i, ds));
         }
         return paths;
     }

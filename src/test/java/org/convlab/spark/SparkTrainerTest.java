@@ -109,6 +109,42 @@ class SparkTrainerTest {
         assertFalse(Files.exists(checkpoints), "the checkpoints go once the model is stored");
     }
 
+    /** 360 training images in batches of 64: a short last batch used to reach a worker as an empty array. */
+    @Test
+    void aShortLastBatchTrainsToo() {
+        ModelRegistry registry = ModelRegistry.at(dir.resolve("models"));
+        TrainingRequest request = TrainingRequest.builder().setArchitecture(TinyModels.spec()).setData(DataSource.synthetic(4, 100))
+                .setName("short").optOptions(TrainingOptions.builder().optEpochs(2).optBatch(64).optSeed(1).optPatience(0).build())
+                .build();
+        TrainingJob.Outcome out = SparkTrainer.run(request, registry,
+                new SparkTrainer.Settings("local[2]", SparkTrainer.Mode.AVERAGING, 2, 4, null), org.convlab.train.TrainingListener.SILENT);
+        assertEquals(2, out.training().history().size());
+        assertTrue(Double.isFinite(out.training().history().get(1).trainLoss()));
+    }
+
+    /** --spark-data as a URI goes through Hadoop's file systems (hdfs:// on a cluster; file:// here). */
+    @Test
+    void batchFilesGoWhereAUriSaysAndABadPlaceIsRefused() throws Exception {
+        ModelRegistry registry = ModelRegistry.at(dir.resolve("models"));
+        TrainingRequest request = TrainingRequest.builder().setArchitecture(TinyModels.spec()).setData(DataSource.synthetic(4, 20))
+                .setName("uri").optOptions(TrainingOptions.builder().optEpochs(1).optBatch(16).optSeed(1).optPatience(0).build())
+                .build();
+        Path batches = dir.resolve("shared/batches");
+        SparkTrainer.run(request, registry, new SparkTrainer.Settings("local[2]", SparkTrainer.Mode.AVERAGING, 2, 2,
+                batches.toUri().toString()), org.convlab.train.TrainingListener.SILENT);
+        try (var files = Files.list(batches)) {
+            // 72 training images in batches of 16: 5 files, the last topped up; a folder the user named is kept.
+            assertEquals(java.util.List.of("batch-000000.bin", "batch-000001.bin", "batch-000002.bin", "batch-000003.bin",
+                    "batch-000004.bin"), files.map(f -> f.getFileName().toString()).sorted().toList());
+        }
+        Path file = Files.writeString(dir.resolve("a-file"), "x");
+        BadSettingException e = assertThrows(BadSettingException.class, () -> SparkTrainer.run(request, registry,
+                new SparkTrainer.Settings("local[2]", SparkTrainer.Mode.AVERAGING, 2, 2, file.resolve("below").toString()),
+                org.convlab.train.TrainingListener.SILENT));
+        assertTrue(e.messageNaming(Setting::flag).contains("cannot write the batch files in")
+                && e.messageNaming(Setting::flag).contains("give a writable --spark-data folder"), e.getMessage());
+    }
+
     @Test
     void anUnreachableMasterIsSaidAtOnce() {
         TrainingRequest request = TrainingRequest.builder().setArchitecture(TinyModels.spec()).setData(DataSource.synthetic(4, 10))
