@@ -37,7 +37,7 @@ final class BatchFiles {
     static BatchFiles at(String location) {
         URI uri;
         try {
-            uri = location.matches("^[A-Za-z][A-Za-z0-9+.-]*:.*") && !location.matches("^[A-Za-z]:\\\\.*")
+            uri = location.matches("^[A-Za-z][A-Za-z0-9+.-]*:.*")
                     ? URI.create(location) : java.nio.file.Path.of(location).toAbsolutePath().toUri();
         } catch (IllegalArgumentException e) {
             throw new BadSettingException(Setting.SPARK_DATA, "%s '" + BadSettingException.literal(location)

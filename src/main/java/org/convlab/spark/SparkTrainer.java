@@ -235,10 +235,7 @@ public final class SparkTrainer {
             }
             net.fit(batches);
             double loss = net.getScore();
-            if (!Double.isFinite(loss)) {
-                throw new BadSettingException(Setting.LEARNING_RATE, "training diverged at epoch " + epoch + " (loss " + loss
-                        + "); try a smaller %s");
-            }
+            EpochFit.requireFinite(loss, epoch);
             listener.onBatch(epoch, epochs, images, loss);
             return new Fitted(net.getNetwork(), loss, images);
         }

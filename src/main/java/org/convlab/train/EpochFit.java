@@ -1,5 +1,7 @@
 package org.convlab.train;
 
+import org.convlab.BadSettingException;
+import org.convlab.Setting;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 
 /**
@@ -28,4 +30,12 @@ public interface EpochFit {
 
     /** Fits epoch {@code epoch} (1-based) into {@code graph}, telling {@code listener} about batches as they go. */
     Fitted fit(ComputationGraph graph, int epoch, TrainingListener listener);
+
+    /** Stops a run whose loss is no longer a number, saying which setting to change. */
+    static void requireFinite(double loss, int epoch) {
+        if (!Double.isFinite(loss)) {
+            throw new BadSettingException(Setting.LEARNING_RATE, "training diverged at epoch " + epoch + " (loss " + loss
+                    + "); try a smaller %s");
+        }
+    }
 }

@@ -173,10 +173,7 @@ public final class Trainer {
                     DataSet ds = batches.next();
                     graph.fit(ds);
                     double loss = graph.score();
-                    if (!Double.isFinite(loss)) {
-                        throw new BadSettingException(Setting.LEARNING_RATE, "training diverged at epoch " + epoch + " (loss " + loss
-                                + "); try a smaller %s");
-                    }
+                    EpochFit.requireFinite(loss, epoch);
                     lossSum += loss;
                     batchesSeen++;
                     done += ds.numExamples();
