@@ -1,7 +1,10 @@
 package org.convlab.cli;
 
+import org.convlab.BadSettingException;
 import org.convlab.runtime.Precision;
+import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.TypeConversionException;
 
 /**
  * {@code --precision fp32|bf16}: the number format the command's convolutions multiply in. Picocli
@@ -9,10 +12,22 @@ import picocli.CommandLine.Option;
  * before the command builds or loads any graph.
  */
 final class PrecisionOption {
-    @Option(names = "--precision", paramLabel = "fp32|bf16",
+    @Option(names = "--precision", paramLabel = "fp32|bf16", converter = Parse.class,
             description = "Multiply in fp32 (default) or bf16: bfloat16 convolutions with float weights and loss, "
                     + "on CPUs with AVX512_BF16 (elsewhere a warning and fp32). Also CONVLAB_PRECISION.")
-    void set(String value) {
-        Precision.request(Precision.parse(value));
+    void set(Precision value) {
+        Precision.request(value);
+    }
+
+    /** A bad value reads as the other options' do: "--precision must be fp32 or bf16, received 'x'". */
+    static final class Parse implements ITypeConverter<Precision> {
+        @Override
+        public Precision convert(String text) {
+            try {
+                return Precision.parse(text);
+            } catch (BadSettingException e) {
+                throw new TypeConversionException(e.messageNaming(setting -> "").trim());
+            }
+        }
     }
 }
