@@ -16,6 +16,7 @@ import org.convlab.job.TrainingJob;
 import org.convlab.job.TrainingRequest;
 import org.convlab.runtime.ConvEngine;
 import org.convlab.runtime.NativeSetup;
+import org.convlab.train.BatchNormRecalibration;
 import org.convlab.train.EpochFit;
 import org.convlab.train.EvaluationReport;
 import org.convlab.train.Evaluator;
@@ -32,6 +33,7 @@ import org.deeplearning4j.spark.api.RDDTrainingApproach;
 import org.deeplearning4j.spark.api.TrainingMaster;
 import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
+import org.deeplearning4j.spark.impl.repartitioner.NoOpRepartitioner;
 import org.deeplearning4j.spark.parameterserver.training.SharedTrainingMaster;
 import org.nd4j.parameterserver.distributed.conf.VoidConfiguration;
 import org.nd4j.linalg.dataset.DataSet;
@@ -150,7 +152,7 @@ public final class SparkTrainer {
             TrainingMaster<?, ?> master = master(spark, o);
             JavaRDD<DataSet> batches = sc.parallelize(paths, spark.workers()).map(BatchFiles::read);
             TrainingResult result = Trainer.train(spec, train, data.validation(), o, GraphFactory.STANDARD, listener,
-                    new SparkEpochs(sc, master, batches, train.size(), o.epochs()));
+                    new SparkEpochs(sc, master, batches, train, o, spark.mode() == Mode.SHARING));
             ComputationGraph trained = result.graph();
             EvaluationReport testReport = data.test() == null ? null : Evaluator.evaluate(trained, data.test(), train.labels(), o.batch());
             EvaluationReport valReport = Evaluator.evaluate(trained, data.validation(), train.labels(), o.batch());
@@ -210,22 +212,28 @@ public final class SparkTrainer {
     /**
      * Each epoch on Spark: the workers fit the batch files, and the driver's graph then holds the
      * averaged (or shared) result. A graph that is not the one Spark holds (the first, or one
-     * restored from a checkpoint) is handed to Spark first.
+     * restored from a checkpoint) is handed to Spark first. After gradient sharing, batch norm's
+     * running statistics are recomputed on the driver ({@link BatchNormRecalibration}).
      */
     private static final class SparkEpochs implements EpochFit {
+        /** Images the running statistics are recomputed from: enough for a stable mean and variance per channel. */
+        private static final int RECALIBRATION_IMAGES = 4096;
         private final JavaSparkContext sc;
         private final TrainingMaster<?, ?> master;
         private final JavaRDD<DataSet> batches;
-        private final long images;
-        private final int epochs;
+        private final ImageSource train;
+        private final TrainingOptions options;
+        private final boolean sharing;
         private SparkComputationGraph net;
 
-        SparkEpochs(JavaSparkContext sc, TrainingMaster<?, ?> master, JavaRDD<DataSet> batches, long images, int epochs) {
+        SparkEpochs(JavaSparkContext sc, TrainingMaster<?, ?> master, JavaRDD<DataSet> batches, ImageSource train,
+                    TrainingOptions options, boolean sharing) {
             this.sc = sc;
             this.master = master;
             this.batches = batches;
-            this.images = images;
-            this.epochs = epochs;
+            this.train = train;
+            this.options = options;
+            this.sharing = sharing;
         }
 
         @Override
@@ -234,10 +242,13 @@ public final class SparkTrainer {
                 net = new SparkComputationGraph(sc, graph, master);
             }
             net.fit(batches);
-            double loss = net.getScore();
-            EpochFit.requireFinite(loss, epoch);
-            listener.onBatch(epoch, epochs, images, loss);
-            return new Fitted(net.getNetwork(), loss, images);
+            double loss = sharing ? Double.NaN : net.getScore(); // SharedTrainingMaster keeps no score (always 0)
+            if (sharing) {
+                BatchNormRecalibration.recalibrate(net.getNetwork(), train.iterator(options.batch(), true, options.seed() + epoch),
+                        RECALIBRATION_IMAGES);
+            }
+            listener.onBatch(epoch, options.epochs(), train.size(), loss);
+            return new Fitted(net.getNetwork(), loss, train.size());
         }
     }
 
@@ -298,8 +309,11 @@ public final class SparkTrainer {
             if (!spark.master().startsWith("local")) {
                 transport = VoidConfiguration.builder().unicastPort(40123).build(); // the cluster's own network
             }
+            // The batches keep the partitions they were made with (one per worker): DL4J's default repartitioner
+            // splits them finer, and every partition starts a fresh trainer (a network copy, workspaces, a
+            // System.gc()): 20 img/s and test 0.7053 against 35 img/s and 0.7243 kept whole (fruits-cnn-bn, 4000 images).
             master = new SharedTrainingMaster.Builder(transport, o.batch()).workersPerNode(spark.workers())
-                    .rngSeed(o.seed()).rddTrainingApproach(RDDTrainingApproach.Direct).build();
+                    .rngSeed(o.seed()).rddTrainingApproach(RDDTrainingApproach.Direct).repartitioner(new NoOpRepartitioner()).build();
         } else {
             master = new ParameterAveragingTrainingMaster.Builder(o.batch())
                     .averagingFrequency(spark.averagingFrequency()).workerPrefetchNumBatches(2).rngSeed(o.seed())

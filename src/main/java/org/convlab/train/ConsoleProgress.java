@@ -35,7 +35,7 @@ public final class ConsoleProgress implements TrainingListener {
 
     @Override
     public void onBatch(int epoch, int epochs, long done, double meanLoss) {
-        bar.update(done, String.format(Locale.US, "loss %.4f", meanLoss));
+        bar.update(done, Double.isNaN(meanLoss) ? "" : String.format(Locale.US, "loss %.4f", meanLoss));
     }
 
     @Override

@@ -22,7 +22,8 @@ public interface EpochFit {
      * What an epoch gave.
      *
      * @param graph  the graph that now holds the weights: the one passed in, or one that replaced it
-     * @param loss   the mean training loss over the epoch
+     * @param loss   the mean training loss over the epoch; NaN where the fit cannot tell (DL4J's gradient
+     *               sharing reports none), and the loss on a sample of training images after the epoch stands in
      * @param images how many training images went in
      */
     record Fitted(ComputationGraph graph, double loss, long images) {

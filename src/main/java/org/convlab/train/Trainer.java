@@ -131,7 +131,10 @@ public final class Trainer {
             double epochSeconds = (System.nanoTime() - epochStart) / 1e9;
             graph = fitted.graph();
             Evaluator.LossAccuracy val = Evaluator.lossAndAccuracy(graph, validation, o.batch());
-            EpochMetrics m = new EpochMetrics(epoch, fitted.loss(), Evaluator.lossAndAccuracy(graph, sample, o.batch()).accuracy(),
+            Evaluator.LossAccuracy onSample = Evaluator.lossAndAccuracy(graph, sample, o.batch());
+            double trainLoss = Double.isNaN(fitted.loss()) ? onSample.loss() : fitted.loss();
+            EpochFit.requireFinite(trainLoss, epoch);
+            EpochMetrics m = new EpochMetrics(epoch, trainLoss, onSample.accuracy(),
                     val.loss(), val.accuracy(), epochSeconds, fitted.images() / epochSeconds);
             history.add(m);
             listener.onEpochEnd(m, o.epochs());

@@ -60,15 +60,19 @@ class SparkTrainerTest {
     @Test
     void gradientSharingTrainsToo() throws Exception {
         ModelRegistry registry = ModelRegistry.at(dir.resolve("models"));
-        TrainingRequest request = TrainingRequest.builder().setArchitecture(TinyModels.spec()).setData(DataSource.synthetic(4, 100))
-                .setName("shared").optOptions(TrainingOptions.builder().optEpochs(2).optBatch(16).optSeed(1).optPatience(0).build()).build();
+        TrainingRequest request = TrainingRequest.builder().setArchitecture(TinyModels.withBatchNorm()).setData(DataSource.synthetic(4, 200))
+                .setName("shared").optOptions(TrainingOptions.builder().optEpochs(6).optBatch(16).optLearningRate(3e-3).optSeed(1)
+                        .optPatience(0).build()).build();
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         TrainingJob.Outcome out = SparkTrainer.run(request, registry,
                 new SparkTrainer.Settings("local[2]", SparkTrainer.Mode.SHARING, 2, 1, null), TinyModels.listener(log));
         assertTrue(log.toString().contains("(local[2], sharing, 2 workers"), log.toString());
         assertEquals("sharing", registry.card("shared").environment().get("spark_mode"));
-        assertEquals(2, out.training().history().size());
-        assertTrue(Double.isFinite(out.training().history().get(1).trainLoss()));
+        assertEquals(6, out.training().history().size());
+        assertTrue(Double.isFinite(out.training().history().get(5).trainLoss()));
+        // Sharing barely moves batch norm's running statistics; unless the driver recomputes them, this model
+        // is at chance (0.2563 here).
+        assertTrue(out.test().accuracy() > 0.5, "test accuracy " + out.test().accuracy() + "\n" + log);
         try (var shm = Files.list(Path.of("/dev/shm"))) {
             assertTrue(shm.noneMatch(f -> f.getFileName().toString().startsWith("aeron-")), "Aeron's folder is removed");
         }

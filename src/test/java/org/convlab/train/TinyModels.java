@@ -26,6 +26,19 @@ public final class TinyModels {
         }
     }
 
+    /** {@link #spec()} with batch norm after its first convolution. */
+    public static ArchitectureSpec withBatchNorm() {
+        String json = """
+                {"name": "tiny-bn", "input": {"height": 16, "width": 16, "channels": 3}, "layers": [
+                  {"type": "conv2d", "filters": 8, "kernel": 3, "padding": "same"},
+                  {"type": "batch_norm"},
+                  {"type": "max_pool"},
+                  {"type": "flatten"},
+                  {"type": "dense", "units": 4, "activation": "softmax"}]}
+                """;
+        return SpecJson.read(json, "tiny-bn");
+    }
+
     /** Output of a run, kept quiet. */
     public static PrintStream quiet(ByteArrayOutputStream sink) {
         return new PrintStream(sink, true);

@@ -1,0 +1,139 @@
+package org.convlab.train;
+
+import org.convlab.runtime.Networks;
+import org.deeplearning4j.nn.conf.CNN2DFormat;
+import org.deeplearning4j.nn.conf.InputPreProcessor;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.graph.vertex.GraphVertex;
+import org.deeplearning4j.nn.graph.vertex.impl.LayerVertex;
+import org.deeplearning4j.nn.layers.normalization.BatchNormalization;
+import org.deeplearning4j.nn.params.BatchNormalizationParamInitializer;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.IntStream;
+
+/**
+ * Recomputes every batch-norm layer's running mean and variance from training images ("precise
+ * batch norm"): the network runs forward in training mode, as during fitting, and each layer's
+ * statistics become the mean and variance of its input over those images.
+ *
+ * <p>Needed after gradient sharing on Spark: DL4J moves the running statistics by pseudo-gradients,
+ * which sharing threshold-encodes like real updates, so they lag far behind the activations and
+ * inference, which uses them, falls to chance (fruits-cnn-bn, one epoch on 4,000 Fashion-MNIST
+ * images in local[2]: test accuracy 0.0946 without this, 0.7243 with it).
+ *
+ * <pre>{@code
+ * int layers = BatchNormRecalibration.recalibrate(graph, train.iterator(32, true, 42), 4096);
+ * }</pre>
+ */
+public final class BatchNormRecalibration {
+    /** The smallest variance written: a channel that never fires must not become log10(0). */
+    private static final double MIN_VARIANCE = 1e-8;
+
+    private BatchNormRecalibration() {
+    }
+
+    /**
+     * Sets the running statistics of {@code graph}'s batch-norm layers from up to {@code maxImages}
+     * images of {@code data}; returns how many layers were set (0 when it has none).
+     */
+    public static int recalibrate(ComputationGraph graph, DataSetIterator data, int maxImages) {
+        List<String> layers = new ArrayList<>();
+        for (GraphVertex v : graph.getVertices()) {
+            if (v.hasLayer() && v.getLayer() instanceof BatchNormalization) {
+                layers.add(v.getVertexName());
+            }
+        }
+        if (layers.isEmpty()) {
+            return 0;
+        }
+        ComputationGraph probe = Networks.inspectable(graph); // plain NCHW activations to read
+        Map<String, Moments> moments = new LinkedHashMap<>();
+        long seen = 0;
+        while (data.hasNext() && seen < maxImages) {
+            DataSet batch = data.next();
+            Map<String, INDArray> activations = probe.feedForward(new INDArray[]{batch.getFeatures()}, true, false);
+            for (String name : layers) {
+                INDArray input = inputOf(probe, name, activations, batch.numExamples());
+                moments.computeIfAbsent(name, n -> new Moments()).add(input, channelAxis(probe, name, input));
+            }
+            seen += batch.numExamples();
+        }
+        for (String name : layers) {
+            moments.get(name).writeTo((BatchNormalization) graph.getLayer(name));
+        }
+        return layers.size();
+    }
+
+    private static INDArray inputOf(ComputationGraph probe, String layer, Map<String, INDArray> activations, int examples) {
+        String from = probe.getConfiguration().getVertexInputs().get(layer).get(0);
+        INDArray input = activations.get(from);
+        InputPreProcessor pre = ((LayerVertex) probe.getVertex(layer)).getLayerPreProcessor();
+        return pre == null ? input : pre.preProcess(input, examples, LayerWorkspaceMgr.noWorkspaces());
+    }
+
+    private static int channelAxis(ComputationGraph probe, String layer, INDArray input) {
+        if (input.rank() != 4) {
+            return 1;
+        }
+        org.deeplearning4j.nn.conf.layers.BatchNormalization conf =
+                (org.deeplearning4j.nn.conf.layers.BatchNormalization) probe.getLayer(layer).conf().getLayer();
+        return conf.getCnn2DFormat() == CNN2DFormat.NHWC ? 3 : 1;
+    }
+
+    /** Sums of x and x squared per channel, in double. */
+    private static final class Moments {
+        private double[] sum;
+        private double[] sumOfSquares;
+        private long count;
+
+        void add(INDArray input, int channelAxis) {
+            INDArray x = input.castTo(DataType.DOUBLE);
+            int[] others = IntStream.range(0, x.rank()).filter(d -> d != channelAxis).toArray();
+            double[] s = x.sum(others).toDoubleVector();
+            double[] ss = x.mul(x).sum(others).toDoubleVector();
+            if (sum == null) {
+                sum = new double[s.length];
+                sumOfSquares = new double[s.length];
+            }
+            for (int c = 0; c < s.length; c++) {
+                sum[c] += s[c];
+                sumOfSquares[c] += ss[c];
+            }
+            count += x.length() / s.length;
+        }
+
+        void writeTo(BatchNormalization layer) {
+            double[] mean = new double[sum.length];
+            double[] variance = new double[sum.length];
+            for (int c = 0; c < sum.length; c++) {
+                mean[c] = sum[c] / count;
+                variance[c] = Math.max(MIN_VARIANCE, sumOfSquares[c] / count - mean[c] * mean[c]);
+            }
+            set(layer, BatchNormalizationParamInitializer.GLOBAL_MEAN, mean);
+            if (layer.layerConf().isUseLogStd()) {
+                double[] log10Std = new double[variance.length];
+                for (int c = 0; c < variance.length; c++) {
+                    log10Std[c] = 0.5 * Math.log10(variance[c]);
+                }
+                set(layer, BatchNormalizationParamInitializer.GLOBAL_LOG_STD, log10Std);
+            } else {
+                set(layer, BatchNormalizationParamInitializer.GLOBAL_VAR, variance);
+            }
+        }
+
+        private static void set(BatchNormalization layer, String param, double[] values) {
+            INDArray view = layer.getParam(param); // a view of the network's parameter vector
+            view.assign(Nd4j.createFromArray(values).castTo(view.dataType()).reshape(view.shape()));
+        }
+    }
+}
