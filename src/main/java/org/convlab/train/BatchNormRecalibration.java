@@ -61,17 +61,32 @@ public final class BatchNormRecalibration {
         long seen = 0;
         while (data.hasNext() && seen < maxImages) {
             DataSet batch = data.next();
-            Map<String, INDArray> activations = probe.feedForward(new INDArray[]{batch.getFeatures()}, true, false);
+            INDArray features = batch.getFeatures(); // the source's own array: it may be read again
+            Map<String, INDArray> activations = probe.feedForward(new INDArray[]{features}, true, false);
             for (String name : layers) {
                 INDArray input = inputOf(probe, name, activations, batch.numExamples());
                 moments.computeIfAbsent(name, n -> new Moments()).add(input, channelAxis(probe, name, input));
+                if (input != features && activations.values().stream().noneMatch(a -> a == input)) {
+                    release(input); // a preprocessor's output
+                }
             }
+            activations.values().stream().filter(a -> a != features).forEach(BatchNormRecalibration::release);
             seen += batch.numExamples();
         }
         for (String name : layers) {
             moments.get(name).writeTo((BatchNormalization) graph.getLayer(name));
         }
         return layers.size();
+    }
+
+    /**
+     * Frees an array's off-heap buffer now: these live outside any workspace, and the garbage
+     * collector, seeing only small Java objects, let a process reach 24 GB before it ran.
+     */
+    private static void release(INDArray array) {
+        if (array != null && !array.wasClosed() && array.closeable()) {
+            array.close();
+        }
     }
 
     private static INDArray inputOf(ComputationGraph probe, String layer, Map<String, INDArray> activations, int examples) {
@@ -98,9 +113,15 @@ public final class BatchNormRecalibration {
 
         void add(INDArray input, int channelAxis) {
             INDArray x = input.castTo(DataType.DOUBLE);
+            INDArray squares = x.mul(x);
             int[] others = IntStream.range(0, x.rank()).filter(d -> d != channelAxis).toArray();
-            double[] s = x.sum(others).toDoubleVector();
-            double[] ss = x.mul(x).sum(others).toDoubleVector();
+            INDArray sums = x.sum(others);
+            INDArray sumsOfSquares = squares.sum(others);
+            double[] s = sums.toDoubleVector();
+            double[] ss = sumsOfSquares.toDoubleVector();
+            for (INDArray temporary : new INDArray[]{x == input ? null : x, squares, sums, sumsOfSquares}) {
+                release(temporary);
+            }
             if (sum == null) {
                 sum = new double[s.length];
                 sumOfSquares = new double[s.length];
