@@ -117,6 +117,13 @@ public final class SparkTrainer {
     }
 
     public static TrainingJob.Outcome run(TrainingRequest request, ModelRegistry registry, Settings spark, TrainingListener listener) {
+        if (spark.mode() == Mode.SHARING && !spark.master().startsWith("local")
+                && (spark.master().contains("127.0.0.1") || spark.master().contains("localhost"))) {
+            // DL4J's Aeron mesh tells nodes apart by IP address: two executors on 127.0.0.1 ran, but trained
+            // to below chance (fruits-cnn-bn, 2,000 images: test 0.0817).
+            throw new BadSettingException(Setting.SPARK_MODE, "%s sharing needs each executor on a host of its own; on one "
+                    + "machine use --spark local[N] for sharing, or --spark-mode averaging with this cluster");
+        }
         if (spark.master().startsWith("spark://")) {
             reachable(spark.master()); // before any data is read
         }
@@ -149,7 +156,7 @@ public final class SparkTrainer {
                         return ConvEngine.describeActive();
                     }).distinct().collect());
             listener.onMessage("convolutions on the workers: " + workerEngines);
-            TrainingMaster<?, ?> master = master(spark, o);
+            TrainingMaster<?, ?> master = master(sc, spark, o);
             JavaRDD<DataSet> batches = sc.parallelize(paths, spark.workers()).map(BatchFiles::read);
             TrainingResult result = Trainer.train(spec, train, data.validation(), o, GraphFactory.STANDARD, listener,
                     new SparkEpochs(sc, master, batches, train, o, spark.mode() == Mode.SHARING));
@@ -298,18 +305,20 @@ public final class SparkTrainer {
         }
     }
 
-    private static TrainingMaster<?, ?> master(Settings spark, TrainingOptions o) {
+    private static TrainingMaster<?, ?> master(JavaSparkContext sc, Settings spark, TrainingOptions o) {
         TrainingMaster<?, ?> master;
         if (spark.mode() == Mode.SHARING) {
             // Aeron refuses to start with its default unblock timeout below its client liveness timeout.
             if (System.getProperty(AERON_UNBLOCK) == null) {
                 System.setProperty(AERON_UNBLOCK, AERON_UNBLOCK_NANOS);
             }
-            VoidConfiguration transport = VoidConfiguration.builder().unicastPort(freePort()).networkMask("127.0.0.0/8")
-                    .controllerAddress("127.0.0.1").build();
-            if (!spark.master().startsWith("local")) {
-                transport = VoidConfiguration.builder().unicastPort(40123).build(); // the cluster's own network
-            }
+            // The driver coordinates the workers' Aeron mesh; on a cluster they reach it at Spark's driver host.
+            String driver = sc.getConf().get("spark.driver.host", "127.0.0.1");
+            boolean local = spark.master().startsWith("local");
+            VoidConfiguration transport = driver.equals("127.0.0.1")
+                    ? VoidConfiguration.builder().unicastPort(local ? freePort() : 40123).networkMask("127.0.0.0/8")
+                    .controllerAddress("127.0.0.1").build()
+                    : VoidConfiguration.builder().unicastPort(40123).controllerAddress(driver).build();
             // The batches keep the partitions they were made with (one per worker): DL4J's default repartitioner
             // splits them finer, and every partition starts a fresh trainer (a network copy, workspaces, a
             // System.gc()): 20 img/s and test 0.7053 against 35 img/s and 0.7243 kept whole (fruits-cnn-bn, 4000 images).

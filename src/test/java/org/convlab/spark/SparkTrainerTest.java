@@ -59,6 +59,7 @@ class SparkTrainerTest {
 
     @Test
     void gradientSharingTrainsToo() throws Exception {
+        java.util.Set<Path> aeronBefore = aeronFolders(); // another process's may be there
         ModelRegistry registry = ModelRegistry.at(dir.resolve("models"));
         TrainingRequest request = TrainingRequest.builder().setArchitecture(TinyModels.withBatchNorm()).setData(DataSource.synthetic(4, 200))
                 .setName("shared").optOptions(TrainingOptions.builder().optEpochs(6).optBatch(16).optLearningRate(3e-3).optSeed(1)
@@ -73,8 +74,12 @@ class SparkTrainerTest {
         // Sharing barely moves batch norm's running statistics; unless the driver recomputes them, this model
         // is at chance (0.2563 here).
         assertTrue(out.test().accuracy() > 0.5, "test accuracy " + out.test().accuracy() + "\n" + log);
+        assertEquals(aeronBefore, aeronFolders(), "Aeron's folder is removed");
+    }
+
+    private static java.util.Set<Path> aeronFolders() throws java.io.IOException {
         try (var shm = Files.list(Path.of("/dev/shm"))) {
-            assertTrue(shm.noneMatch(f -> f.getFileName().toString().startsWith("aeron-")), "Aeron's folder is removed");
+            return shm.filter(f -> f.getFileName().toString().startsWith("aeron-")).collect(java.util.stream.Collectors.toSet());
         }
     }
 
@@ -147,6 +152,17 @@ class SparkTrainerTest {
                 org.convlab.train.TrainingListener.SILENT));
         assertTrue(e.messageNaming(Setting::flag).contains("cannot write the batch files in")
                 && e.messageNaming(Setting::flag).contains("give a writable --spark-data folder"), e.getMessage());
+    }
+
+    @Test
+    void gradientSharingOnAOneMachineClusterIsRefused() {
+        TrainingRequest request = TrainingRequest.builder().setArchitecture(TinyModels.spec()).setData(DataSource.synthetic(4, 10))
+                .setName("x").build();
+        BadSettingException e = assertThrows(BadSettingException.class, () -> SparkTrainer.run(request,
+                ModelRegistry.at(dir.resolve("models")), new SparkTrainer.Settings("spark://127.0.0.1:9", SparkTrainer.Mode.SHARING,
+                        2, 2, null), org.convlab.train.TrainingListener.SILENT));
+        assertTrue(e.messageNaming(Setting::flag).startsWith("--spark-mode sharing needs each executor on a host of its own"),
+                e.getMessage());
     }
 
     @Test
