@@ -27,7 +27,10 @@ import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.deeplearning4j.util.ConvolutionUtils;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.activations.IActivation;
+import org.nd4j.linalg.activations.impl.ActivationIdentity;
+import org.nd4j.linalg.activations.impl.ActivationReLU;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -46,6 +49,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * has no fast bf16 kernel for (its reference implementation answers) runs in float instead.
  */
 final class DnnlConvolution implements ConvolutionHelper {
+    private static final ActivationReLU RELU = new ActivationReLU();
     private final boolean inputGradient;
     private final boolean hasBias;
     private final boolean bf16;
@@ -53,6 +57,11 @@ final class DnnlConvolution implements ConvolutionHelper {
     private final LayoutLink out;
     private final Map<Geometry, Forward> forwards = new HashMap<>();
     private final Map<Geometry, Backward> backwards = new HashMap<>();
+    /** The last forward pass's input and output, and whether backprop may take that output as its own (see preOutput). */
+    private INDArray lastInput;
+    private INDArray lastOutput;
+    private boolean outputReusable;
+    private int forwardPasses;
 
     /**
      * @param inputGradient whether backprop must produce the gradient at the layer's input
@@ -73,6 +82,11 @@ final class DnnlConvolution implements ConvolutionHelper {
     /** The link this layer's output travels through to the next convolution, or null. */
     LayoutLink outputLink() {
         return out;
+    }
+
+    /** How many forward convolutions this layer has run (for checks). */
+    int forwardPasses() {
+        return forwardPasses;
     }
 
     /** Whether backprop produces the gradient at the layer's input. */
@@ -97,10 +111,23 @@ final class DnnlConvolution implements ConvolutionHelper {
         if (!supported(input, weights, format)) {
             return null;
         }
+        // DL4J's backprop runs the forward convolution a second time, only to differentiate the
+        // activation at its output. After a training forward pass whose activation reads the same
+        // from its output as from its input (ReLU, identity), that output answers instead: the
+        // same input object, the same workspace cycle (a later pass opens a new one), and no
+        // update in between (every backprop disarms it).
+        if (outputReusable && input == lastInput && sameCycle(lastOutput)) {
+            outputReusable = false;
+            return lastOutput;
+        }
+        outputReusable = false;
         Geometry g = Geometry.of(input, weights, strides, pad, dilation, convolutionMode);
         Forward f = forwards.computeIfAbsent(g, this::forward);
         INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, DataType.FLOAT, g.outputShape(), 'c');
         f.run(Dnnl.readable(input), Dnnl.readable(weights), Dnnl.readable(bias), out);
+        forwardPasses++;
+        lastInput = input;
+        lastOutput = out;
         return out;
     }
 
@@ -128,6 +155,9 @@ final class DnnlConvolution implements ConvolutionHelper {
                                                      BwdFilterAlgo bwdFilterAlgo, BwdDataAlgo bwdDataAlgo,
                                                      ConvolutionMode convolutionMode, int[] dilation, CNN2DFormat format,
                                                      LayerWorkspaceMgr workspaceMgr) {
+        outputReusable = false;
+        lastInput = null;
+        lastOutput = null;
         if (!supported(input, weights, format) || !Dnnl.dense(weightGradView) || !Dnnl.dense(biasGradView)) {
             return null;
         }
@@ -148,7 +178,18 @@ final class DnnlConvolution implements ConvolutionHelper {
 
     @Override
     public INDArray activate(INDArray z, IActivation afn, boolean training) {
+        // ReLU works in place, so z may now hold relu(z): its derivative is the same read from either.
+        outputReusable = training && z == lastOutput && (afn instanceof ActivationIdentity || RELU.equals(afn));
         return afn.getActivation(z, training);
+    }
+
+    /** Whether a workspace array still holds what it was written with: its workspace has not been reopened since. */
+    private static boolean sameCycle(INDArray array) {
+        if (!array.isAttached()) {
+            return false;
+        }
+        MemoryWorkspace workspace = array.data().getParentWorkspace();
+        return workspace != null && workspace.isScopeActive() && workspace.getGenerationId() == array.data().getGenerationId();
     }
 
     private static boolean supported(INDArray input, INDArray weights, CNN2DFormat format) {

@@ -130,6 +130,36 @@ class DnnlConvolutionTest {
         assertClose(nets[1].params(), nets[0].params(), 1e-4, "parameters after 3 SGD steps");
     }
 
+    /**
+     * DL4J's backprop convolves again to differentiate the activation; a ReLU or identity layer hands
+     * it the forward pass's output instead, and only within that pass: training-mode passes with
+     * the weights changed between them (as a gradient check does) each see their own weights.
+     */
+    @Test
+    void backpropReusesAReluLayersForwardOutputOnlyWithinItsOwnPass() {
+        OneDnn.require();
+        ComputationGraph[] nets = pair();
+        DnnlConvolution relu = (DnnlConvolution) DnnlHelpers.helperOf(
+                (org.deeplearning4j.nn.layers.convolution.ConvolutionLayer) nets[0].getLayer("same3"));
+        DnnlConvolution tanh = (DnnlConvolution) DnnlHelpers.helperOf(
+                (org.deeplearning4j.nn.layers.convolution.ConvolutionLayer) nets[0].getLayer("pad1stride2"));
+        INDArray[] b = batch(4);
+        nets[0].setInputs(b[0]);
+        nets[0].setLabels(b[1]);
+        int reluBefore = relu.forwardPasses();
+        int tanhBefore = tanh.forwardPasses();
+        nets[0].computeGradientAndScore();
+        assertEquals(1, relu.forwardPasses() - reluBefore, "ReLU: one convolution serves forward pass and backprop");
+        assertEquals(2, tanh.forwardPasses() - tanhBefore, "tanh: backprop convolves again (its derivative needs z)");
+
+        org.nd4j.linalg.dataset.DataSet data = new org.nd4j.linalg.dataset.DataSet(b[0], b[1]);
+        for (ComputationGraph net : nets) {
+            net.score(data, true);
+            net.params().muli(1.5);
+        }
+        assertEquals(nets[1].score(data, true), nets[0].score(data, true), 1e-5);
+    }
+
     /** Three 16-channel convolutions in a row: the first two hand over blocked layouts. */
     private static ComputationGraphConfiguration chain() {
         return new NeuralNetConfiguration.Builder().seed(12).dataType(DataType.FLOAT).updater(new Sgd(0.05))
