@@ -64,6 +64,38 @@ def accuracy(net, x, y, autocast):
     return right / len(x)
 
 
+def convlab_split(labels, seed, fraction=0.1):
+    """The validation indices ConvLab holds out (its Stratified.split): each class's indices shuffled in
+    turn by one java.util.Random(seed) through Collections.shuffle, the first round(size * fraction)
+    of each class held out. Java's generator and shuffle are replayed here exactly."""
+    mask = (1 << 48) - 1
+    state = [(seed ^ 0x5DEECE66D) & mask]
+
+    def next31():
+        state[0] = (state[0] * 0x5DEECE66D + 0xB) & mask
+        return state[0] >> 17
+
+    def next_int(bound):
+        r = next31()
+        if bound & (bound - 1) == 0:
+            return (bound * r) >> 31
+        u = r
+        r = u % bound
+        while u - r + bound - 1 >= 2 ** 31:  # Java's int overflow: draw again
+            u = next31()
+            r = u % bound
+        return r
+
+    held = []
+    for c in range(int(labels.max()) + 1):
+        group = [i for i in range(len(labels)) if labels[i] == c]
+        for i in range(len(group), 1, -1):
+            j = next_int(i)
+            group[i - 1], group[j] = group[j], group[i - 1]
+        held += group[:int(math.floor(len(group) * fraction + 0.5))]
+    return sorted(held)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--epochs", type=int, default=4)
@@ -71,6 +103,8 @@ def main():
     ap.add_argument("--lr", type=float, default=1e-3)
     ap.add_argument("--seed", type=int, default=42)
     ap.add_argument("--precision", choices=["fp32", "bf16"], default="fp32")
+    ap.add_argument("--split", choices=["random", "convlab"], default="random",
+                    help="which tenth to hold out: a random one, or exactly the images ConvLab holds out")
     args = ap.parse_args()
     torch.set_num_threads(os.cpu_count())
     torch.manual_seed(args.seed)
@@ -83,7 +117,13 @@ def main():
 
     x, y = tensors(idx("train-images-idx3-ubyte.gz"), idx("train-labels-idx1-ubyte.gz"))
     x_test, y_test = tensors(idx("t10k-images-idx3-ubyte.gz"), idx("t10k-labels-idx1-ubyte.gz"))
-    order = torch.randperm(len(x), generator=torch.Generator().manual_seed(args.seed))
+    if args.split == "convlab":
+        held = torch.tensor(convlab_split(y.numpy(), args.seed))
+        keep = torch.ones(len(x), dtype=torch.bool)
+        keep[held] = False
+        order = torch.cat([held, torch.nonzero(keep).flatten()])
+    else:
+        order = torch.randperm(len(x), generator=torch.Generator().manual_seed(args.seed))
     held = len(x) // 10
     x_val, y_val = x[order[:held]], y[order[:held]]
     x_train, y_train = x[order[held:]], y[order[held:]]
