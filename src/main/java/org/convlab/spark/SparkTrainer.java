@@ -220,8 +220,11 @@ public final class SparkTrainer {
     /**
      * Each epoch on Spark: the workers fit the batch files, and the driver's graph then holds the
      * averaged (or shared) result. A graph that is not the one Spark holds (the first, or one
-     * restored from a checkpoint) is handed to Spark first. After gradient sharing, batch norm's
-     * running statistics are recomputed on the driver ({@link BatchNormRecalibration}).
+     * restored from a checkpoint) is handed to Spark first. After each epoch the driver recomputes
+     * batch norm's running statistics ({@link BatchNormRecalibration}): gradient sharing leaves
+     * them behind, and so does averaging, each worker's moving average taking one step per batch
+     * between two averagings (averaging every batch, 2 epochs on 6,000 images: inference at
+     * 0.47 accuracy on training images the workers fit with loss 0.63).
      */
     private static final class SparkEpochs implements EpochFit {
         /** Images the running statistics are recomputed from: enough for a stable mean and variance per channel. */
@@ -252,10 +255,8 @@ public final class SparkTrainer {
             }
             net.fit(batches);
             double loss = sharing ? Double.NaN : net.getScore(); // SharedTrainingMaster keeps no score (always 0)
-            if (sharing) {
-                BatchNormRecalibration.recalibrate(net.getNetwork(), train.iterator(options.batch(), true, options.seed() + epoch),
-                        RECALIBRATION_IMAGES);
-            }
+            BatchNormRecalibration.recalibrate(net.getNetwork(), train.iterator(options.batch(), true, options.seed() + epoch),
+                    RECALIBRATION_IMAGES);
             listener.onBatch(epoch, options.epochs(), train.size(), loss);
             return new Fitted(net.getNetwork(), loss, train.size());
         }

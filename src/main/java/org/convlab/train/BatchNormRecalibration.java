@@ -29,7 +29,9 @@ import java.util.stream.IntStream;
  * <p>Needed after gradient sharing on Spark: DL4J moves the running statistics by pseudo-gradients,
  * which sharing threshold-encodes like real updates, so they lag far behind the activations and
  * inference, which uses them, falls to chance (fruits-cnn-bn, one epoch on 4,000 Fashion-MNIST
- * images in local[2]: test accuracy 0.0946 without this, 0.7243 with it).
+ * images in local[2]: test accuracy 0.0946 without this, 0.7243 with it). Parameter averaging
+ * leaves them behind too when it averages often, each worker's moving average taking one step per
+ * batch between two averagings.
  *
  * <pre>{@code
  * int layers = BatchNormRecalibration.recalibrate(graph, train.iterator(32, true, 42), 4096);
