@@ -115,10 +115,9 @@ final class DnnlConvolution implements ConvolutionHelper {
         // copy, CacheMode DEVICE), DL4J's backprop runs the forward convolution a second time, only
         // to differentiate the activation at its output (fruits-cnn bf16 training: 78-86 img/s that
         // way, 91-92 with this, 88-92 with the copy, which costs 220 MB more). After a training
-        // forward pass whose activation reads the same
-        // from its output as from its input (ReLU, identity), that output answers instead: the
-        // same input object, the same workspace cycle (a later pass opens a new one), and no
-        // update in between (every backprop disarms it).
+        // forward pass whose activation reads the same from its output as from its input (ReLU,
+        // identity), that output answers instead: the same input object, the same workspace cycle
+        // (a later pass opens a new one), and no update in between (every backprop disarms it).
         if (outputReusable && input == lastInput && sameCycle(lastOutput)) {
             outputReusable = false;
             return lastOutput;
