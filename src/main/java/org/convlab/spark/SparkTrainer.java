@@ -118,8 +118,7 @@ public final class SparkTrainer {
     }
 
     public static TrainingJob.Outcome run(TrainingRequest request, ModelRegistry registry, Settings spark, TrainingListener listener) {
-        if (spark.mode() == Mode.SHARING && !spark.master().startsWith("local")
-                && (spark.master().contains("127.0.0.1") || spark.master().contains("localhost"))) {
+        if (spark.mode() == Mode.SHARING && !spark.master().startsWith("local") && onLoopback(spark.master())) {
             // DL4J's Aeron mesh tells nodes apart by IP address: two executors on 127.0.0.1 ran, but trained
             // to below chance (fruits-cnn-bn, 2,000 images: test 0.0817).
             throw new BadSettingException(Setting.SPARK_MODE, "%s sharing needs each executor on a host of its own; on one "
@@ -262,6 +261,11 @@ public final class SparkTrainer {
         }
     }
 
+    /** Whether a cluster master runs on this machine's loopback address (scripts/spark-cluster's). */
+    private static boolean onLoopback(String master) {
+        return master.contains("127.0.0.1") || master.contains("localhost");
+    }
+
     /** A standalone master that does not answer is said at once, not after Spark's minute of retries. */
     private static void reachable(String master) {
         for (String hostPort : master.substring("spark://".length()).split(",")) {
@@ -295,7 +299,7 @@ public final class SparkTrainer {
             conf.setIfMissing("spark.executor.memory", "2g");
             String classes = SparkTrainer.class.getProtectionDomain().getCodeSource().getLocation().getPath();
             conf.setIfMissing("spark.executor.extraClassPath", classes);
-            if (spark.master().contains("127.0.0.1") || spark.master().contains("localhost")) {
+            if (onLoopback(spark.master())) {
                 conf.set("spark.driver.host", "127.0.0.1");
             }
         }

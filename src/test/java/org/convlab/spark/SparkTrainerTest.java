@@ -159,23 +159,24 @@ class SparkTrainerTest {
 
     @Test
     void gradientSharingOnAOneMachineClusterIsRefused() {
-        TrainingRequest request = TrainingRequest.builder().setArchitecture(TinyModels.spec()).setData(DataSource.synthetic(4, 10))
-                .setName("x").build();
-        BadSettingException e = assertThrows(BadSettingException.class, () -> SparkTrainer.run(request,
-                ModelRegistry.at(dir.resolve("models")), new SparkTrainer.Settings("spark://127.0.0.1:9", SparkTrainer.Mode.SHARING,
-                        2, 2, null), org.convlab.train.TrainingListener.SILENT));
-        assertTrue(e.messageNaming(Setting::flag).startsWith("--spark-mode sharing needs each executor on a host of its own"),
-                e.getMessage());
+        String message = refusalOnNoMaster(SparkTrainer.Mode.SHARING);
+        assertTrue(message.startsWith("--spark-mode sharing needs each executor on a host of its own"), message);
     }
 
     @Test
     void anUnreachableMasterIsSaidAtOnce() {
+        String message = refusalOnNoMaster(SparkTrainer.Mode.AVERAGING);
+        assertTrue(message.contains("cannot reach the Spark master at spark://127.0.0.1:9"), message);
+    }
+
+    /** What a run against a standalone master URL where nothing listens says, as the command line would. */
+    private String refusalOnNoMaster(SparkTrainer.Mode mode) {
         TrainingRequest request = TrainingRequest.builder().setArchitecture(TinyModels.spec()).setData(DataSource.synthetic(4, 10))
                 .setName("x").build();
         BadSettingException e = assertThrows(BadSettingException.class, () -> SparkTrainer.run(request,
-                ModelRegistry.at(dir.resolve("models")), new SparkTrainer.Settings("spark://127.0.0.1:9", SparkTrainer.Mode.AVERAGING,
-                        2, 2, null), org.convlab.train.TrainingListener.SILENT));
-        assertTrue(e.messageNaming(Setting::flag).contains("cannot reach the Spark master at spark://127.0.0.1:9"), e.getMessage());
+                ModelRegistry.at(dir.resolve("models")), new SparkTrainer.Settings("spark://127.0.0.1:9", mode, 2, 2, null),
+                org.convlab.train.TrainingListener.SILENT));
+        return e.messageNaming(Setting::flag);
     }
 
     @Test
