@@ -8,6 +8,12 @@ exported), fruits-cnn.onnx (any stored fruits-cnn, exported; for speed only), De
 t10k-images-idx3-ubyte.gz and t10k-labels-idx1-ubyte.gz, and fashion-cnn.probs: ConvLab's
 probabilities for those images in file order, float32 little-endian, one row of 10 per image."""
 import gzip, json, os, sys, time
+
+if len(sys.argv) != 2 or not all(os.path.isfile(os.path.join(sys.argv[1], f)) for f in (
+        "fashion-cnn.onnx", "fruits-cnn.onnx", "fashion-cnn.probs", "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz")):
+    print("onnx_gpu_check.py: give one DIR holding fashion-cnn.onnx, fruits-cnn.onnx, fashion-cnn.probs and the two "
+          "t10k files (see the header)", file=sys.stderr)
+    sys.exit(2)
 import numpy as np
 import onnx
 from onnx import numpy_helper
