@@ -145,7 +145,7 @@ public final class SparkTrainer {
         NativeSetup.init();
         java.util.Set<Path> aeronBefore = aeronFolders();
         try (JavaSparkContext sc = context(spark, request.name())) {
-            List<String> paths = export(train, o, files);
+            List<String> paths = export(train, o, 1, files);
             listener.onMessage(String.format("training %s on Spark %s (%s, %s, %d workers, averaging every %d batches) on %s:"
                             + " %d images in %d batch files, validating on %d", spec.name(), sc.version(), spark.master(),
                     spark.mode().name().toLowerCase(Locale.ROOT), spark.workers(), spark.averagingFrequency(), train.description(),
@@ -159,7 +159,7 @@ public final class SparkTrainer {
             TrainingMaster<?, ?> master = master(sc, spark, o);
             JavaRDD<DataSet> batches = sc.parallelize(paths, spark.workers()).map(BatchFiles::read);
             TrainingResult result = Trainer.train(spec, train, data.validation(), o, GraphFactory.STANDARD, listener,
-                    new SparkEpochs(sc, master, batches, train, o, spark.mode() == Mode.SHARING));
+                    new SparkEpochs(sc, master, batches, files, train, o, spark.mode() == Mode.SHARING, sideBySide(sc, spark)));
             ComputationGraph trained = result.graph();
             EvaluationReport testReport = data.test() == null ? null : Evaluator.evaluate(trained, data.test(), train.labels(), o.batch());
             EvaluationReport valReport = Evaluator.evaluate(trained, data.validation(), train.labels(), o.batch());
@@ -204,6 +204,18 @@ public final class SparkTrainer {
         }
     }
 
+    /**
+     * How many batches the workers fit side by side and combine into one step: the workers of
+     * parameter averaging (each round, every worker's k batches become k steps of the average), or
+     * the trainers of gradient sharing (one per executor; local mode has one executor).
+     */
+    private static int sideBySide(JavaSparkContext sc, Settings spark) {
+        if (spark.mode() == Mode.AVERAGING) {
+            return spark.workers();
+        }
+        return spark.master().startsWith("local") ? 1 : Math.max(1, sc.sc().statusTracker().getExecutorInfos().length - 1);
+    }
+
     private static java.util.Set<Path> aeronFolders() {
         Path shm = Path.of("/dev/shm");
         if (!Files.isDirectory(shm)) {
@@ -231,19 +243,29 @@ public final class SparkTrainer {
         private final JavaSparkContext sc;
         private final TrainingMaster<?, ?> master;
         private final JavaRDD<DataSet> batches;
+        private final BatchFiles files;
         private final ImageSource train;
         private final TrainingOptions options;
         private final boolean sharing;
+        private final int sideBySide;
         private SparkComputationGraph net;
+        private int exportedEpoch = 1;
 
-        SparkEpochs(JavaSparkContext sc, TrainingMaster<?, ?> master, JavaRDD<DataSet> batches, ImageSource train,
-                    TrainingOptions options, boolean sharing) {
+        SparkEpochs(JavaSparkContext sc, TrainingMaster<?, ?> master, JavaRDD<DataSet> batches, BatchFiles files, ImageSource train,
+                    TrainingOptions options, boolean sharing, int sideBySide) {
             this.sc = sc;
             this.master = master;
             this.batches = batches;
+            this.files = files;
             this.train = train;
             this.options = options;
             this.sharing = sharing;
+            this.sideBySide = sideBySide;
+        }
+
+        @Override
+        public int stepsPerEpoch(int batchCount) {
+            return (batchCount + sideBySide - 1) / sideBySide;
         }
 
         @Override
@@ -252,7 +274,21 @@ public final class SparkTrainer {
                 net = new SparkComputationGraph(sc, graph, master);
                 net.setListeners(new ExecutorSetup());
             }
+            if (options.augment() && epoch != exportedEpoch) {
+                // Augmented images differ every epoch, as in local training: the files are written again
+                // (DL4J reads them anew each epoch; it caches only within one).
+                try {
+                    export(train, options, epoch, files);
+                } catch (IOException e) {
+                    throw new ConvLabException("cannot write epoch " + epoch + "'s batch files: " + e.getMessage());
+                }
+                exportedEpoch = epoch;
+            }
             net.fit(batches);
+            // DL4J counts averaging frequency per round whatever the round held (its rounds are rounded
+            // down), and sharing counts one trainer's steps: set the count the schedule expects.
+            int batchCount = (int) Math.ceil(train.size() / (double) options.batch());
+            net.getNetwork().getConfiguration().setIterationCount(epoch * stepsPerEpoch(batchCount));
             double loss = sharing ? Double.NaN : net.getScore(); // SharedTrainingMaster keeps no score (always 0)
             BatchNormRecalibration.recalibrate(net.getNetwork(), train.iterator(options.batch(), true, options.seed() + epoch),
                     RECALIBRATION_IMAGES);
@@ -327,12 +363,13 @@ public final class SparkTrainer {
             // System.gc()): 20 img/s and test 0.7053 against 35 img/s and 0.7243 kept whole (fruits-cnn-bn, 4000 images).
             // One trainer per executor, on all its cores: DL4J builds the others from JSON where no hook or
             // listener reaches them, so they would run libnd4j's own convolutions.
-            master = new SharedTrainingMaster.Builder(transport, o.batch()).workersPerNode(1)
+            master = new SharedTrainingMaster.Builder(transport, o.batch()).batchSizePerWorker(o.batch()).workersPerNode(1)
                     .rngSeed(o.seed()).rddTrainingApproach(RDDTrainingApproach.Direct).repartitioner(new NoOpRepartitioner()).build();
         } else {
             // Spark's own repartitioning: DL4J's balanced one divides by zero when a round has fewer batches
             // than workers (every round at --averaging-frequency 1 risks it, and the last round at any).
-            master = new ParameterAveragingTrainingMaster.Builder(o.batch())
+            // The batch per worker is the run's batch: DL4J's default (16) re-batches the files into halves.
+            master = new ParameterAveragingTrainingMaster.Builder(spark.workers(), o.batch()).batchSizePerWorker(o.batch())
                     .averagingFrequency(spark.averagingFrequency()).workerPrefetchNumBatches(2).rngSeed(o.seed())
                     .repartitionStrategy(RepartitionStrategy.SparkDefault)
                     // Each worker reads its batch files itself; DL4J M2's path-based fitting of a graph has a null dereference.
@@ -351,15 +388,17 @@ public final class SparkTrainer {
     }
 
     /**
-     * The training data, shuffled once, as batch files of exactly {@code o.batch()} images; returns
-     * their URIs. A short last batch is topped up with the first images: DL4J's workers re-batch
+     * Epoch {@code epoch}'s training data, shuffled (and with {@code --augment}, augmented) with the
+     * seeds local training uses for that epoch, as batch files of exactly {@code o.batch()} images;
+     * returns their URIs. A short last batch is topped up with the first images: DL4J's workers re-batch
      * what they read, and a short batch among full ones reached a worker as an empty array
      * ("Got rank 0 array as input", 360 images in batches of 64 on local[2]).
      */
-    private static List<String> export(ImageSource train, TrainingOptions o, BatchFiles files) throws IOException {
+    private static List<String> export(ImageSource train, TrainingOptions o, int epoch, BatchFiles files) throws IOException {
         files.clear();
         List<String> paths = new ArrayList<>();
-        DataSetIterator it = train.iterator(o.batch(), true, o.seed());
+        ImageSource source = o.augment() ? train.augmented(Trainer.augmentSeed(o, epoch)) : train;
+        DataSetIterator it = source.iterator(o.batch(), true, Trainer.shuffleSeed(o, epoch));
         DataSet first = null;
         for (int i = 0; it.hasNext(); i++) {
             DataSet ds = it.next();

@@ -32,6 +32,15 @@ public interface EpochFit {
     /** Fits epoch {@code epoch} (1-based) into {@code graph}, telling {@code listener} about batches as they go. */
     Fitted fit(ComputationGraph graph, int epoch, TrainingListener listener);
 
+    /**
+     * The optimizer steps an epoch of {@code batches} batches takes: the iterations the learning-rate
+     * schedule (and Adam's bias correction) count. One per batch in this JVM; fewer where workers fit
+     * batches side by side and combine them into one step.
+     */
+    default int stepsPerEpoch(int batches) {
+        return batches;
+    }
+
     /** Stops a run whose loss is no longer a number, saying which setting to change. */
     static void requireFinite(double loss, int epoch) {
         if (!Double.isFinite(loss)) {

@@ -112,7 +112,7 @@ public final class Trainer {
             s.history().forEach(line -> history.add(EpochMetrics.parse(line)));
             listener.onMessage(String.format("resuming after epoch %d of %d from %s", s.epoch(), o.epochs(), o.checkpointDir()));
         } else {
-            int iterations = o.epochs() * (int) Math.ceil(train.size() / (double) o.batch());
+            int iterations = o.epochs() * fit.stepsPerEpoch((int) Math.ceil(train.size() / (double) o.batch()));
             graph = factory.create(spec, o, iterations);
             best = null;
         }
@@ -165,8 +165,8 @@ public final class Trainer {
     /** Epochs in this JVM: the training data shuffled (and augmented) per epoch, prefetched on a second thread. */
     private static EpochFit inThisJvm(ImageSource train, TrainingOptions o) {
         return (graph, epoch, listener) -> {
-            ImageSource source = o.augment() ? train.augmented(o.seed() * 31 + epoch) : train;
-            DataSetIterator batches = new AsyncDataSetIterator(source.iterator(o.batch(), true, o.seed() * 1009 + epoch),
+            ImageSource source = o.augment() ? train.augmented(augmentSeed(o, epoch)) : train;
+            DataSetIterator batches = new AsyncDataSetIterator(source.iterator(o.batch(), true, shuffleSeed(o, epoch)),
                     PREFETCH_BATCHES);
             long done = 0;
             double lossSum = 0;
@@ -189,6 +189,16 @@ public final class Trainer {
             }
             return new EpochFit.Fitted(graph, lossSum / Math.max(1, batchesSeen), done);
         };
+    }
+
+    /** The seed of epoch {@code epoch}'s order of training images (1-based epochs). */
+    public static long shuffleSeed(TrainingOptions o, int epoch) {
+        return o.seed() * 1009 + epoch;
+    }
+
+    /** The seed of epoch {@code epoch}'s random augmentations. */
+    public static long augmentSeed(TrainingOptions o, int epoch) {
+        return o.seed() * 31 + epoch;
     }
 
     /** Ties a checkpoint to the settings that shape the run, so --resume cannot mix two runs. */

@@ -7,6 +7,7 @@ import org.convlab.data.SyntheticShapes;
 import org.convlab.infer.Classifier;
 import org.convlab.job.TrainingJob;
 import org.convlab.job.TrainingRequest;
+import org.convlab.train.LearningRateSchedule;
 import org.convlab.train.TinyModels;
 import org.convlab.train.TrainingOptions;
 import org.convlab.zoo.ModelCard;
@@ -35,7 +36,7 @@ class SparkTrainerTest {
         ModelRegistry registry = ModelRegistry.at(dir.resolve("models"));
         TrainingRequest request = TrainingRequest.builder().setArchitecture(TinyModels.spec()).setData(DataSource.synthetic(4, 200))
                 .setName("spark-shapes").optOptions(TrainingOptions.builder().optEpochs(8).optBatch(16).optLearningRate(3e-3)
-                        .optSeed(1).optPatience(0).build()).build();
+                        .optLearningRateSchedule(LearningRateSchedule.COSINE).optSeed(1).optPatience(0).build()).build();
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         TrainingJob.Outcome out = SparkTrainer.run(request, registry,
                 new SparkTrainer.Settings("local[2]", SparkTrainer.Mode.AVERAGING, 2, 2, null), TinyModels.listener(log));
@@ -50,6 +51,18 @@ class SparkTrainerTest {
         assertEquals("averaging", card.environment().get("spark_mode"));
         assertEquals("3.1.2", card.environment().get("spark_version"));
         assertFalse(Files.exists(dir.resolve("models/.spark-data")), "the batch files are removed after the run");
+        // Two workers fit two batches side by side and their average is one step: 8 epochs of B batch
+        // files are 8 * ceil(B / 2) steps, and the cosine schedule ends exactly there (DL4J's own count,
+        // one averaging frequency per round of rounded-down rounds, left it short of the end).
+        java.util.regex.Matcher files = java.util.regex.Pattern.compile("in (\\d+) batch files").matcher(text);
+        assertTrue(files.find(), text);
+        int steps = 8 * ((Integer.parseInt(files.group(1)) + 1) / 2);
+        org.deeplearning4j.nn.graph.ComputationGraph stored = registry.load("spark-shapes").graph();
+        assertEquals(steps, stored.getConfiguration().getIterationCount());
+        org.nd4j.linalg.learning.config.IUpdater adam = ((org.deeplearning4j.nn.conf.layers.BaseLayer) stored.getLayer(0).conf().getLayer())
+                .getIUpdater();
+        org.nd4j.linalg.schedule.ISchedule schedule = ((org.nd4j.linalg.learning.config.Adam) adam).getLearningRateSchedule();
+        assertEquals(steps, ((org.convlab.train.CosineSchedule) schedule).totalIterations());
         Path png = dir.resolve("shape.png");
         ImageIO.write(SyntheticShapes.draw(1, 16, 16, new Random(3)), "png", png.toFile());
         try (Classifier classifier = Classifier.load(dir.resolve("models"), "spark-shapes")) {
@@ -116,6 +129,29 @@ class SparkTrainerTest {
         assertEquals(3, out.training().history().size(), "two epochs from the checkpoint and the third");
         assertEquals(1, registry.card("resumed").version());
         assertFalse(Files.exists(checkpoints), "the checkpoints go once the model is stored");
+    }
+
+    /** With --augment each epoch's batch files hold other images, as each local epoch does; without, the same. */
+    @Test
+    void augmentedBatchFilesChangeEveryEpoch() throws Exception {
+        for (boolean augment : new boolean[] {true, false}) {
+            String name = augment ? "augmented" : "plain";
+            Path first = dir.resolve("models/.spark-data/" + name + "/batch-000000.bin");
+            java.util.List<String> digests = new java.util.ArrayList<>();
+            org.convlab.train.TrainingListener digester = new org.convlab.train.TrainingListener() {
+                @Override
+                public void onEpochEnd(org.convlab.train.EpochMetrics metrics, int epochs) {
+                    digests.add(org.convlab.io.Sha256.of(first));
+                }
+            };
+            TrainingRequest request = TrainingRequest.builder().setArchitecture(TinyModels.spec()).setData(DataSource.synthetic(4, 40))
+                    .setName(name).optOptions(TrainingOptions.builder().optEpochs(2).optBatch(16).optSeed(1).optPatience(0)
+                            .optAugment(augment).build()).build();
+            SparkTrainer.run(request, ModelRegistry.at(dir.resolve("models")),
+                    new SparkTrainer.Settings("local[2]", SparkTrainer.Mode.AVERAGING, 2, 1, null), digester);
+            assertEquals(2, digests.size());
+            assertEquals(!augment, digests.get(0).equals(digests.get(1)), name + ": " + digests);
+        }
     }
 
     /**
