@@ -107,40 +107,46 @@ public final class BatchNormRecalibration {
         return conf.getCnn2DFormat() == CNN2DFormat.NHWC ? 3 : 1;
     }
 
-    /** Sums of x and x squared per channel, in double. */
+    /**
+     * Mean and variance per channel over every batch so far: each batch's own (computed by ND4J in
+     * the activations' precision, without copies) merged in double by Chan's pairwise formula.
+     */
     private static final class Moments {
-        private double[] sum;
-        private double[] sumOfSquares;
+        private double[] mean;
+        private double[] m2; // sum of squared deviations from the mean
         private long count;
 
         void add(INDArray input, int channelAxis) {
-            INDArray x = input.castTo(DataType.DOUBLE);
-            INDArray squares = x.mul(x);
-            int[] others = IntStream.range(0, x.rank()).filter(d -> d != channelAxis).toArray();
-            INDArray sums = x.sum(others);
-            INDArray sumsOfSquares = squares.sum(others);
-            double[] s = sums.toDoubleVector();
-            double[] ss = sumsOfSquares.toDoubleVector();
-            for (INDArray temporary : new INDArray[]{x == input ? null : x, squares, sums, sumsOfSquares}) {
-                release(temporary);
+            int[] others = IntStream.range(0, input.rank()).filter(d -> d != channelAxis).toArray();
+            boolean wide = input.dataType() == DataType.FLOAT || input.dataType() == DataType.DOUBLE;
+            INDArray x = wide ? input : input.castTo(DataType.FLOAT); // half precision would lose the sums
+            INDArray batchMeans = x.mean(others);
+            INDArray batchVariances = x.var(false, others);
+            if (x != input) {
+                release(x);
             }
-            if (sum == null) {
-                sum = new double[s.length];
-                sumOfSquares = new double[s.length];
+            double[] bm = batchMeans.toDoubleVector();
+            double[] bv = batchVariances.toDoubleVector();
+            release(batchMeans);
+            release(batchVariances);
+            long n = input.length() / bm.length;
+            if (mean == null) {
+                mean = new double[bm.length];
+                m2 = new double[bm.length];
             }
-            for (int c = 0; c < s.length; c++) {
-                sum[c] += s[c];
-                sumOfSquares[c] += ss[c];
+            long total = count + n;
+            for (int c = 0; c < bm.length; c++) {
+                double delta = bm[c] - mean[c];
+                mean[c] += delta * n / total;
+                m2[c] += bv[c] * n + delta * delta * count * n / total;
             }
-            count += x.length() / s.length;
+            count = total;
         }
 
         void writeTo(BatchNormalization layer) {
-            double[] mean = new double[sum.length];
-            double[] variance = new double[sum.length];
-            for (int c = 0; c < sum.length; c++) {
-                mean[c] = sum[c] / count;
-                variance[c] = Math.max(MIN_VARIANCE, sumOfSquares[c] / count - mean[c] * mean[c]);
+            double[] variance = new double[mean.length];
+            for (int c = 0; c < mean.length; c++) {
+                variance[c] = Math.max(MIN_VARIANCE, m2[c] / count);
             }
             set(layer, BatchNormalizationParamInitializer.GLOBAL_MEAN, mean);
             if (layer.layerConf().isUseLogStd()) {
