@@ -3,16 +3,24 @@ package org.convlab.arch;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 
+import java.util.List;
+
 /**
  * Batch normalization over channels (or features), with Keras' defaults: momentum 0.99 and
  * epsilon 0.001. Its moving mean and variance are counted as non-trainable parameters.
  */
 @JsonIgnoreProperties(value = "type", allowGetters = true) // the type is the class itself
-public record BatchNormSpec(String name, Double momentum, Double epsilon) implements LayerSpec {
+public record BatchNormSpec(String name, Double momentum, Double epsilon, List<String> inputs) implements LayerSpec {
 
     public BatchNormSpec {
         momentum = momentum == null ? 0.99 : momentum;
         epsilon = epsilon == null ? 1e-3 : epsilon;
+        inputs = LayerSpec.copyOf(inputs);
+    }
+
+    /** Reading the layer listed before it. */
+    public BatchNormSpec(String name, Double momentum, Double epsilon) {
+        this(name, momentum, epsilon, null);
     }
 
     @Override
@@ -41,6 +49,6 @@ public record BatchNormSpec(String name, Double momentum, Double epsilon) implem
 
     @Override
     public BatchNormSpec withName(String newName) {
-        return new BatchNormSpec(newName, momentum, epsilon);
+        return new BatchNormSpec(newName, momentum, epsilon, inputs);
     }
 }

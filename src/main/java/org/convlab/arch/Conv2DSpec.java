@@ -6,19 +6,27 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 
+import java.util.List;
+
 /**
  * A 2-D convolution: {@code filters} kernels of size {@code kernel}, sliding by {@code stride},
  * with 'same' or 'valid' padding, followed by an activation. Defaults follow Keras: stride 1,
  * 'valid' padding, linear activation, with bias.
  */
 @JsonIgnoreProperties(value = "type", allowGetters = true) // the type is the class itself
-public record Conv2DSpec(String name, @JsonProperty(required = true) int filters, @JsonProperty(required = true) Size2 kernel, Size2 stride, Padding padding, String activation)
-        implements LayerSpec {
+public record Conv2DSpec(String name, @JsonProperty(required = true) int filters, @JsonProperty(required = true) Size2 kernel, Size2 stride, Padding padding, String activation,
+                         List<String> inputs) implements LayerSpec {
 
     public Conv2DSpec {
         stride = stride == null ? Size2.square(1) : stride;
         padding = padding == null ? Padding.VALID : padding;
         activation = activation == null ? "linear" : activation;
+        inputs = LayerSpec.copyOf(inputs);
+    }
+
+    /** Reading the layer listed before it. */
+    public Conv2DSpec(String name, int filters, Size2 kernel, Size2 stride, Padding padding, String activation) {
+        this(name, filters, kernel, stride, padding, activation, null);
     }
 
     /** A square-kernel, stride-1 convolution, as the seed model writes them. */
@@ -66,6 +74,6 @@ public record Conv2DSpec(String name, @JsonProperty(required = true) int filters
 
     @Override
     public Conv2DSpec withName(String newName) {
-        return new Conv2DSpec(newName, filters, kernel, stride, padding, activation);
+        return new Conv2DSpec(newName, filters, kernel, stride, padding, activation, inputs);
     }
 }

@@ -6,15 +6,23 @@ import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 import com.fasterxml.jackson.annotation.JsonProperty;
 
+import java.util.List;
+
 /**
  * A fully connected layer of {@code units} neurons. The last layer of a classifier is a dense
  * layer with activation {@code softmax} and one unit per class.
  */
 @JsonIgnoreProperties(value = "type", allowGetters = true) // the type is the class itself
-public record DenseSpec(String name, @JsonProperty(required = true) int units, String activation) implements LayerSpec {
+public record DenseSpec(String name, @JsonProperty(required = true) int units, String activation, List<String> inputs) implements LayerSpec {
 
     public DenseSpec {
         activation = activation == null ? "linear" : activation;
+        inputs = LayerSpec.copyOf(inputs);
+    }
+
+    /** Reading the layer listed before it. */
+    public DenseSpec(String name, int units, String activation) {
+        this(name, units, activation, null);
     }
 
     public static DenseSpec of(int units, String activation) {
@@ -53,11 +61,11 @@ public record DenseSpec(String name, @JsonProperty(required = true) int units, S
 
     @Override
     public DenseSpec withName(String newName) {
-        return new DenseSpec(newName, units, activation);
+        return new DenseSpec(newName, units, activation, inputs);
     }
 
     /** The same layer with another number of units (used to set the class count). */
     public DenseSpec withUnits(int newUnits) {
-        return new DenseSpec(name, newUnits, activation);
+        return new DenseSpec(name, newUnits, activation, inputs);
     }
 }

@@ -25,12 +25,12 @@ public final class Dl4jGraph {
         return format;
     }
 
-    public void addLayer(String name, Layer layer, String input) {
-        builder.addLayer(name, layer, input);
+    public void addLayer(String name, Layer layer, String... inputs) {
+        builder.addLayer(name, layer, inputs);
     }
 
-    public void addVertex(String name, GraphVertex vertex, String input) {
-        builder.addVertex(name, vertex, input);
+    public void addVertex(String name, GraphVertex vertex, String... inputs) {
+        builder.addVertex(name, vertex, inputs);
     }
 
     /** Keras 'same' maps to DL4J Same; 'valid' to Truncate (drop the cells a window cannot cover). */

@@ -4,9 +4,20 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import org.deeplearning4j.nn.conf.layers.DropoutLayer;
 import com.fasterxml.jackson.annotation.JsonProperty;
 
+import java.util.List;
+
 /** Dropout with Keras' meaning of {@code rate}: the fraction of inputs set to zero while training. */
 @JsonIgnoreProperties(value = "type", allowGetters = true) // the type is the class itself
-public record DropoutSpec(String name, @JsonProperty(required = true) double rate) implements LayerSpec {
+public record DropoutSpec(String name, @JsonProperty(required = true) double rate, List<String> inputs) implements LayerSpec {
+
+    public DropoutSpec {
+        inputs = LayerSpec.copyOf(inputs);
+    }
+
+    /** Reading the layer listed before it. */
+    public DropoutSpec(String name, double rate) {
+        this(name, rate, null);
+    }
 
     @Override
     public LayerKind kind() {
@@ -29,6 +40,6 @@ public record DropoutSpec(String name, @JsonProperty(required = true) double rat
 
     @Override
     public DropoutSpec withName(String newName) {
-        return new DropoutSpec(newName, rate);
+        return new DropoutSpec(newName, rate, inputs);
     }
 }

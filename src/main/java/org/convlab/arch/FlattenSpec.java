@@ -4,9 +4,20 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import org.deeplearning4j.nn.conf.graph.PreprocessorVertex;
 import org.deeplearning4j.nn.conf.preprocessor.CnnToFeedForwardPreProcessor;
 
+import java.util.List;
+
 /** Flattens (height, width, channels) into one feature vector per example. */
 @JsonIgnoreProperties(value = "type", allowGetters = true) // the type is the class itself
-public record FlattenSpec(String name) implements LayerSpec {
+public record FlattenSpec(String name, List<String> inputs) implements LayerSpec {
+
+    public FlattenSpec {
+        inputs = LayerSpec.copyOf(inputs);
+    }
+
+    /** Reading the layer listed before it. */
+    public FlattenSpec(String name) {
+        this(name, null);
+    }
 
     @Override
     public LayerKind kind() {
@@ -27,6 +38,6 @@ public record FlattenSpec(String name) implements LayerSpec {
 
     @Override
     public FlattenSpec withName(String newName) {
-        return new FlattenSpec(newName);
+        return new FlattenSpec(newName, inputs);
     }
 }

@@ -1,7 +1,6 @@
 package org.convlab.arch;
 
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -21,16 +20,9 @@ public final class FlopCount {
 
     /** Forward-pass FLOPs per example of each layer, by layer name, in the spec's order. */
     public static Map<String, Long> perLayer(ArchitectureSpec spec) {
-        List<LayerShape> shapes = ShapeInference.outputShapes(spec);
-        InputShape in = spec.input();
-        LayerShape previous = LayerShape.spatial(in.height(), in.width(), in.channels());
         Map<String, Long> flops = new LinkedHashMap<>();
-        for (int i = 0; i < spec.layers().size(); i++) {
-            LayerSpec layer = spec.layers().get(i);
-            LayerShape out = shapes.get(i);
-            long f = layer.flops(previous, out);
-            flops.put(layer.name(), f);
-            previous = out;
+        for (ShapeInference.Node node : ShapeInference.nodes(spec)) {
+            flops.put(node.layer().name(), node.layer().flops(node.firstIn(), node.out()));
         }
         return flops;
     }

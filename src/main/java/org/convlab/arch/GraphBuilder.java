@@ -117,7 +117,7 @@ public final class GraphBuilder {
     /** The configuration only (no parameters allocated). */
     public ComputationGraphConfiguration configuration() {
         NativeSetup.init();
-        List<LayerShape> shapes = ShapeInference.outputShapes(spec);
+        List<ShapeInference.Node> nodes = ShapeInference.nodes(spec);
         InputShape in = spec.input();
         ComputationGraphConfiguration.GraphBuilder g = new NeuralNetConfiguration.Builder()
                 .seed(seed)
@@ -133,16 +133,11 @@ public final class GraphBuilder {
                 .setInputTypes(InputType.convolutional(in.height(), in.width(), in.channels(), dataFormat));
 
         Dl4jGraph graph = new Dl4jGraph(g, dataFormat);
-        String previous = INPUT_NAME;
-        LayerShape previousShape = LayerShape.spatial(in.height(), in.width(), in.channels());
-        List<LayerSpec> layers = spec.layers();
-        for (int i = 0; i < layers.size(); i++) {
-            LayerSpec layer = layers.get(i);
-            layer.addTo(graph, previous, previousShape, i == layers.size() - 1);
-            previous = layer.name();
-            previousShape = shapes.get(i);
+        for (int i = 0; i < nodes.size(); i++) {
+            ShapeInference.Node node = nodes.get(i);
+            node.layer().addTo(graph, node.inputs(), node.in(), i == nodes.size() - 1);
         }
-        return g.setOutputs(previous).build();
+        return g.setOutputs(nodes.get(nodes.size() - 1).layer().name()).build();
     }
 
     /** The initialised graph (parameters allocated and randomly initialised). */

@@ -1,15 +1,19 @@
 package org.convlab.arch;
 
 import org.convlab.ConvLabException;
+import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
 import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
+import org.deeplearning4j.nn.conf.graph.MergeVertex;
 import org.deeplearning4j.nn.conf.graph.PreprocessorVertex;
 import org.deeplearning4j.nn.conf.graph.ScaleVertex;
+import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.layers.BaseOutputLayer;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.DropoutLayer;
+import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.conf.layers.PoolingType;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
@@ -27,7 +31,11 @@ public enum LayerKind {
     FLATTEN("flatten", "flatten", "Flatten"),
     DENSE("dense", "dense", "Dense"),
     DROPOUT("dropout", "dropout", "Dropout"),
-    BATCH_NORM("batch_norm", "batch_normalization", "BatchNormalization");
+    BATCH_NORM("batch_norm", "batch_normalization", "BatchNormalization"),
+    ACTIVATION("activation", "activation", "Activation"),
+    GLOBAL_AVG_POOL("global_avg_pool", "global_average_pooling2d", "GlobalAveragePooling2D"),
+    ADD("add", "add", "Add"),
+    CONCAT("concat", "concatenate", "Concatenate");
 
     private final String jsonName;
     private final String kerasPrefix;
@@ -62,6 +70,12 @@ public enum LayerKind {
         if (vertex instanceof ScaleVertex) {
             return SUM_POOL;
         }
+        if (vertex instanceof ElementWiseVertex e && e.getOp() == ElementWiseVertex.Op.Add) {
+            return ADD;
+        }
+        if (vertex instanceof MergeVertex) {
+            return CONCAT;
+        }
         if (!(vertex instanceof LayerVertex lv)) {
             return null;
         }
@@ -80,6 +94,12 @@ public enum LayerKind {
         }
         if (layer instanceof BatchNormalization) {
             return BATCH_NORM;
+        }
+        if (layer instanceof ActivationLayer) {
+            return ACTIVATION;
+        }
+        if (layer instanceof GlobalPoolingLayer g && g.getPoolingType() == PoolingType.AVG) {
+            return GLOBAL_AVG_POOL;
         }
         return null;
     }

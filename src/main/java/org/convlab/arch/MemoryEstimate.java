@@ -19,12 +19,9 @@ public final class MemoryEstimate {
     }
 
     public static long parameters(ArchitectureSpec spec) {
-        List<LayerShape> shapes = ShapeInference.outputShapes(spec);
-        LayerShape previous = input(spec);
         long total = 0;
-        for (int i = 0; i < shapes.size(); i++) {
-            total += spec.layers().get(i).params(previous);
-            previous = shapes.get(i);
+        for (ShapeInference.Node node : ShapeInference.nodes(spec)) {
+            total += node.layer().params(node.firstIn());
         }
         return total;
     }

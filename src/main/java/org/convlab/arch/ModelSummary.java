@@ -11,6 +11,8 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.params.BatchNormalizationParamInitializer;
 
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -19,7 +21,10 @@ import java.util.Set;
 /**
  * Keras' {@code model.summary()} for a DL4J {@link ComputationGraph}: one row per layer with
  * its name and Keras type, its output shape in Keras notation and its parameter count. Shapes
- * and counts are read from the built graph itself, not recomputed.
+ * and counts are read from the built graph itself, not recomputed. A graph that merges (a
+ * residual {@code add}, a {@code concat}) gets Keras' functional table instead: a "Connected to"
+ * column and the rows in Keras' order (deepest first, ties in the order a walk back from the
+ * output meets them).
  *
  * <pre>{@code
  * ArchitectureSpec spec = Architectures.get("fruits-cnn");
@@ -29,8 +34,8 @@ import java.util.Set;
  */
 public record ModelSummary(List<Row> rows, long totalParams, long trainableParams) {
 
-    /** One line of the table. {@code outputShape} has no batch axis. */
-    public record Row(String name, String type, List<Integer> outputShape, long params) {
+    /** One line of the table. {@code outputShape} has no batch axis; {@code connectedTo} names the layers it reads. */
+    public record Row(String name, String type, List<Integer> outputShape, long params, List<String> connectedTo) {
         public String kerasShape() {
             return new LayerShape(outputShape).toKeras();
         }
@@ -39,6 +44,9 @@ public record ModelSummary(List<Row> rows, long totalParams, long trainableParam
     /** Keras' layout for a chain of layers: 65 characters, columns ending at 29, 55 and 65. */
     private static final int LINE = 65;
     private static final int[] COLUMNS = {29, 55, 65};
+    /** Keras' layout for a graph that merges: 98 characters, columns ending at 32, 53, 65 and 98. */
+    private static final int GRAPH_LINE = 98;
+    private static final int[] GRAPH_COLUMNS = {32, 53, 65, 98};
     /** Batch normalization's running statistics: stored with the model, never trained by gradient. */
     private static final Set<String> NON_TRAINABLE_KEYS = Set.of(
             BatchNormalizationParamInitializer.GLOBAL_MEAN,
@@ -60,13 +68,16 @@ public record ModelSummary(List<Row> rows, long totalParams, long trainableParam
         ComputationGraphConfiguration conf = graph.getConfiguration();
         Map<String, InputType> types = conf.getLayerActivationTypes(
                 InputType.convolutional(input.height(), input.width(), input.channels(), format));
+        Map<String, List<String>> reads = new LinkedHashMap<>();
+        for (String name : conf.getTopologicalOrderStr()) {
+            if (!name.endsWith(GraphBuilder.SUM_POOL_WINDOW_SUFFIX)) {
+                reads.put(name, readsOf(conf, name));
+            }
+        }
         List<Row> rows = new ArrayList<>();
         long total = 0;
         long trainable = 0;
-        for (String name : conf.getTopologicalOrderStr()) {
-            if (name.endsWith(GraphBuilder.SUM_POOL_WINDOW_SUFFIX)) {
-                continue;
-            }
+        for (String name : kerasOrder(reads, conf.getNetworkOutputs().get(0))) {
             long params = 0;
             long frozen = 0;
             org.deeplearning4j.nn.api.Layer layer = graph.getLayer(name);
@@ -79,7 +90,7 @@ public record ModelSummary(List<Row> rows, long totalParams, long trainableParam
                 }
             }
             String type = conf.getNetworkInputs().contains(name) ? "InputLayer" : kerasType(conf.getVertices().get(name));
-            rows.add(new Row(name, type, dims(types.get(name)), params));
+            rows.add(new Row(name, type, dims(types.get(name)), params, reads.get(name)));
             total += params;
             trainable += params - frozen;
         }
@@ -91,15 +102,35 @@ public record ModelSummary(List<Row> rows, long totalParams, long trainableParam
         return new ModelSummary(rows.stream().filter(r -> !r.type().equals("InputLayer")).toList(), totalParams, trainableParams);
     }
 
-    /** The table exactly as Keras 2 prints it for a sequential-like model. */
+    /** Whether no layer merges inputs: Keras then prints its three-column table. */
+    @com.fasterxml.jackson.annotation.JsonIgnore
+    public boolean isSequentialLike() {
+        return rows.stream().allMatch(r -> r.connectedTo().size() <= 1);
+    }
+
+    /** The table exactly as Keras 2 prints it: three columns for a chain, four for a graph that merges. */
     public String toKerasText() {
+        boolean chain = isSequentialLike();
+        int[] columns = chain ? COLUMNS : GRAPH_COLUMNS;
+        int width = chain ? LINE : GRAPH_LINE;
         StringBuilder out = new StringBuilder();
-        String thin = "_".repeat(LINE) + "\n";
-        String thick = "=".repeat(LINE) + "\n";
-        out.append(thin).append(row("Layer (type)", "Output Shape", "Param #")).append(thick);
+        String thin = "_".repeat(width) + "\n";
+        String thick = "=".repeat(width) + "\n";
+        out.append(thin).append(chain ? row(columns, "Layer (type)", "Output Shape", "Param #")
+                : row(columns, "Layer (type)", "Output Shape", "Param #", "Connected to")).append(thick);
         for (int i = 0; i < rows.size(); i++) {
             Row r = rows.get(i);
-            out.append(row(r.name() + " (" + r.type() + ")", r.kerasShape(), String.valueOf(r.params())));
+            String layer = r.name() + " (" + r.type() + ")";
+            if (chain) {
+                out.append(row(columns, layer, r.kerasShape(), String.valueOf(r.params())));
+            } else {
+                // Keras names each connection layer[node][tensor]; a ConvLab layer is called once, with one output.
+                List<String> connections = r.connectedTo().stream().map(c -> c + "[0][0]").toList();
+                out.append(row(columns, layer, r.kerasShape(), String.valueOf(r.params()), connections.isEmpty() ? "" : connections.get(0)));
+                for (String more : connections.subList(Math.min(1, connections.size()), connections.size())) {
+                    out.append(row(columns, "", "", "", more));
+                }
+            }
             out.append(i == rows.size() - 1 ? thick : thin);
         }
         out.append(String.format(Locale.US, "Total params: %,d%n", totalParams));
@@ -113,7 +144,7 @@ public record ModelSummary(List<Row> rows, long totalParams, long trainableParam
      * Keras' print_row: each field is cut to its column's end, and the last character before
      * the next field is forced to a space, which is why a long type reads "(MaxPooling2 ".
      */
-    private static String row(String... fields) {
+    private static String row(int[] columns, String... fields) {
         StringBuilder line = new StringBuilder();
         for (int i = 0; i < fields.length; i++) {
             if (i > 0) {
@@ -121,10 +152,54 @@ public record ModelSummary(List<Row> rows, long totalParams, long trainableParam
                 line.append(' ');
             }
             line.append(fields[i]);
-            line.setLength(Math.min(line.length(), COLUMNS[i]));
-            line.append(" ".repeat(COLUMNS[i] - line.length()));
+            line.setLength(Math.min(line.length(), columns[i]));
+            line.append(" ".repeat(columns[i] - line.length()));
         }
         return line + "\n";
+    }
+
+    /** The vertices a vertex reads, looking through the averaging vertex inside a sum-pooling layer. */
+    private static List<String> readsOf(ComputationGraphConfiguration conf, String name) {
+        List<String> inputs = conf.getVertexInputs().get(name);
+        if (inputs == null) {
+            return List.of();
+        }
+        List<String> reads = new ArrayList<>();
+        for (String input : inputs) {
+            reads.addAll(input.endsWith(GraphBuilder.SUM_POOL_WINDOW_SUFFIX) ? readsOf(conf, input) : List.of(input));
+        }
+        return List.copyOf(reads);
+    }
+
+    /**
+     * Keras' order of a functional model's layers: by depth (the longest path to the output),
+     * deepest first; at equal depth, in the order a depth-first walk back from the output, first
+     * inputs first, meets them. For a chain this is the chain's own order.
+     */
+    private static List<String> kerasOrder(Map<String, List<String>> reads, String output) {
+        Map<String, Integer> depth = new HashMap<>();
+        depth.put(output, 0);
+        List<String> topological = new ArrayList<>(reads.keySet());
+        for (int i = topological.size() - 1; i >= 0; i--) {
+            String v = topological.get(i);
+            int d = depth.getOrDefault(v, 0);
+            for (String u : reads.get(v)) {
+                depth.merge(u, d + 1, Math::max);
+            }
+        }
+        Map<String, Integer> met = new HashMap<>();
+        java.util.Deque<String> stack = new java.util.ArrayDeque<>(List.of(output));
+        while (!stack.isEmpty()) {
+            String v = stack.pop();
+            if (met.putIfAbsent(v, met.size()) == null) {
+                List<String> inputs = reads.get(v);
+                for (int i = inputs.size() - 1; i >= 0; i--) {
+                    stack.push(inputs.get(i));
+                }
+            }
+        }
+        return topological.stream().filter(met::containsKey)
+                .sorted(java.util.Comparator.<String>comparingInt(v -> -depth.get(v)).thenComparingInt(met::get)).toList();
     }
 
     private static String kerasType(GraphVertex vertex) {

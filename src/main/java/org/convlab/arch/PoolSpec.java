@@ -8,12 +8,14 @@ import org.deeplearning4j.nn.conf.graph.ScaleVertex;
 import org.deeplearning4j.nn.conf.layers.PoolingType;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 
+import java.util.List;
+
 /**
  * 2-D pooling: the maximum, mean or sum of each {@code size} window, sliding by {@code stride}.
  * Defaults follow Keras: a 2x2 window, stride equal to the window, 'valid' padding (so a side
  * of 25 becomes 12).
  */
-public record PoolSpec(@JsonProperty("type") String type, String name, Size2 size, Size2 stride, Padding padding)
+public record PoolSpec(@JsonProperty("type") String type, String name, Size2 size, Size2 stride, Padding padding, List<String> inputs)
         implements LayerSpec {
 
     public PoolSpec {
@@ -24,6 +26,12 @@ public record PoolSpec(@JsonProperty("type") String type, String name, Size2 siz
         size = size == null ? Size2.square(2) : size;
         stride = stride == null ? size : stride;
         padding = padding == null ? Padding.VALID : padding;
+        inputs = LayerSpec.copyOf(inputs);
+    }
+
+    /** Reading the layer listed before it. */
+    public PoolSpec(String type, String name, Size2 size, Size2 stride, Padding padding) {
+        this(type, name, size, stride, padding, null);
     }
 
     /** A square window with stride equal to the window and 'valid' padding. */
@@ -73,6 +81,6 @@ public record PoolSpec(@JsonProperty("type") String type, String name, Size2 siz
 
     @Override
     public PoolSpec withName(String newName) {
-        return new PoolSpec(type, newName, size, stride, padding);
+        return new PoolSpec(type, newName, size, stride, padding, inputs);
     }
 }

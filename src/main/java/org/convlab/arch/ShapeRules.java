@@ -70,6 +70,13 @@ final class ShapeRules {
         }
     }
 
+    /** A merge reads two or more inputs. */
+    static void requireMerge(LayerSpec layer, java.util.List<LayerShape> in) {
+        if (in.size() < 2) {
+            throw problem(layer, "expected at least 2 inputs, received " + in.size() + "; list the layers it merges in \"inputs\"");
+        }
+    }
+
     static ConvLabException problem(LayerSpec layer, String message) {
         return new ConvLabException(prefix(layer) + message);
     }

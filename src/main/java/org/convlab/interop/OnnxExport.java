@@ -24,8 +24,10 @@ import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.InputPreProcessor;
+import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
 import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
+import org.deeplearning4j.nn.conf.graph.MergeVertex;
 import org.deeplearning4j.nn.conf.graph.PreprocessorVertex;
 import org.deeplearning4j.nn.conf.graph.ScaleVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
@@ -35,6 +37,7 @@ import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.DropoutLayer;
+import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.conf.layers.PoolingType;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
@@ -142,10 +145,9 @@ public final class OnnxExport {
                 continue;
             }
             List<String> inputs = conf.getVertexInputs().get(name);
-            if (inputs.size() != 1) {
-                throw new ConvLabException("vertex '" + name + "' merges " + inputs.size() + " inputs; ConvLab's ONNX export takes chains");
-            }
-            tensorOf.put(name, vertex(name, conf.getVertices().get(name), tensorOf.get(inputs.get(0)), types.get(inputs.get(0)), net));
+            tensorOf.put(name, inputs.size() == 1
+                    ? vertex(name, conf.getVertices().get(name), tensorOf.get(inputs.get(0)), types.get(inputs.get(0)), net)
+                    : merge(name, conf.getVertices().get(name), inputs.stream().map(tensorOf::get).toList()));
             last = name;
         }
         graph.addNode(NodeProto.newBuilder().setOpType("Identity").setName("output").addInput(tensorOf.get(last)).addOutput(OUTPUT));
@@ -211,10 +213,24 @@ public final class OnnxExport {
         if (layer instanceof DropoutLayer) {
             return x; // identity at inference
         }
+        if (layer instanceof GlobalPoolingLayer g && g.getPoolingType() == PoolingType.AVG && g.isCollapseDimensions()) {
+            return node("Flatten", List.of(node("GlobalAveragePool", List.of(x), Map.of())), Map.of("axis", 1L));
+        }
         if (layer instanceof ActivationLayer a) {
             return activation(x, a.getActivationFn(), name);
         }
         throw unsupported(name, layer.getClass().getSimpleName());
+    }
+
+    /** A residual add (ONNX Sum) or a concatenation along the channels (axis 1: ONNX tensors are NCHW). */
+    private String merge(String name, GraphVertex vertex, List<String> xs) {
+        if (vertex instanceof ElementWiseVertex e && e.getOp() == ElementWiseVertex.Op.Add) {
+            return node("Sum", xs, Map.of());
+        }
+        if (vertex instanceof MergeVertex) {
+            return node("Concat", xs, Map.of("axis", 1L));
+        }
+        throw unsupported(name, vertex.getClass().getSimpleName());
     }
 
     private String preprocessor(InputPreProcessor p, String x, String name) {

@@ -134,4 +134,72 @@ class ModelSummaryTest {
         assertEquals(plain.rows().size() + 11 + 1, bn.rows().size());
         assertEquals(seed.input(), Architectures.get("fruits-cnn-bn").input());
     }
+
+    /**
+     * The opening of Keras' ResNet50 (no padding layers), small: its published summary lists the
+     * first block's two 1x1 convolutions before their batch norms (res2a_branch2c, res2a_branch1,
+     * bn2a_branch2c, bn2a_branch1), as Keras orders a graph by depth, and prints each add's second
+     * input on a line of its own.
+     */
+    @Test
+    void aResidualGraphGetsKerasFunctionalTable() {
+        StringBuilder layers = new StringBuilder("""
+                {"type": "conv2d", "name": "conv1", "filters": 8, "kernel": 3, "padding": "same"},
+                {"type": "batch_norm", "name": "bn_conv1"}, {"type": "activation", "name": "activation_1", "activation": "relu"},
+                {"type": "max_pool", "name": "max_pooling2d_1"},
+                """);
+        String[][] blocks = {{"2a", "max_pooling2d_1", "2", "1"}, {"2b", "activation_4", "5", "2"}};
+        for (String[] b : blocks) {
+            String n = b[0];
+            int act = Integer.parseInt(b[2]);
+            layers.append(String.format("""
+                    {"type": "conv2d", "name": "res%1$s_branch2a", "filters": 4, "kernel": 1, "inputs": ["%2$s"]},
+                    {"type": "batch_norm", "name": "bn%1$s_branch2a"}, {"type": "activation", "name": "activation_%3$d", "activation": "relu"},
+                    {"type": "conv2d", "name": "res%1$s_branch2b", "filters": 4, "kernel": 3, "padding": "same"},
+                    {"type": "batch_norm", "name": "bn%1$s_branch2b"}, {"type": "activation", "name": "activation_%4$d", "activation": "relu"},
+                    {"type": "conv2d", "name": "res%1$s_branch2c", "filters": 16, "kernel": 1}, {"type": "batch_norm", "name": "bn%1$s_branch2c"},
+                    """, n, b[1], act, act + 1));
+            String shortcut = b[1];
+            if (n.equals("2a")) {
+                layers.append("""
+                        {"type": "conv2d", "name": "res2a_branch1", "filters": 16, "kernel": 1, "inputs": ["max_pooling2d_1"]},
+                        {"type": "batch_norm", "name": "bn2a_branch1"},
+                        """);
+                shortcut = "bn2a_branch1";
+            }
+            layers.append(String.format("""
+                    {"type": "add", "name": "add_%1$s", "inputs": ["bn%2$s_branch2c", "%3$s"]},
+                    {"type": "activation", "name": "activation_%4$d", "activation": "relu"},
+                    """, b[3], n, shortcut, act + 2));
+        }
+        layers.append("""
+                {"type": "global_avg_pool", "name": "avg_pool"}, {"type": "dense", "name": "fc1000", "units": 4, "activation": "softmax"}""");
+        ArchitectureSpec spec = SpecJson.read("{\"name\": \"resnet\", \"input\": {\"height\": 32, \"width\": 32, \"channels\": 3},"
+                + " \"layers\": [" + layers + "]}", "resnet.json");
+        ModelSummary s = summaryOf(spec);
+        assertEquals(List.of("input_1", "conv1", "bn_conv1", "activation_1", "max_pooling2d_1",
+                "res2a_branch2a", "bn2a_branch2a", "activation_2", "res2a_branch2b", "bn2a_branch2b", "activation_3",
+                "res2a_branch2c", "res2a_branch1", "bn2a_branch2c", "bn2a_branch1", "add_1", "activation_4",
+                "res2b_branch2a", "bn2b_branch2a", "activation_5", "res2b_branch2b", "bn2b_branch2b", "activation_6",
+                "res2b_branch2c", "bn2b_branch2c", "add_2", "activation_7", "avg_pool", "fc1000"),
+                s.rows().stream().map(ModelSummary.Row::name).toList());
+
+        List<String> lines = s.toKerasText().lines().toList();
+        // Keras 2's print_row with line_length 98 and positions [.33, .55, .67, 1.]: fields end at 32, 53, 65 and 98.
+        assertEquals("_".repeat(98), lines.get(0));
+        assertEquals("Layer (type)" + " ".repeat(20) + "Output Shape" + " ".repeat(9) + "Param #" + " ".repeat(5) + "Connected to"
+                + " ".repeat(21), lines.get(1));
+        assertEquals("=".repeat(98), lines.get(2));
+        assertEquals("input_1 (InputLayer)" + " ".repeat(12) + "(None, 32, 32, 3)" + " ".repeat(4) + "0" + " ".repeat(11 + 33),
+                lines.get(3));
+        int add = lines.indexOf(lines.stream().filter(l -> l.startsWith("add_1 (Add)")).findFirst().orElseThrow());
+        assertEquals("add_1 (Add)" + " ".repeat(21) + "(None, 16, 16, 16)" + " ".repeat(3) + "0" + " ".repeat(11)
+                + "bn2a_branch2c[0][0]" + " ".repeat(14), lines.get(add));
+        assertEquals(" ".repeat(65) + "bn2a_branch1[0][0]" + " ".repeat(15), lines.get(add + 1));
+        assertEquals("_".repeat(98), lines.get(add + 2));
+        assertTrue(lines.contains("bn2a_branch2c (BatchNormalizati (None, 16, 16, 16)   64          res2a_branch2c[0][0]"
+                + " ".repeat(13)), "a long type is cut where its column ends");
+        assertEquals("Total params: " + String.format("%,d", s.totalParams()), lines.get(lines.size() - 4));
+        assertEquals("_".repeat(98), lines.get(lines.size() - 1));
+    }
 }

@@ -144,6 +144,12 @@ class OnnxExportTest {
         assertOnnxEqualsClassifier(store(everything.withInput(new InputShape(16, 16, 1)).withClasses(4)));
     }
 
+    /** A graph that adds, concatenates and pools globally: ONNX Sum, Concat and GlobalAveragePool. */
+    @Test
+    void aResidualGraphRunsTheSame() throws Exception {
+        assertOnnxEqualsClassifier(store(SpecJson.read(org.convlab.arch.GraphSpecTest.RESIDUAL, "residual")));
+    }
+
     /** Where Debian's python3-onnx is installed, ONNX's own checker (with shape inference) reads the file too. */
     @Test
     void onnxsOwnCheckerAcceptsTheFile() throws Exception {
