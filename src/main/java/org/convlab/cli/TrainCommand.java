@@ -77,6 +77,11 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--augment", description = "Flip, rotate, shift and brighten training images at random (seeded).")
     boolean augment;
 
+    @Option(names = "--precise-bn", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "After training, recompute batch norm's running mean and variance from 4,096 training images (Keras' moving"
+                    + " average lags the weights on short runs); --no-precise-bn keeps the moving averages. Default: on.")
+    boolean preciseBatchNorm;
+
     @Option(names = "--limit", converter = Counts.AtLeastOne.class, paramLabel = "N", description = "Use at most N training images, the same share of each class.")
     Integer limit;
 
@@ -128,7 +133,7 @@ final class TrainCommand implements Callable<Integer> {
         String modelName = ModelRegistry.checkName(name != null ? name : defaultName(data));
         TrainingOptions options = TrainingOptions.builder().optEpochs(epochs).optBatch(batch).optLearningRate(lr)
                 .optLearningRateSchedule(LearningRateSchedule.parse(lrSchedule)).optWeightInit(WeightInitName.parse(init))
-                .optSeed(seed).optAugment(augment).optLimit(limit).optPatience(patience).optResume(resume).optFresh(fresh)
+                .optSeed(seed).optAugment(augment).optPreciseBatchNorm(preciseBatchNorm).optLimit(limit).optPatience(patience).optResume(resume).optFresh(fresh)
                 .optCheckpointDir(registry.checkpointDir(modelName)).build();
         org.convlab.arch.ArchitectureSpec spec = Architectures.resolve(arch);
         InputShape shape = input == null ? null : InputShape.parse(input);

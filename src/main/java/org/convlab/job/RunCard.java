@@ -37,7 +37,7 @@ public final class RunCard {
                 validationName != null ? validationName : validation.description(), train.size(), validation.size(),
                 options.epochs(), result.history().size(), result.bestEpoch(), result.stoppedEarly(), options.batch(), "adam",
                 options.learningRate(), options.learningRateSchedule().toString(), options.weightInit().toString(), options.seed(),
-                options.augment(), options.limit(), Math.round(result.seconds() * 10) / 10.0);
+                options.augment(), options.limit(), Math.round(result.seconds() * 10) / 10.0, options.preciseBatchNorm());
         return new ModelCard(name, null, Instant.now().toString(), spec, spec.input(), train.labels(), train.preprocessing(),
                 training, metrics, EnvironmentInfo.describe(), null, null);
     }

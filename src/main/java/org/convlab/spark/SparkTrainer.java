@@ -238,8 +238,6 @@ public final class SparkTrainer {
      * 0.47 accuracy on training images the workers fit with loss 0.63).
      */
     private static final class SparkEpochs implements EpochFit {
-        /** Images the running statistics are recomputed from: enough for a stable mean and variance per channel. */
-        private static final int RECALIBRATION_IMAGES = 4096;
         private final JavaSparkContext sc;
         private final TrainingMaster<?, ?> master;
         private final JavaRDD<DataSet> batches;
@@ -261,6 +259,11 @@ public final class SparkTrainer {
             this.options = options;
             this.sharing = sharing;
             this.sideBySide = sideBySide;
+        }
+
+        @Override
+        public boolean recomputesBatchNorm() {
+            return true;
         }
 
         @Override
@@ -291,7 +294,7 @@ public final class SparkTrainer {
             net.getNetwork().getConfiguration().setIterationCount(epoch * stepsPerEpoch(batchCount));
             double loss = sharing ? Double.NaN : net.getScore(); // SharedTrainingMaster keeps no score (always 0)
             BatchNormRecalibration.recalibrate(net.getNetwork(), train.iterator(options.batch(), true, options.seed() + epoch),
-                    RECALIBRATION_IMAGES);
+                    BatchNormRecalibration.DEFAULT_IMAGES);
             listener.onBatch(epoch, options.epochs(), train.size(), loss);
             return new Fitted(net.getNetwork(), loss, train.size());
         }

@@ -38,6 +38,8 @@ import java.util.stream.IntStream;
  * }</pre>
  */
 public final class BatchNormRecalibration {
+    /** Images the statistics are taken from by default: enough for a stable mean and variance per channel. */
+    public static final int DEFAULT_IMAGES = 4096;
     /** The smallest variance written: a channel that never fires must not become log10(0). */
     private static final double MIN_VARIANCE = 1e-8;
 

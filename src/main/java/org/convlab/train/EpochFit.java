@@ -41,6 +41,11 @@ public interface EpochFit {
         return batches;
     }
 
+    /** Whether each epoch ends with batch norm's statistics recomputed already (so the run need not). */
+    default boolean recomputesBatchNorm() {
+        return false;
+    }
+
     /** Stops a run whose loss is no longer a number, saying which setting to change. */
     static void requireFinite(double loss, int epoch) {
         if (!Double.isFinite(loss)) {

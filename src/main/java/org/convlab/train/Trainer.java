@@ -17,6 +17,7 @@ import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * The training loop around {@link ComputationGraph#fit}: prefetching batches on a second thread,
@@ -158,8 +159,18 @@ public final class Trainer {
             listener.onMessage(String.format("early stop: validation loss has not improved for %d epochs; keeping epoch %d",
                     o.patience(), bestEpoch));
         }
+        ComputationGraph kept = best != null ? best : graph;
+        if (o.preciseBatchNorm() && !fit.recomputesBatchNorm()) {
+            int layers = BatchNormRecalibration.recalibrate(kept, train.iterator(o.batch(), true, shuffleSeed(o, 0)),
+                    BatchNormRecalibration.DEFAULT_IMAGES);
+            if (layers > 0) {
+                listener.onMessage(String.format(Locale.US, "batch norm: the running mean and variance of %d layer(s) recomputed from %,d"
+                        + " training images (--no-precise-bn keeps the moving averages)", layers,
+                        Math.min(train.size(), BatchNormRecalibration.DEFAULT_IMAGES)));
+            }
+        }
         double seconds = previousSeconds + (System.nanoTime() - start) / 1e9;
-        return new TrainingResult(best != null ? best : graph, List.copyOf(history), bestEpoch, stoppedEarly, seconds);
+        return new TrainingResult(kept, List.copyOf(history), bestEpoch, stoppedEarly, seconds);
     }
 
     /** Epochs in this JVM: the training data shuffled (and augmented) per epoch, prefetched on a second thread. */

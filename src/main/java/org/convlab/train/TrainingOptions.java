@@ -17,7 +17,7 @@ import java.nio.file.Path;
  */
 public record TrainingOptions(int epochs, int batch, double learningRate, LearningRateSchedule learningRateSchedule, WeightInitName weightInit, long seed, int patience, boolean augment,
                               Integer limit, double validationFraction, Path checkpointDir, boolean resume,
-                              boolean fresh) {
+                              boolean fresh, boolean preciseBatchNorm) {
 
     public static Builder builder() {
         return new Builder();
@@ -37,6 +37,7 @@ public record TrainingOptions(int epochs, int batch, double learningRate, Learni
         private Path checkpointDir;
         private boolean resume;
         private boolean fresh;
+        private boolean preciseBatchNorm = true;
 
         public Builder optEpochs(int n) {
             if (n < 1) {
@@ -115,6 +116,16 @@ public record TrainingOptions(int epochs, int batch, double learningRate, Learni
             return this;
         }
 
+        /**
+         * After the last epoch, set batch norm's running mean and variance to the statistics of
+         * training images under the final weights (default on): Keras' moving average (momentum
+         * 0.99) still lags the weights on short runs. See {@link BatchNormRecalibration}.
+         */
+        public Builder optPreciseBatchNorm(boolean p) {
+            preciseBatchNorm = p;
+            return this;
+        }
+
         /** Continue an interrupted run from its last checkpoint. */
         public Builder optResume(boolean r) {
             resume = r;
@@ -130,7 +141,7 @@ public record TrainingOptions(int epochs, int batch, double learningRate, Learni
                 throw new BadSettingException(Setting.RESUME, "%s needs a checkpoint folder");
             }
             return new TrainingOptions(epochs, batch, learningRate, learningRateSchedule, weightInit, seed, patience, augment, limit, validationFraction,
-                    checkpointDir, resume, fresh);
+                    checkpointDir, resume, fresh, preciseBatchNorm);
         }
     }
 }

@@ -47,11 +47,15 @@ public record ModelCard(String name, Integer version, String created, Architectu
         }
     }
 
-    /** The training run's settings and outcome. */
+    /**
+     * The training run's settings and outcome. {@code preciseBatchNorm}: whether batch norm's running
+     * statistics were recomputed after training (null on cards written before it existed).
+     */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Training(String data, String validation, int trainImages, int validationImages, int epochsPlanned,
                            int epochsRun, Integer bestEpoch, boolean stoppedEarly, int batch, String optimizer,
-                           double learningRate, String learningRateSchedule, String weightInit, long seed, boolean augment, Integer limit, double seconds) {
+                           double learningRate, String learningRateSchedule, String weightInit, long seed, boolean augment, Integer limit, double seconds,
+                           Boolean preciseBatchNorm) {
     }
 
     /**
