@@ -1,7 +1,5 @@
 package org.convlab.arch;
 
-import java.util.List;
-
 /**
  * How much memory a network of a spec takes, worked out from the spec alone (nothing allocated):
  * its parameters and the values its layers produce per example.
