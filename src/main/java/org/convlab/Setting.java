@@ -24,7 +24,8 @@ public enum Setting {
     SPARK("Spark", "--spark"),
     SPARK_MODE("Spark mode", "--spark-mode"),
     SPARK_DATA("Spark data", "--spark-data"),
-    PRECISION("precision", "--precision");
+    PRECISION("precision", "--precision"),
+    TTA("test-time augmentation", "--tta");
 
     private final String word;
     private final String flag;

@@ -1,6 +1,8 @@
 package org.convlab.cli;
 
+import org.convlab.BadSettingException;
 import org.convlab.ConvLabException;
+import org.convlab.Setting;
 import org.convlab.data.DataSources;
 import org.convlab.data.ImageSource;
 import org.convlab.plot.ConfusionPlot;
@@ -45,6 +47,10 @@ final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the report as JSON.")
     boolean json;
 
+    @Option(names = "--tta", defaultValue = "none", paramLabel = "none|flip",
+            description = "Test-time augmentation: flip averages each image's probabilities with its left-right mirror's. Default: ${DEFAULT-VALUE}.")
+    String tta;
+
 
     @Spec
     CommandSpec command;
@@ -59,7 +65,12 @@ final class EvaluateCommand implements Callable<Integer> {
             throw new ConvLabException(data + " gives " + source.shape() + " images but " + stored.ref() + " takes " + stored.card().input());
         }
         source = DataSources.alignLabels(source, labels, "the model").withPreprocessing(stored.card().preprocessing());
-        EvaluationReport r = Evaluator.evaluate(stored.graph(), source, labels, batch);
+        boolean flip = switch (tta.trim().toLowerCase(Locale.ROOT)) {
+            case "none" -> false;
+            case "flip" -> true;
+            default -> throw new BadSettingException(Setting.TTA, "%s '" + BadSettingException.literal(tta) + "' is not known; use none or flip");
+        };
+        EvaluationReport r = Evaluator.evaluate(stored.graph(), source, labels, batch, flip);
         if (confusionPng != null) {
             Pictures.writePng(ConfusionPlot.render(r.confusion(), labels, stored.ref() + " on " + r.data()), confusionPng);
         }
@@ -67,15 +78,15 @@ final class EvaluateCommand implements Callable<Integer> {
         if (json) {
             out.print(Json.write(r));
         } else {
-            print(out, stored.ref(), r);
+            print(out, stored.ref(), r, flip);
         }
         out.flush();
         return ConvLab.EXIT_OK;
     }
 
-    static void print(PrintWriter out, String ref, EvaluationReport r) {
-        out.printf(Locale.US, "%s on %s (%d images, %s): accuracy %.4f, top-5 %.4f, loss %.4f%n", ref, r.data(), r.examples(),
-                Precision.active().label(), r.accuracy(), r.top5Accuracy(), r.loss());
+    static void print(PrintWriter out, String ref, EvaluationReport r, boolean flip) {
+        out.printf(Locale.US, "%s on %s (%d images, %s%s): accuracy %.4f, top-5 %.4f, loss %.4f%n", ref, r.data(), r.examples(),
+                Precision.active().label(), flip ? ", test-time flip" : "", r.accuracy(), r.top5Accuracy(), r.loss());
         out.printf("%-24s %9s %9s %9s %8s%n", "class", "precision", "recall", "f1", "support");
         for (EvaluationReport.ClassScore c : r.perClass()) {
             out.printf(Locale.US, "%-24s %9.4f %9.4f %9.4f %8d%n", c.label(), c.precision(), c.recall(), c.f1(), c.support());

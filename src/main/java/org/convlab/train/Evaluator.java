@@ -8,6 +8,7 @@ import org.nd4j.evaluation.classification.Evaluation;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
+import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 import java.util.ArrayList;
@@ -52,13 +53,26 @@ public final class Evaluator {
 
     /** The full report; {@code labels} are the model's, in output order. */
     public static EvaluationReport evaluate(ComputationGraph graph, ImageSource source, List<String> labels, int batch) {
+        return evaluate(graph, source, labels, batch, false);
+    }
+
+    /**
+     * The same, with {@code flip} averaging each image's probabilities with its left-right mirror's
+     * (test-time augmentation: the mirror is what {@code --augment} trains on half the time).
+     */
+    public static EvaluationReport evaluate(ComputationGraph graph, ImageSource source, List<String> labels, int batch, boolean flip) {
         requireMemory(graph, source, batch);
+        int widthAxis = source.preprocessing().layout() == org.convlab.data.Preprocessing.Layout.NHWC ? 2 : 3;
         Evaluation eval = new Evaluation(labels, Math.min(5, labels.size()));
         double lossSum = 0;
         DataSetIterator it = source.iterator(batch, false, 0);
         while (it.hasNext()) {
             DataSet ds = it.next();
             INDArray p = graph.outputSingle(false, ds.getFeatures());
+            if (flip) {
+                INDArray mirrored = Nd4j.exec(new org.nd4j.linalg.api.ops.impl.transforms.custom.Reverse(ds.getFeatures(), widthAxis))[0];
+                p = p.add(graph.outputSingle(false, mirrored)).divi(2);
+            }
             eval.eval(ds.getLabels(), p);
             lossSum -= Transforms.log(Transforms.max(p, LOG_FLOOR, true), false).muli(ds.getLabels()).sumNumber().doubleValue();
         }
