@@ -4,12 +4,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import org.convlab.BadSettingException;
 import org.convlab.ConvLabException;
 import org.convlab.Setting;
+import org.convlab.arch.ActivationSpec;
+import org.convlab.arch.AddSpec;
 import org.convlab.arch.ArchitectureSpec;
 import org.convlab.arch.BatchNormSpec;
 import org.convlab.arch.Conv2DSpec;
 import org.convlab.arch.DenseSpec;
 import org.convlab.arch.DropoutSpec;
 import org.convlab.arch.FlattenSpec;
+import org.convlab.arch.GlobalAvgPoolSpec;
 import org.convlab.arch.InputShape;
 import org.convlab.arch.LayerSpec;
 import org.convlab.arch.PoolSpec;
@@ -146,8 +149,9 @@ public final class KerasImport {
     }
 
     /**
-     * The model as ConvLab's spec when it is a chain of ConvLab's layer kinds with their Keras
-     * settings; null otherwise (the card's source then lists the layers).
+     * The model as ConvLab's spec when its layers are ConvLab's kinds with their Keras settings: a
+     * chain, or a functional graph whose layers each read their inbound layers (residual adds
+     * included); null otherwise (the card's source then lists the layers).
      */
     static ArchitectureSpec spec(KerasFile file, InputShape input, String name) {
         JsonNode configs = file.modelConfig().path("config").isArray() ? file.modelConfig().path("config")
@@ -161,10 +165,11 @@ public final class KerasImport {
                 previous = c.path("name").asText();
                 continue;
             }
-            if (!file.sequential() && !chained(l, previous)) {
+            List<String> inputs = file.sequential() ? null : inputs(l, previous);
+            if (!file.sequential() && inputs == null) {
                 return null;
             }
-            LayerSpec spec = layer(kind, c);
+            LayerSpec spec = layer(kind, c, inputs == null || inputs.equals(List.of(previous)) ? null : inputs);
             if (spec == null) {
                 return null;
             }
@@ -179,12 +184,21 @@ public final class KerasImport {
         }
     }
 
-    private static boolean chained(JsonNode layer, String previous) {
+    /** The layers a functional model's layer reads (its one call's inbound layers); null for a shared layer. */
+    private static List<String> inputs(JsonNode layer, String previous) {
         JsonNode nodes = layer.path("inbound_nodes");
-        return nodes.size() == 1 && nodes.get(0).size() == 1 && nodes.get(0).get(0).get(0).asText().equals(previous);
+        if (nodes.size() != 1 || nodes.get(0).size() == 0) {
+            return null;
+        }
+        List<String> names = new ArrayList<>();
+        for (JsonNode inbound : nodes.get(0)) {
+            names.add(inbound.get(0).asText());
+        }
+        return names;
     }
 
-    private static LayerSpec layer(String kind, JsonNode c) {
+    /** A Keras layer as ConvLab's, reading {@code inputs} (null: the layer before it); null when it has no counterpart. */
+    private static LayerSpec layer(String kind, JsonNode c, List<String> inputs) {
         String name = c.path("name").asText();
         String activation = c.path("activation").asText("linear");
         switch (kind) {
@@ -193,19 +207,25 @@ public final class KerasImport {
                     return null;
                 }
                 return new Conv2DSpec(name, c.path("filters").asInt(), size(c.path("kernel_size")), size(c.path("strides")),
-                        Padding.parse(c.path("padding").asText("valid")), activation);
+                        Padding.parse(c.path("padding").asText("valid")), activation, inputs);
             case "MaxPooling2D":
             case "AveragePooling2D":
                 return new PoolSpec(kind.startsWith("Max") ? "max_pool" : "avg_pool", name, size(c.path("pool_size")),
-                        size(c.path("strides")), Padding.parse(c.path("padding").asText("valid")));
+                        size(c.path("strides")), Padding.parse(c.path("padding").asText("valid")), inputs);
             case "Flatten":
-                return new FlattenSpec(name);
+                return new FlattenSpec(name, inputs);
             case "Dense":
-                return new DenseSpec(name, c.path("units").asInt(), activation);
+                return new DenseSpec(name, c.path("units").asInt(), activation, inputs);
             case "Dropout":
-                return new DropoutSpec(name, c.path("rate").asDouble());
+                return new DropoutSpec(name, c.path("rate").asDouble(), inputs);
             case "BatchNormalization":
-                return new BatchNormSpec(name, c.path("momentum").asDouble(0.99), c.path("epsilon").asDouble(1e-3));
+                return new BatchNormSpec(name, c.path("momentum").asDouble(0.99), c.path("epsilon").asDouble(1e-3), inputs);
+            case "Activation":
+                return new ActivationSpec(name, activation, inputs);
+            case "GlobalAveragePooling2D":
+                return new GlobalAvgPoolSpec(name, inputs);
+            case "Add":
+                return inputs == null ? null : new AddSpec(name, inputs);
             default:
                 return null;
         }

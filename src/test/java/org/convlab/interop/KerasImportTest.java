@@ -17,6 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
+import org.convlab.arch.LayerSpec;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -33,8 +34,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * src/test/resources/org/convlab/interop were written by make_keras_fixtures.py there (h5py in the
  * Keras 2.2.4 layout, random weights), with the outputs its numpy forward pass computes for three
  * images each (keras-expected.json). They cover strided 'same' and 'valid' convolutions, max and
- * average pooling, batch normalization, flatten in channels_last order, dense, dropout, and both
- * model kinds.
+ * average pooling, batch normalization, flatten in channels_last order, dense, dropout, both
+ * model kinds, and a residual block (add, activation, global average pooling).
  */
 class KerasImportTest {
     static final Path FIXTURES = Path.of("src/test/resources/org/convlab/interop");
@@ -95,6 +96,18 @@ class KerasImportTest {
     @Test
     void aFunctionalModelGivesTheReferenceProbabilities() throws IOException {
         assertEqualsTheReference("keras-functional.h5", 12, 12, 1);
+    }
+
+    /** A residual block (Add of a batch-normed branch and its shortcut, then ReLU) and global average pooling. */
+    @Test
+    void aResidualModelGivesTheReferenceProbabilitiesAndItsSpec() throws IOException {
+        assertEqualsTheReference("keras-residual.h5", 8, 8, 3);
+        ModelCard card = ModelRegistry.at(dir).card("m");
+        assertNotNull(card.architecture(), "the card carries the graph as ConvLab's spec");
+        LayerSpec add = card.architecture().layers().stream().filter(l -> l.name().equals("add_1")).findFirst().orElseThrow();
+        assertEquals(List.of("batch_normalization_1", "conv2d_1"), add.inputs());
+        assertEquals(List.of("conv2d_1", "conv2d_2", "batch_normalization_1", "add_1", "activation_1", "global_average_pooling2d_1",
+                "dense_1"), card.architecture().layers().stream().map(LayerSpec::name).toList());
     }
 
     @Test

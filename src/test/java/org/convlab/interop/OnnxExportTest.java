@@ -178,5 +178,7 @@ class OnnxExportTest {
                         Preprocessing.Channels.BGR, null)));
         assertOnnxEqualsClassifier(KerasImport.into(registry, KerasImportTest.FIXTURES.resolve("keras-functional.h5"),
                 new KerasImport.Options("fn", List.of("x", "y", "z"), KerasImport.Pixels.UNIT, Preprocessing.Channels.RGB, null)));
+        assertOnnxEqualsClassifier(KerasImport.into(registry, KerasImportTest.FIXTURES.resolve("keras-residual.h5"),
+                new KerasImport.Options("res", List.of("x", "y", "z"), KerasImport.Pixels.UNIT, Preprocessing.Channels.RGB, null)));
     }
 }

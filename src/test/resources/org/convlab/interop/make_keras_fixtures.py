@@ -100,27 +100,42 @@ ACT = {"relu": lambda v: np.maximum(v, 0), "tanh": np.tanh, "linear": lambda v: 
        "softmax": lambda v: np.exp(v - v.max()) / np.exp(v - v.max()).sum()}
 
 
+def apply(kind, c, w, xs):
+    """One layer on its inputs (a list: one tensor, or several for a merge)."""
+    x = xs[0]
+    if kind == "Conv2D":
+        return ACT[c["activation"]](conv2d(x, w[0], w[1], c["strides"], c["padding"]))
+    if kind == "MaxPooling2D":
+        return pool(x, c["pool_size"][0], np.max)
+    if kind == "AveragePooling2D":
+        return pool(x, c["pool_size"][0], np.mean)
+    if kind == "BatchNormalization":
+        gamma, beta, mean, var = w
+        return gamma * (x - mean) / np.sqrt(var + c["epsilon"]) + beta
+    if kind == "Flatten":
+        return x.reshape(-1)  # row-major over (height, width, channels): channels_last order
+    if kind == "Dense":
+        return ACT[c["activation"]](x @ w[0] + w[1])
+    if kind == "Activation":
+        return ACT[c["activation"]](x)
+    if kind == "Add":
+        return sum(xs)
+    if kind == "GlobalAveragePooling2D":
+        return x.mean(axis=(0, 1))
+    if kind in ("Dropout", "InputLayer"):
+        return x  # identity at inference
+    raise ValueError(kind)
+
+
 def forward(layers, weights, x):
+    """A Sequential model's layers in order, or a functional model's by their inbound nodes."""
+    tensors = {}
     for layer in layers:
         kind, c = layer["class_name"], layer["config"]
-        w = weights.get(c["name"])
-        if kind == "Conv2D":
-            x = ACT[c["activation"]](conv2d(x, w[0], w[1], c["strides"], c["padding"]))
-        elif kind == "MaxPooling2D":
-            x = pool(x, c["pool_size"][0], np.max)
-        elif kind == "AveragePooling2D":
-            x = pool(x, c["pool_size"][0], np.mean)
-        elif kind == "BatchNormalization":
-            gamma, beta, mean, var = w
-            x = gamma * (x - mean) / np.sqrt(var + c["epsilon"]) + beta
-        elif kind == "Flatten":
-            x = x.reshape(-1)  # row-major over (height, width, channels): channels_last order
-        elif kind == "Dense":
-            x = ACT[c["activation"]](x @ w[0] + w[1])
-        elif kind in ("Dropout", "InputLayer"):
-            pass  # identity at inference
-        else:
-            raise ValueError(kind)
+        nodes = layer.get("inbound_nodes")
+        xs = [tensors[n[0]] for n in nodes[0]] if nodes else [x]
+        x = apply(kind, c, weights.get(c["name"]), xs)
+        tensors[c["name"]] = x
     return x
 
 
@@ -130,8 +145,12 @@ def weights_for(layers, input_shape, rng):
     """Random weights of the right shapes, walking the layers' shapes."""
     shape = list(input_shape)
     out = {}
+    shapes = {}
     for layer in layers:
         kind, c = layer["class_name"], layer["config"]
+        nodes = layer.get("inbound_nodes")
+        if nodes:
+            shape = shapes[nodes[0][0][0]]
         if kind == "Conv2D":
             kh, kw = c["kernel_size"]
             out[c["name"]] = [rng.normal(0, 0.4, (kh, kw, shape[2], c["filters"])), rng.normal(0, 0.1, c["filters"])]
@@ -150,6 +169,9 @@ def weights_for(layers, input_shape, rng):
         elif kind == "Dense":
             out[c["name"]] = [rng.normal(0, 0.3, (shape[0], c["units"])), rng.normal(0, 0.1, c["units"])]
             shape = [c["units"]]
+        elif kind == "GlobalAveragePooling2D":
+            shape = [shape[2]]
+        shapes[c["name"]] = shape
     return out
 
 
@@ -227,6 +249,26 @@ def models():
     return {"keras-sequential.h5": (seq, seq_layers, (9, 11, 3)), "keras-functional.h5": (fn, fn_layers, (12, 12, 1))}
 
 
+def residual():
+    """A residual block (Keras ResNet v1: conv, conv, batch norm, add the shortcut, ReLU) on 8x8x3."""
+    body = [(conv_config("conv2d_1", 4, (3, 3), (1, 1), "same", "relu"), ["input_1"]),
+            (conv_config("conv2d_2", 4, (3, 3), (1, 1), "same", "linear"), ["conv2d_1"]),
+            (bn_config("batch_normalization_1"), ["conv2d_2"]),
+            (simple("Add", "add_1"), ["batch_normalization_1", "conv2d_1"]),
+            (simple("Activation", "activation_1", activation="relu"), ["add_1"]),
+            (simple("GlobalAveragePooling2D", "global_average_pooling2d_1", data_format="channels_last"), ["activation_1"]),
+            (dense_config("dense_1", 3, "softmax"), ["global_average_pooling2d_1"])]
+    layers = [{"name": "input_1", "class_name": "InputLayer",
+               "config": {"batch_input_shape": [None, 8, 8, 3], "dtype": "float32", "sparse": False, "name": "input_1"},
+               "inbound_nodes": []}]
+    for layer, inputs in body:
+        layers.append(dict(layer, name=layer["config"]["name"], inbound_nodes=[[[i, 0, 0, {}] for i in inputs]]))
+    config = {"class_name": "Model", "config": {"name": "model_1", "layers": layers, "input_layers": [["input_1", 0, 0]],
+                                                "output_layers": [["dense_1", 0, 0]]}, "keras_version": KERAS,
+              "backend": "tensorflow"}
+    return config, layers, (8, 8, 3)
+
+
 def expected(directory, files):
     rng = np.random.default_rng(2)
     out = {}
@@ -255,7 +297,12 @@ def main():
                                  output_shape=None, output_shape_type="raw", arguments={}), layers[4], layers[6]]
         odd_config = {"class_name": "Sequential", "config": {"name": "sequential_2", "layers": odd}}
         write_h5(f"{directory}/keras-unsupported.h5", odd_config, odd, {})
-    result = expected(directory, {name: shape for name, (_, _, shape) in specs.items()})
+        # Its own random numbers, so the files above stay as they were.
+        config, layers, shape = residual()
+        write_h5(f"{directory}/keras-residual.h5", config, layers, weights_for(layers, shape, np.random.default_rng(3)))
+    shapes = {name: shape for name, (_, _, shape) in specs.items()}
+    shapes["keras-residual.h5"] = residual()[2]
+    result = expected(directory, shapes)
     if check:
         with open(f"{directory}/keras-expected.json") as f:
             committed = json.load(f)
