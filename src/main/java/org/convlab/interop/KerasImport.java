@@ -165,7 +165,7 @@ public final class KerasImport {
                 previous = c.path("name").asText();
                 continue;
             }
-            List<String> inputs = file.sequential() ? null : inputs(l, previous);
+            List<String> inputs = file.sequential() ? null : inputs(l);
             if (!file.sequential() && inputs == null) {
                 return null;
             }
@@ -185,7 +185,7 @@ public final class KerasImport {
     }
 
     /** The layers a functional model's layer reads (its one call's inbound layers); null for a shared layer. */
-    private static List<String> inputs(JsonNode layer, String previous) {
+    private static List<String> inputs(JsonNode layer) {
         JsonNode nodes = layer.path("inbound_nodes");
         if (nodes.size() != 1 || nodes.get(0).size() == 0) {
             return null;

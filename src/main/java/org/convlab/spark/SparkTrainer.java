@@ -246,6 +246,7 @@ public final class SparkTrainer {
         private final TrainingOptions options;
         private final boolean sharing;
         private final int sideBySide;
+        private final int batchCount;
         private SparkComputationGraph net;
         private int exportedEpoch = 1;
 
@@ -259,6 +260,7 @@ public final class SparkTrainer {
             this.options = options;
             this.sharing = sharing;
             this.sideBySide = sideBySide;
+            this.batchCount = (int) Math.ceil(train.size() / (double) options.batch());
         }
 
         @Override
@@ -267,8 +269,8 @@ public final class SparkTrainer {
         }
 
         @Override
-        public int stepsPerEpoch(int batchCount) {
-            return (batchCount + sideBySide - 1) / sideBySide;
+        public int stepsPerEpoch(int batches) {
+            return (batches + sideBySide - 1) / sideBySide;
         }
 
         @Override
@@ -290,7 +292,6 @@ public final class SparkTrainer {
             net.fit(batches);
             // DL4J counts averaging frequency per round whatever the round held (its rounds are rounded
             // down), and sharing counts one trainer's steps: set the count the schedule expects.
-            int batchCount = (int) Math.ceil(train.size() / (double) options.batch());
             net.getNetwork().getConfiguration().setIterationCount(epoch * stepsPerEpoch(batchCount));
             double loss = sharing ? Double.NaN : net.getScore(); // SharedTrainingMaster keeps no score (always 0)
             BatchNormRecalibration.recalibrate(net.getNetwork(), train.iterator(options.batch(), true, options.seed() + epoch),
