@@ -29,6 +29,10 @@ import org.nd4j.linalg.factory.Nd4j;
  * of on every call; it also lets libnd4j's oneDNN platform helpers go off in graphs with batch
  * norm, which makes their pooling fast (see {@link DnnlHelpers}).
  *
+ * <p>Between two linked convolutions ({@link LayoutLink}) it reads and writes the layout the
+ * first one chose, and so do the gradients: batch norm works per channel and does not care how
+ * the elements are ordered, and oneDNN's kernels run faster on blocked channels than on NCHW.
+ *
  * <p>Training normalises with the batch's mean and biased variance (what DL4J's own helper uses)
  * and keeps them for DL4J's update of the running statistics; inference uses the running ones.
  */
@@ -36,10 +40,21 @@ final class DnnlBatchNorm implements BatchNormalizationHelper {
     private static final int SCALE_AND_SHIFT = dnnl.normalization_flags.use_scale.value
             | dnnl.normalization_flags.use_shift.value;
 
+    private final LayoutLink link;
     private final Map<List<Object>, Forward> forwards = new HashMap<>();
     private final Map<List<Object>, Backward> backwards = new HashMap<>();
     private INDArray batchMean;
     private INDArray batchVariance;
+
+    /** @param link the link between the convolutions before and after this layer, or null (plain NCHW) */
+    DnnlBatchNorm(LayoutLink link) {
+        this.link = link;
+    }
+
+    /** The link this layer's input and output travel through, or null. */
+    LayoutLink link() {
+        return link;
+    }
 
     @Override
     public boolean checkSupported(double eps, boolean fixedGammaBeta) {
@@ -73,7 +88,7 @@ final class DnnlBatchNorm implements BatchNormalizationHelper {
             return null;
         }
         Forward f = forwards.computeIfAbsent(List.of(Arrays.toString(x.shape()), training, eps),
-                key -> new Forward(x.shape(), (float) eps, training));
+                key -> new Forward(x.shape(), LayoutLink.layout(link, x.shape()), (float) eps, training));
         INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, DataType.FLOAT, x.shape(), 'c');
         if (training) {
             long channels = x.size(1);
@@ -99,7 +114,7 @@ final class DnnlBatchNorm implements BatchNormalizationHelper {
             return null;
         }
         Backward b = backwards.computeIfAbsent(List.of(Arrays.toString(input.shape()), eps),
-                key -> new Backward(input.shape(), (float) eps));
+                key -> new Backward(input.shape(), LayoutLink.layout(link, input.shape()), (float) eps));
         INDArray gradAtInput = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, DataType.FLOAT, input.shape(), 'c');
         b.run(Dnnl.readable(input), Dnnl.readable(epsilon), Dnnl.readable(gamma), Dnnl.readable(beta), batchMean,
                 batchVariance, gradAtInput, dGammaView, dBetaView);
@@ -113,11 +128,11 @@ final class DnnlBatchNorm implements BatchNormalizationHelper {
         return format == CNN2DFormat.NCHW && x.rank() == 4 && x.dataType() == DataType.FLOAT;
     }
 
-    private static batch_normalization_forward.primitive_desc forwardDesc(long[] dims, float eps, boolean training) {
+    private static batch_normalization_forward.primitive_desc forwardDesc(memory.desc data, float eps, boolean training) {
         int flags = SCALE_AND_SHIFT | (training ? 0 : dnnl.normalization_flags.use_global_stats.value);
         int kind = (training ? dnnl.prop_kind.forward_training : dnnl.prop_kind.forward_inference).value;
-        return new batch_normalization_forward.primitive_desc(new batch_normalization_forward.desc(kind,
-                Dnnl.plain(dims, memory.format_tag.nchw), eps, flags), Dnnl.engine());
+        return new batch_normalization_forward.primitive_desc(new batch_normalization_forward.desc(kind, data, eps, flags),
+                Dnnl.engine());
     }
 
     /** Every argument bound by address before each run, in a fixed order. */
@@ -147,8 +162,8 @@ final class DnnlBatchNorm implements BatchNormalizationHelper {
         private final batch_normalization_forward bn;
         private final Bound bound;
 
-        Forward(long[] dims, float eps, boolean training) {
-            batch_normalization_forward.primitive_desc pd = forwardDesc(dims, eps, training);
+        Forward(long[] dims, memory.desc data, float eps, boolean training) {
+            batch_normalization_forward.primitive_desc pd = forwardDesc(data, eps, training);
             bn = new batch_normalization_forward(pd);
             bound = new Bound(new int[] {dnnl.DNNL_ARG_SRC, dnnl.DNNL_ARG_SCALE, dnnl.DNNL_ARG_SHIFT, dnnl.DNNL_ARG_MEAN,
                 dnnl.DNNL_ARG_VARIANCE, dnnl.DNNL_ARG_DST}, new memory.desc[] {pd.src_desc(), channels(dims),
@@ -165,9 +180,8 @@ final class DnnlBatchNorm implements BatchNormalizationHelper {
         private final batch_normalization_backward bn;
         private final Bound bound;
 
-        Backward(long[] dims, float eps) {
-            batch_normalization_forward.primitive_desc hint = forwardDesc(dims, eps, true);
-            memory.desc data = Dnnl.plain(dims, memory.format_tag.nchw);
+        Backward(long[] dims, memory.desc data, float eps) {
+            batch_normalization_forward.primitive_desc hint = forwardDesc(data, eps, true);
             batch_normalization_backward.primitive_desc pd = new batch_normalization_backward.primitive_desc(
                     new batch_normalization_backward.desc(dnnl.prop_kind.backward.value, data, data, eps, SCALE_AND_SHIFT),
                     Dnnl.engine(), hint);

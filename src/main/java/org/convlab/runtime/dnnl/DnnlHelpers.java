@@ -18,9 +18,9 @@ import org.nd4j.linalg.api.buffer.DataType;
 
 /**
  * Installs ConvLab's oneDNN helpers into a graph: every plain NCHW float convolution layer gets a
- * {@link DnnlConvolution} and every such batch-norm layer a {@link DnnlBatchNorm}, with
- * convolution-to-convolution tensors in oneDNN's blocked layout ({@link LayoutLink}) unless the
- * caller reads inner activations. Only {@code org.convlab.runtime} calls it: DL4J creates new layer
+ * {@link DnnlConvolution} and every such batch-norm layer a {@link DnnlBatchNorm}, with the
+ * tensors from one convolution to the next (directly or through a batch norm) in oneDNN's blocked
+ * layout ({@link LayoutLink}) unless the caller reads inner activations. Only {@code org.convlab.runtime} calls it: DL4J creates new layer
  * objects whenever a graph is built, loaded or cloned, and the runtime's one door installs them each time.
  */
 public final class DnnlHelpers {
@@ -46,29 +46,49 @@ public final class DnnlHelpers {
                 accelerated.put(vertex.getVertexIndex(), vertex);
             }
         }
-        Map<Integer, LayoutLink> linkIn = new HashMap<>();
         Map<Integer, LayoutLink> linkOut = new HashMap<>();
+        Map<Integer, LayoutLink> linkIn = new HashMap<>();
         if (linkedLayouts) {
-            for (GraphVertex producer : accelerated.values()) {
-                if (!(producer.getLayer() instanceof ConvolutionLayer)) {
-                    continue;
-                }
-                GraphVertex consumer = soleConvolutionConsumer(graph, producer, accelerated);
-                if (consumer != null) {
-                    LayoutLink link = new LayoutLink();
-                    linkOut.put(producer.getVertexIndex(), link);
-                    linkIn.put(consumer.getVertexIndex(), link);
-                }
-            }
+            link(graph, accelerated, linkOut, linkIn);
         }
         for (GraphVertex vertex : accelerated.values()) {
+            LayoutLink link = linkOut.get(vertex.getVertexIndex());
             if (vertex.getLayer() instanceof BatchNormalization bn) {
-                setField(BN_HELPER, bn, new DnnlBatchNorm());
+                setField(BN_HELPER, bn, new DnnlBatchNorm(link));
                 continue;
             }
             ConvolutionLayer layer = (ConvolutionLayer) vertex.getLayer();
             setHelper(layer, new DnnlConvolution(!fedByData(graph, vertex), layerConf(layer).hasBias(),
-                    linkIn.get(vertex.getVertexIndex()), linkOut.get(vertex.getVertexIndex()), bf16));
+                    linkIn.get(vertex.getVertexIndex()), link, bf16));
+        }
+    }
+
+    /**
+     * The links from each convolution whose output goes to the next convolution alone, directly
+     * or through one batch norm (conv -> BN -> conv: the batch norm runs on the handed-over layout
+     * too): {@code out} by the producing convolution's and the batch norm's vertex index, {@code in}
+     * by the consuming convolution's.
+     */
+    private static void link(ComputationGraph graph, Map<Integer, GraphVertex> accelerated,
+                             Map<Integer, LayoutLink> out, Map<Integer, LayoutLink> in) {
+        for (GraphVertex producer : accelerated.values()) {
+            if (!(producer.getLayer() instanceof ConvolutionLayer)
+                    || layerConf((ConvolutionLayer) producer.getLayer()).getActivationFn() instanceof ActivationSoftmax) {
+                continue;
+            }
+            GraphVertex next = soleConsumer(graph, producer, accelerated);
+            GraphVertex norm = next != null && next.getLayer() instanceof BatchNormalization ? next : null;
+            if (norm != null) {
+                next = soleConsumer(graph, norm, accelerated);
+            }
+            if (next != null && next.getLayer() instanceof ConvolutionLayer) {
+                LayoutLink link = new LayoutLink();
+                out.put(producer.getVertexIndex(), link);
+                if (norm != null) {
+                    out.put(norm.getVertexIndex(), link);
+                }
+                in.put(next.getVertexIndex(), link);
+            }
         }
     }
 
@@ -92,24 +112,18 @@ public final class DnnlHelpers {
     }
 
     /**
-     * The convolution that alone reads {@code producer}'s output, directly (no preprocessor), when
-     * the producer's activation works element by element and its output is not a network output;
-     * otherwise null.
+     * The accelerated layer that alone reads {@code producer}'s output, directly (no
+     * preprocessor), when that output is not a network output; otherwise null.
      */
-    private static GraphVertex soleConvolutionConsumer(ComputationGraph graph, GraphVertex producer,
-                                                       Map<Integer, GraphVertex> accelerated) {
+    private static GraphVertex soleConsumer(ComputationGraph graph, GraphVertex producer,
+                                            Map<Integer, GraphVertex> accelerated) {
         VertexIndices[] outputs = producer.getOutputVertices();
         if (outputs == null || outputs.length != 1
-                || graph.getConfiguration().getNetworkOutputs().contains(producer.getVertexName())
-                || layerConf((ConvolutionLayer) producer.getLayer()).getActivationFn() instanceof ActivationSoftmax) {
+                || graph.getConfiguration().getNetworkOutputs().contains(producer.getVertexName())) {
             return null;
         }
         GraphVertex consumer = accelerated.get(outputs[0].getVertexIndex());
-        if (consumer == null || !(consumer.getLayer() instanceof ConvolutionLayer)
-                || ((LayerVertex) consumer).getLayerPreProcessor() != null) {
-            return null;
-        }
-        return consumer;
+        return consumer == null || ((LayerVertex) consumer).getLayerPreProcessor() != null ? null : consumer;
     }
 
     /**

@@ -5,6 +5,7 @@ import org.convlab.runtime.Networks;
 
 import static org.convlab.runtime.dnnl.Close.assertClose;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
@@ -21,7 +22,9 @@ import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.learning.config.Sgd;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 /**
@@ -82,5 +85,70 @@ class DnnlBatchNormTest {
         // params() holds gamma, beta and the running mean and variance as well as the weights.
         assertClose(reference.params(), ours.params(), 1e-3, "parameters and running statistics after 4 Adam steps");
         assertClose(reference.outputSingle(x), ours.outputSingle(x), 1e-3, "inference after training");
+    }
+
+    /** The main job's pattern: convolution (ReLU), batch norm, convolution, ..., the last batch norm before pooling. */
+    private static ComputationGraphConfiguration convBnChain() {
+        return new NeuralNetConfiguration.Builder().seed(23).dataType(DataType.FLOAT).updater(new Sgd(0.05))
+                .weightInit(WeightInit.XAVIER).graphBuilder()
+                .addInputs("in").setInputTypes(InputType.convolutional(12, 10, 3))
+                .addLayer("c1", new ConvolutionLayer.Builder(3, 3).nOut(16).convolutionMode(ConvolutionMode.Same)
+                        .activation(Activation.RELU).build(), "in")
+                .addLayer("bn1", new BatchNormalization.Builder().build(), "c1")
+                .addLayer("c2", new ConvolutionLayer.Builder(3, 3).nOut(16).convolutionMode(ConvolutionMode.Same)
+                        .activation(Activation.RELU).build(), "bn1")
+                .addLayer("bn2", new BatchNormalization.Builder().build(), "c2")
+                .addLayer("pool", new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX).kernelSize(2, 2)
+                        .stride(2, 2).build(), "bn2")
+                .addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(4)
+                        .activation(Activation.SOFTMAX).build(), "pool")
+                .setOutputs("out").build();
+    }
+
+    @Test
+    void batchNormBetweenTwoConvolutionsRunsOnTheirBlockedLayoutAndStillComputesWhatDl4jDoes() {
+        OneDnn.require();
+        ComputationGraph linked = new ComputationGraph(convBnChain());
+        linked.init();
+        Networks.adopt(linked);
+        ComputationGraph reference = new ComputationGraph(convBnChain());
+        reference.init(linked.params().dup(), true);
+        for (String name : new String[] {"c1", "c2"}) {
+            DnnlHelpers.setHelper((org.deeplearning4j.nn.layers.convolution.ConvolutionLayer) reference.getLayer(name), null);
+        }
+        for (String name : new String[] {"bn1", "bn2"}) {
+            DnnlHelpers.setBatchNormHelper((org.deeplearning4j.nn.layers.normalization.BatchNormalization) reference.getLayer(name), null);
+        }
+        DnnlBatchNorm bn1 = (DnnlBatchNorm) DnnlHelpers.helperOf(
+                (org.deeplearning4j.nn.layers.normalization.BatchNormalization) linked.getLayer("bn1"));
+        DnnlBatchNorm bn2 = (DnnlBatchNorm) DnnlHelpers.helperOf(
+                (org.deeplearning4j.nn.layers.normalization.BatchNormalization) linked.getLayer("bn2"));
+        DnnlConvolution c1 = (DnnlConvolution) DnnlHelpers.helperOf(
+                (org.deeplearning4j.nn.layers.convolution.ConvolutionLayer) linked.getLayer("c1"));
+        assertTrue(bn1.link() != null && bn1.link() == c1.outputLink(), "c1 -> bn1 -> c2 share one link");
+        assertNull(bn2.link(), "bn2 feeds a pooling layer: plain NCHW");
+
+        Nd4j.getRandom().setSeed(9);
+        INDArray x = Nd4j.rand(DataType.FLOAT, 6, 3, 12, 10).subi(0.5);
+        INDArray y = Nd4j.zeros(DataType.FLOAT, 6, 4);
+        for (int i = 0; i < 6; i++) {
+            y.putScalar(i, i % 4, 1f);
+        }
+        assertClose(reference.outputSingle(x), linked.outputSingle(x), 1e-4, "inference output");
+        assertTrue(bn1.link().carriesBlockedLayout(), "c1 -> bn1 -> c2 travelled in oneDNN's blocked layout");
+        for (ComputationGraph net : new ComputationGraph[] {linked, reference}) {
+            net.setInputs(x);
+            net.setLabels(y);
+            net.computeGradientAndScore();
+        }
+        assertClose(reference.gradient().gradient(), linked.gradient().gradient(), 1e-3, "gradient");
+        for (int step = 0; step < 3; step++) {
+            linked.fit(new INDArray[] {x}, new INDArray[] {y});
+            reference.fit(new INDArray[] {x}, new INDArray[] {y});
+        }
+        assertClose(reference.params(), linked.params(), 1e-3, "parameters and running statistics after 3 SGD steps");
+        assertClose(reference.outputSingle(x), linked.outputSingle(x), 1e-3, "inference after training");
+        assertClose(reference.feedForward(x, false).get("bn1"), Networks.inspectable(linked).feedForward(x, false).get("bn1"),
+                1e-3, "bn1 inspected");
     }
 }
