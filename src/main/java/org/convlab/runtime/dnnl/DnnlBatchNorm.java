@@ -29,9 +29,11 @@ import org.nd4j.linalg.factory.Nd4j;
  * of on every call; it also lets libnd4j's oneDNN platform helpers go off in graphs with batch
  * norm, which makes their pooling fast (see {@link DnnlHelpers}).
  *
- * <p>Between two linked convolutions ({@link LayoutLink}) it reads and writes the layout the
- * first one chose, and so do the gradients: batch norm works per channel and does not care how
- * the elements are ordered, and oneDNN's kernels run faster on blocked channels than on NCHW.
+ * <p>After a convolution that hands over its blocked layout ({@link LayoutLink}) it normalises in
+ * that layout, where oneDNN's kernels run several times faster than on NCHW (batch norm works per
+ * channel and does not care how the elements are ordered); its output, and the gradient it
+ * receives, travel in that layout too when the next layer takes it, else are reordered to and
+ * from NCHW here, the reorders the convolution would otherwise have done.
  *
  * <p>Training normalises with the batch's mean and biased variance (what DL4J's own helper uses)
  * and keeps them for DL4J's update of the running statistics; inference uses the running ones.
@@ -40,20 +42,33 @@ final class DnnlBatchNorm implements BatchNormalizationHelper {
     private static final int SCALE_AND_SHIFT = dnnl.normalization_flags.use_scale.value
             | dnnl.normalization_flags.use_shift.value;
 
-    private final LayoutLink link;
+    private final LayoutLink in;
+    private final LayoutLink out;
     private final Map<List<Object>, Forward> forwards = new HashMap<>();
     private final Map<List<Object>, Backward> backwards = new HashMap<>();
     private INDArray batchMean;
     private INDArray batchVariance;
 
-    /** @param link the link between the convolutions before and after this layer, or null (plain NCHW) */
-    DnnlBatchNorm(LayoutLink link) {
-        this.link = link;
+    /**
+     * @param in  the link this layer's input arrives through, or null (plain NCHW)
+     * @param out the link its output leaves through, or null (plain NCHW); only with {@code in}
+     */
+    DnnlBatchNorm(LayoutLink in, LayoutLink out) {
+        if (in == null && out != null) {
+            throw new IllegalArgumentException("a batch norm can hand over a blocked layout only if it receives one");
+        }
+        this.in = in;
+        this.out = out;
     }
 
-    /** The link this layer's input and output travel through, or null. */
-    LayoutLink link() {
-        return link;
+    /** The link this layer's input arrives through, or null. */
+    LayoutLink inputLink() {
+        return in;
+    }
+
+    /** The link this layer's output leaves through, or null. */
+    LayoutLink outputLink() {
+        return out;
     }
 
     @Override
@@ -88,8 +103,9 @@ final class DnnlBatchNorm implements BatchNormalizationHelper {
             return null;
         }
         Forward f = forwards.computeIfAbsent(List.of(Arrays.toString(x.shape()), training, eps),
-                key -> new Forward(x.shape(), LayoutLink.layout(link, x.shape()), (float) eps, training));
-        INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, DataType.FLOAT, x.shape(), 'c');
+                key -> new Forward(x.shape(), LayoutLink.layout(in, x.shape()), LayoutLink.layout(out, x.shape()),
+                        (float) eps, training));
+        INDArray result = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, DataType.FLOAT, x.shape(), 'c');
         if (training) {
             long channels = x.size(1);
             if (batchMean == null || batchMean.length() != channels) {
@@ -98,11 +114,12 @@ final class DnnlBatchNorm implements BatchNormalizationHelper {
                     batchVariance = Nd4j.create(DataType.FLOAT, channels);
                 }
             }
-            f.run(Dnnl.readable(x), Dnnl.readable(gamma), Dnnl.readable(beta), batchMean, batchVariance, out);
+            f.run(Dnnl.readable(x), Dnnl.readable(gamma), Dnnl.readable(beta), batchMean, batchVariance, result);
         } else {
-            f.run(Dnnl.readable(x), Dnnl.readable(gamma), Dnnl.readable(beta), Dnnl.readable(mean), Dnnl.readable(var), out);
+            f.run(Dnnl.readable(x), Dnnl.readable(gamma), Dnnl.readable(beta), Dnnl.readable(mean), Dnnl.readable(var),
+                    result);
         }
-        return out;
+        return result;
     }
 
     @Override
@@ -114,7 +131,8 @@ final class DnnlBatchNorm implements BatchNormalizationHelper {
             return null;
         }
         Backward b = backwards.computeIfAbsent(List.of(Arrays.toString(input.shape()), eps),
-                key -> new Backward(input.shape(), LayoutLink.layout(link, input.shape()), (float) eps));
+                key -> new Backward(input.shape(), LayoutLink.layout(in, input.shape()),
+                        LayoutLink.layout(out, input.shape()), (float) eps));
         INDArray gradAtInput = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, DataType.FLOAT, input.shape(), 'c');
         b.run(Dnnl.readable(input), Dnnl.readable(epsilon), Dnnl.readable(gamma), Dnnl.readable(beta), batchMean,
                 batchVariance, gradAtInput, dGammaView, dBetaView);
@@ -135,7 +153,7 @@ final class DnnlBatchNorm implements BatchNormalizationHelper {
                 Dnnl.engine());
     }
 
-    /** Every argument bound by address before each run, in a fixed order. */
+    /** The arguments bound by address before each run, in a fixed order, plus those bound as operands. */
     private static final class Bound {
         private final IntMemoryMap args = new IntMemoryMap();
         private final int[] keys;
@@ -150,6 +168,11 @@ final class DnnlBatchNorm implements BatchNormalizationHelper {
             }
         }
 
+        Bound with(int key, Operand operand) {
+            args.put(key, operand.inner);
+            return this;
+        }
+
         IntMemoryMap bind(INDArray... arrays) {
             for (int i = 0; i < keys.length; i++) {
                 memories[i].set_data_handle(Dnnl.address(arrays[i]));
@@ -158,20 +181,26 @@ final class DnnlBatchNorm implements BatchNormalizationHelper {
         }
     }
 
+    /** Normalises in the input's layout; the output is reordered when it leaves in another. */
     private static final class Forward {
         private final batch_normalization_forward bn;
         private final Bound bound;
+        private final Operand dst;
 
-        Forward(long[] dims, memory.desc data, float eps, boolean training) {
+        Forward(long[] dims, memory.desc data, memory.desc outLayout, float eps, boolean training) {
             batch_normalization_forward.primitive_desc pd = forwardDesc(data, eps, training);
             bn = new batch_normalization_forward(pd);
+            dst = new Operand(outLayout, pd.dst_desc(), Scratch.Slot.DST);
             bound = new Bound(new int[] {dnnl.DNNL_ARG_SRC, dnnl.DNNL_ARG_SCALE, dnnl.DNNL_ARG_SHIFT, dnnl.DNNL_ARG_MEAN,
-                dnnl.DNNL_ARG_VARIANCE, dnnl.DNNL_ARG_DST}, new memory.desc[] {pd.src_desc(), channels(dims),
-                channels(dims), pd.mean_desc(), pd.variance_desc(), pd.dst_desc()});
+                dnnl.DNNL_ARG_VARIANCE}, new memory.desc[] {pd.src_desc(), channels(dims), channels(dims), pd.mean_desc(),
+                pd.variance_desc()}).with(dnnl.DNNL_ARG_DST, dst);
         }
 
         void run(INDArray x, INDArray gamma, INDArray beta, INDArray mean, INDArray variance, INDArray out) {
-            bn.execute(Dnnl.stream(), bound.bind(x, gamma, beta, mean, variance, out));
+            IntMemoryMap args = bound.bind(x, gamma, beta, mean, variance);
+            dst.bindOut(out);
+            bn.execute(Dnnl.stream(), args);
+            dst.copyOut();
             Dnnl.stream()._wait();
         }
     }
@@ -179,24 +208,27 @@ final class DnnlBatchNorm implements BatchNormalizationHelper {
     private static final class Backward {
         private final batch_normalization_backward bn;
         private final Bound bound;
+        private final Operand diffDst;
 
-        Backward(long[] dims, memory.desc data, float eps) {
+        Backward(long[] dims, memory.desc data, memory.desc outLayout, float eps) {
             batch_normalization_forward.primitive_desc hint = forwardDesc(data, eps, true);
             batch_normalization_backward.primitive_desc pd = new batch_normalization_backward.primitive_desc(
                     new batch_normalization_backward.desc(dnnl.prop_kind.backward.value, data, data, eps, SCALE_AND_SHIFT),
                     Dnnl.engine(), hint);
             bn = new batch_normalization_backward(pd);
+            diffDst = new Operand(outLayout, pd.diff_dst_desc(), Scratch.Slot.DIFF_DST);
             // oneDNN wants the shift bound as well, though its gradient does not depend on it.
-            bound = new Bound(new int[] {dnnl.DNNL_ARG_SRC, dnnl.DNNL_ARG_DIFF_DST, dnnl.DNNL_ARG_SCALE,
-                dnnl.DNNL_ARG_SHIFT, dnnl.DNNL_ARG_MEAN, dnnl.DNNL_ARG_VARIANCE, dnnl.DNNL_ARG_DIFF_SRC,
-                dnnl.DNNL_ARG_DIFF_SCALE, dnnl.DNNL_ARG_DIFF_SHIFT}, new memory.desc[] {pd.src_desc(), pd.diff_dst_desc(),
-                channels(dims), channels(dims), pd.mean_desc(), pd.variance_desc(), pd.diff_src_desc(), channels(dims),
-                channels(dims)});
+            bound = new Bound(new int[] {dnnl.DNNL_ARG_SRC, dnnl.DNNL_ARG_SCALE, dnnl.DNNL_ARG_SHIFT, dnnl.DNNL_ARG_MEAN,
+                dnnl.DNNL_ARG_VARIANCE, dnnl.DNNL_ARG_DIFF_SRC, dnnl.DNNL_ARG_DIFF_SCALE, dnnl.DNNL_ARG_DIFF_SHIFT},
+                new memory.desc[] {pd.src_desc(), channels(dims), channels(dims), pd.mean_desc(), pd.variance_desc(),
+                    pd.diff_src_desc(), channels(dims), channels(dims)}).with(dnnl.DNNL_ARG_DIFF_DST, diffDst);
         }
 
         void run(INDArray x, INDArray diffOut, INDArray gamma, INDArray beta, INDArray mean, INDArray variance,
                  INDArray diffIn, INDArray diffGamma, INDArray diffBeta) {
-            bn.execute(Dnnl.stream(), bound.bind(x, diffOut, gamma, beta, mean, variance, diffIn, diffGamma, diffBeta));
+            IntMemoryMap args = bound.bind(x, gamma, beta, mean, variance, diffIn, diffGamma, diffBeta);
+            diffDst.bindIn(diffOut);
+            bn.execute(Dnnl.stream(), args);
             Dnnl.stream()._wait();
         }
     }

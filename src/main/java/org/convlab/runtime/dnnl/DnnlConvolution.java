@@ -10,7 +10,6 @@ import org.bytedeco.dnnl.convolution_backward_weights;
 import org.bytedeco.dnnl.convolution_forward;
 import org.bytedeco.dnnl.memory;
 import org.bytedeco.dnnl.memory.data_type;
-import org.bytedeco.dnnl.reorder;
 import org.bytedeco.dnnl.global.dnnl;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
@@ -395,64 +394,5 @@ final class DnnlConvolution implements ConvolutionHelper {
 
     private static memory.desc anyOf(long[] dims, data_type type) {
         return Dnnl.of(dims, type, memory.format_tag.any);
-    }
-
-    /**
-     * One argument of a primitive: the layer's array and, when the primitive wants another layout,
-     * a copy in that layout plus the reorders between them. Activation-sized copies live in this
-     * thread's {@link Scratch}; weight-sized ones are owned here.
-     */
-    static final class Operand {
-        final memory inner;
-        private final memory user;
-        private final reorder toInner;
-        private final reorder toUser;
-        private final Scratch.Slot slot;
-        private final long bytes;
-
-        Operand(memory.desc userDesc, memory.desc wanted, Scratch.Slot slot) {
-            user = Dnnl.unbound(userDesc);
-            if (wanted.equals(userDesc)) {
-                inner = user;
-                toInner = null;
-                toUser = null;
-                this.slot = null;
-            } else {
-                inner = slot == null ? new memory(wanted, Dnnl.engine()) : Dnnl.unbound(wanted);
-                toInner = new reorder(user, inner);
-                toUser = new reorder(inner, user);
-                this.slot = slot;
-            }
-            bytes = wanted.get_size();
-        }
-
-        /** Points at an input array and, if needed, copies it into the primitive's layout. */
-        void bindIn(INDArray array) {
-            user.set_data_handle(Dnnl.address(array));
-            if (toInner != null) {
-                bindScratch();
-                toInner.execute(Dnnl.stream(), user, inner);
-            }
-        }
-
-        /** Points at an output array; {@link #copyOut()} fills it after the primitive ran. */
-        void bindOut(INDArray array) {
-            user.set_data_handle(Dnnl.address(array));
-            if (toUser != null) {
-                bindScratch();
-            }
-        }
-
-        void copyOut() {
-            if (toUser != null) {
-                toUser.execute(Dnnl.stream(), inner, user);
-            }
-        }
-
-        private void bindScratch() {
-            if (slot != null) {
-                inner.set_data_handle(Scratch.get(slot, bytes));
-            }
-        }
     }
 }

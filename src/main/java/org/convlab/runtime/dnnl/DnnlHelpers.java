@@ -1,9 +1,10 @@
 package org.convlab.runtime.dnnl;
 
 import java.lang.reflect.Field;
-import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -19,8 +20,8 @@ import org.nd4j.linalg.api.buffer.DataType;
 /**
  * Installs ConvLab's oneDNN helpers into a graph: every plain NCHW float convolution layer gets a
  * {@link DnnlConvolution} and every such batch-norm layer a {@link DnnlBatchNorm}, with the
- * tensors from one convolution to the next (directly or through a batch norm) in oneDNN's blocked
- * layout ({@link LayoutLink}) unless the caller reads inner activations. Only {@code org.convlab.runtime} calls it: DL4J creates new layer
+ * tensors from a convolution through batch norms and activation layers to the next convolution
+ * in oneDNN's blocked layout ({@link LayoutLink}) unless the caller reads inner activations. Only {@code org.convlab.runtime} calls it: DL4J creates new layer
  * objects whenever a graph is built, loaded or cloned, and the runtime's one door installs them each time.
  */
 public final class DnnlHelpers {
@@ -46,50 +47,76 @@ public final class DnnlHelpers {
                 accelerated.put(vertex.getVertexIndex(), vertex);
             }
         }
-        Map<Integer, LayoutLink> linkOut = new HashMap<>();
-        Map<Integer, LayoutLink> linkIn = new HashMap<>();
-        if (linkedLayouts) {
-            link(graph, accelerated, linkOut, linkIn);
-        }
+        Set<Integer> blocked = linkedLayouts ? blockedOutputs(graph, accelerated) : Set.of();
+        LayoutLink link = new LayoutLink();
         for (GraphVertex vertex : accelerated.values()) {
-            LayoutLink link = linkOut.get(vertex.getVertexIndex());
+            LayoutLink in = blocked.contains(soleInput(vertex)) ? link : null;
+            LayoutLink out = blocked.contains(vertex.getVertexIndex()) ? link : null;
             if (vertex.getLayer() instanceof BatchNormalization bn) {
-                setField(BN_HELPER, bn, new DnnlBatchNorm(link));
-                continue;
+                setField(BN_HELPER, bn, new DnnlBatchNorm(in, out));
+            } else {
+                ConvolutionLayer layer = (ConvolutionLayer) vertex.getLayer();
+                setHelper(layer, new DnnlConvolution(!fedByData(graph, vertex), layerConf(layer).hasBias(), in, out, bf16));
             }
-            ConvolutionLayer layer = (ConvolutionLayer) vertex.getLayer();
-            setHelper(layer, new DnnlConvolution(!fedByData(graph, vertex), layerConf(layer).hasBias(),
-                    linkIn.get(vertex.getVertexIndex()), link, bf16));
         }
     }
 
     /**
-     * The links from each convolution whose output goes to the next convolution alone, directly
-     * or through one batch norm (conv -> BN -> conv: the batch norm runs on the handed-over layout
-     * too): {@code out} by the producing convolution's and the batch norm's vertex index, {@code in}
-     * by the consuming convolution's.
+     * The vertices whose output may travel in oneDNN's blocked layout: produced by a convolution,
+     * or by a batch norm or activation layer whose input travels so, and read only by layers that
+     * take it (convolutions and batch norms always, activation layers when their own output
+     * travels so too), not a network output. Found by striking out, until nothing changes, every
+     * candidate that breaks a rule; a batch norm whose output cannot travel blocked still takes a
+     * blocked input (it reorders its output).
      */
-    private static void link(ComputationGraph graph, Map<Integer, GraphVertex> accelerated,
-                             Map<Integer, LayoutLink> out, Map<Integer, LayoutLink> in) {
-        for (GraphVertex producer : accelerated.values()) {
-            if (!(producer.getLayer() instanceof ConvolutionLayer)
-                    || layerConf((ConvolutionLayer) producer.getLayer()).getActivationFn() instanceof ActivationSoftmax) {
-                continue;
-            }
-            GraphVertex next = soleConsumer(graph, producer, accelerated);
-            GraphVertex norm = next != null && next.getLayer() instanceof BatchNormalization ? next : null;
-            if (norm != null) {
-                next = soleConsumer(graph, norm, accelerated);
-            }
-            if (next != null && next.getLayer() instanceof ConvolutionLayer) {
-                LayoutLink link = new LayoutLink();
-                out.put(producer.getVertexIndex(), link);
-                if (norm != null) {
-                    out.put(norm.getVertexIndex(), link);
-                }
-                in.put(next.getVertexIndex(), link);
+    private static Set<Integer> blockedOutputs(ComputationGraph graph, Map<Integer, GraphVertex> accelerated) {
+        Set<Integer> blocked = new HashSet<>();
+        for (GraphVertex vertex : graph.getVertices()) {
+            if (accelerated.containsKey(vertex.getVertexIndex()) || elementWiseLayer(vertex)) {
+                blocked.add(vertex.getVertexIndex());
             }
         }
+        boolean changed = true;
+        while (changed) {
+            changed = blocked.removeIf(index -> !staysBlocked(graph, graph.getVertices()[index], accelerated, blocked));
+        }
+        return blocked;
+    }
+
+    private static boolean staysBlocked(ComputationGraph graph, GraphVertex vertex, Map<Integer, GraphVertex> accelerated,
+                                        Set<Integer> blocked) {
+        boolean convolution = vertex.getLayer() instanceof ConvolutionLayer;
+        if (graph.getConfiguration().getNetworkOutputs().contains(vertex.getVertexName())
+                || (convolution && layerConf((ConvolutionLayer) vertex.getLayer()).getActivationFn() instanceof ActivationSoftmax)
+                || (!convolution && !blocked.contains(soleInput(vertex)))) {
+            return false;
+        }
+        VertexIndices[] consumers = vertex.getOutputVertices();
+        if (consumers == null || consumers.length == 0) {
+            return false;
+        }
+        for (VertexIndices c : consumers) {
+            GraphVertex consumer = graph.getVertices()[c.getVertexIndex()];
+            boolean takesBlocked = accelerated.containsKey(c.getVertexIndex()) || blocked.contains(c.getVertexIndex());
+            if (!takesBlocked || ((LayerVertex) consumer).getLayerPreProcessor() != null) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** An activation layer that works element by element (any function but softmax), with no preprocessor. */
+    private static boolean elementWiseLayer(GraphVertex vertex) {
+        return vertex instanceof LayerVertex lv && lv.getLayerPreProcessor() == null
+                && lv.getLayer() instanceof org.deeplearning4j.nn.layers.ActivationLayer
+                && !(lv.getLayer().conf().getLayer() instanceof org.deeplearning4j.nn.conf.layers.ActivationLayer a
+                        && a.getActivationFn() instanceof ActivationSoftmax);
+    }
+
+    /** The vertex a one-input vertex reads, or -1. */
+    private static int soleInput(GraphVertex vertex) {
+        VertexIndices[] inputs = vertex.getInputVertices();
+        return inputs != null && inputs.length == 1 ? inputs[0].getVertexIndex() : -1;
     }
 
     private static boolean accelerable(GraphVertex vertex) {
@@ -109,21 +136,6 @@ public final class DnnlHelpers {
 
     private static org.deeplearning4j.nn.conf.layers.ConvolutionLayer layerConf(ConvolutionLayer layer) {
         return (org.deeplearning4j.nn.conf.layers.ConvolutionLayer) layer.conf().getLayer();
-    }
-
-    /**
-     * The accelerated layer that alone reads {@code producer}'s output, directly (no
-     * preprocessor), when that output is not a network output; otherwise null.
-     */
-    private static GraphVertex soleConsumer(ComputationGraph graph, GraphVertex producer,
-                                            Map<Integer, GraphVertex> accelerated) {
-        VertexIndices[] outputs = producer.getOutputVertices();
-        if (outputs == null || outputs.length != 1
-                || graph.getConfiguration().getNetworkOutputs().contains(producer.getVertexName())) {
-            return null;
-        }
-        GraphVertex consumer = accelerated.get(outputs[0].getVertexIndex());
-        return consumer == null || ((LayerVertex) consumer).getLayerPreProcessor() != null ? null : consumer;
     }
 
     /**

@@ -7,24 +7,31 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.bytedeco.dnnl.memory;
 
 /**
- * The memory layout of one tensor passed from a convolution straight to the next one.
+ * The memory layouts of the tensors a graph hands from one oneDNN layer to the next.
  *
- * <p>Between two convolutions DL4J only applies the activation function, element by element,
- * and keeps a copy for backprop; neither cares how the elements are ordered. So the producer
- * may write its output in oneDNN's blocked layout (nChw8c with AVX2, nChw16c with AVX-512) into
- * the NCHW-shaped array DL4J gives it, and the consumer reads it as such: the two reorders per
- * tensor per pass that plain NCHW costs disappear, and so do the two for its gradient. The array
- * still has DL4J's shape and size (a layout is only offered when it needs no padding), but its
- * elements are not in NCHW order: nothing else may read it, which {@link DnnlHelpers} ensures
- * by linking only a producer whose sole consumer is the next convolution.
+ * <p>Between two convolutions DL4J applies at most element-wise work (the activation function, a
+ * batch norm that ConvLab's helper runs, an activation layer, a residual add) and keeps copies for
+ * backprop; none of it cares how the elements are ordered. So a convolution may write its output
+ * in oneDNN's blocked layout (nChw8c with AVX2, nChw16c with AVX-512) into the NCHW-shaped array
+ * DL4J gives it, and the layers after it read it as such: the reorders to and from plain NCHW
+ * disappear, and so do those of the gradients. The array still has DL4J's shape and size (a layout
+ * is only taken when it needs no padding), but its elements are not in NCHW order: nothing else may
+ * read it, which {@link DnnlHelpers} ensures when it decides which tensors travel this way.
+ *
+ * <p>One link serves a whole graph, one layout per tensor shape: the first convolution that writes
+ * a shape chooses its layout, and every other layer on a linked tensor of that shape uses the same,
+ * so element-wise layers with several inputs (an add) see them all ordered alike.
  */
 final class LayoutLink {
     private final Map<List<Long>, memory.desc> layouts = new ConcurrentHashMap<>();
 
-    /** The producer offers its preferred output layout for a shape; a padded layout is declined. */
+    /**
+     * A producer offers its preferred output layout for a shape; the first offer for a shape
+     * stands (layers built since rely on it), and a padded layout is declined.
+     */
     void offer(long[] dims, memory.desc preferred) {
         memory.desc plain = Dnnl.plain(dims, memory.format_tag.nchw);
-        layouts.put(key(dims), preferred.get_size() == plain.get_size() ? preferred : plain);
+        layouts.putIfAbsent(key(dims), preferred.get_size() == plain.get_size() ? preferred : plain);
     }
 
     /** Whether some shape travels in a layout other than plain NCHW. */

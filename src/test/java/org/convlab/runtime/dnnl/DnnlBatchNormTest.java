@@ -1,5 +1,9 @@
 package org.convlab.runtime.dnnl;
 
+import org.convlab.arch.ArchitectureSpec;
+import org.convlab.arch.Architectures;
+import org.convlab.arch.GraphBuilder;
+import org.convlab.arch.InputShape;
 import org.convlab.runtime.ConvEngine;
 import org.convlab.runtime.Networks;
 
@@ -125,8 +129,10 @@ class DnnlBatchNormTest {
                 (org.deeplearning4j.nn.layers.normalization.BatchNormalization) linked.getLayer("bn2"));
         DnnlConvolution c1 = (DnnlConvolution) DnnlHelpers.helperOf(
                 (org.deeplearning4j.nn.layers.convolution.ConvolutionLayer) linked.getLayer("c1"));
-        assertTrue(bn1.link() != null && bn1.link() == c1.outputLink(), "c1 -> bn1 -> c2 share one link");
-        assertNull(bn2.link(), "bn2 feeds a pooling layer: plain NCHW");
+        assertTrue(bn1.inputLink() != null && bn1.inputLink() == c1.outputLink() && bn1.outputLink() == bn1.inputLink(),
+                "c1 -> bn1 -> c2 travel linked");
+        assertTrue(bn2.inputLink() != null, "c2 -> bn2 travels linked");
+        assertNull(bn2.outputLink(), "bn2 feeds a pooling layer: it writes plain NCHW");
 
         Nd4j.getRandom().setSeed(9);
         INDArray x = Nd4j.rand(DataType.FLOAT, 6, 3, 12, 10).subi(0.5);
@@ -135,7 +141,7 @@ class DnnlBatchNormTest {
             y.putScalar(i, i % 4, 1f);
         }
         assertClose(reference.outputSingle(x), linked.outputSingle(x), 1e-4, "inference output");
-        assertTrue(bn1.link().carriesBlockedLayout(), "c1 -> bn1 -> c2 travelled in oneDNN's blocked layout");
+        assertTrue(bn1.inputLink().carriesBlockedLayout(), "c1 -> bn1 -> c2 travelled in oneDNN's blocked layout");
         for (ComputationGraph net : new ComputationGraph[] {linked, reference}) {
             net.setInputs(x);
             net.setLabels(y);
@@ -150,5 +156,48 @@ class DnnlBatchNormTest {
         assertClose(reference.outputSingle(x), linked.outputSingle(x), 1e-3, "inference after training");
         assertClose(reference.feedForward(x, false).get("bn1"), Networks.inspectable(linked).feedForward(x, false).get("bn1"),
                 1e-3, "bn1 inspected");
+    }
+
+    @Test
+    void aResidualNetworkLinksConvolutionBatchNormActivationChainsAndKeepsMergesPlain() {
+        OneDnn.require();
+        ArchitectureSpec spec = Architectures.get("resnet-small").withInput(InputShape.parse("12x12x3")).withClasses(4);
+        ComputationGraph linked = GraphBuilder.of(spec).optSeed(4).build();
+        ComputationGraph reference = new ComputationGraph(linked.getConfiguration().clone());
+        reference.init(linked.params().dup(), true);
+        for (org.deeplearning4j.nn.api.Layer layer : reference.getLayers()) {
+            if (layer instanceof org.deeplearning4j.nn.layers.convolution.ConvolutionLayer conv) {
+                DnnlHelpers.setHelper(conv, null);
+            } else if (layer instanceof org.deeplearning4j.nn.layers.normalization.BatchNormalization bn) {
+                DnnlHelpers.setBatchNormHelper(bn, null);
+            }
+        }
+        // Inside a block conv1 -> bn1 -> relu1 -> conv2 travels blocked; bn2 feeds the add, which is not linked.
+        DnnlConvolution conv1 = (DnnlConvolution) DnnlHelpers.helperOf(
+                (org.deeplearning4j.nn.layers.convolution.ConvolutionLayer) linked.getLayer("block2_conv1"));
+        DnnlBatchNorm bn1 = (DnnlBatchNorm) DnnlHelpers.helperOf(
+                (org.deeplearning4j.nn.layers.normalization.BatchNormalization) linked.getLayer("block2_bn1"));
+        DnnlBatchNorm bn2 = (DnnlBatchNorm) DnnlHelpers.helperOf(
+                (org.deeplearning4j.nn.layers.normalization.BatchNormalization) linked.getLayer("block2_bn2"));
+        DnnlBatchNorm stemBn = (DnnlBatchNorm) DnnlHelpers.helperOf(
+                (org.deeplearning4j.nn.layers.normalization.BatchNormalization) linked.getLayer("stem_bn"));
+        assertTrue(conv1.outputLink() != null && bn1.outputLink() != null, "block2_conv1 -> bn1 -> relu1 -> conv2 linked");
+        assertTrue(bn2.inputLink() != null && bn2.outputLink() == null, "bn2 takes conv2's layout and writes NCHW for the add");
+        assertNull(stemBn.outputLink(), "stem_relu feeds a convolution and an add: plain");
+
+        Nd4j.getRandom().setSeed(12);
+        INDArray x = Nd4j.rand(DataType.FLOAT, 5, 3, 12, 12).subi(0.5);
+        INDArray y = Nd4j.zeros(DataType.FLOAT, 5, 4);
+        for (int i = 0; i < 5; i++) {
+            y.putScalar(i, i % 4, 1f);
+        }
+        assertClose(reference.outputSingle(x), linked.outputSingle(x), 1e-4, "inference output");
+        assertTrue(bn1.outputLink().carriesBlockedLayout(), "the block's inner tensors travelled blocked");
+        for (ComputationGraph net : new ComputationGraph[] {linked, reference}) {
+            net.setInputs(x);
+            net.setLabels(y);
+            net.computeGradientAndScore();
+        }
+        assertClose(reference.gradient().gradient(), linked.gradient().gradient(), 2e-3, "gradient");
     }
 }
