@@ -126,7 +126,7 @@ public final class LayerProfile {
             String name = vertex.getVertexName();
             String base = name.endsWith(GraphBuilder.SUM_POOL_WINDOW_SUFFIX)
                     ? name.substring(0, name.length() - GraphBuilder.SUM_POOL_WINDOW_SUFFIX.length()) : name;
-            rows.add(new Row(name, layer.getClass().getSimpleName(), Benchmark.median(forward), Benchmark.median(backward),
+            rows.add(new Row(name, layer.conf().getLayer().getClass().getSimpleName(), Benchmark.median(forward), Benchmark.median(backward),
                     flops.getOrDefault(base, 0L) * batch));
         }
         return new Result(rows, Benchmark.median(steps), batch);

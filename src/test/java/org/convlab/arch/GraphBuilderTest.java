@@ -108,7 +108,8 @@ class GraphBuilderTest {
                 checked.add(name);
             } else if (layer instanceof SubsamplingLayer) {
                 if (ours) {
-                    assertFalse(Nd4j.getEnvironment().helpersAllowed(), name + ": libnd4j still routes pooling through oneDNN");
+                    assertEquals("DnnlPooling", layer.getClass().getSimpleName(), name + " runs on libnd4j's pooling");
+                    assertFalse(Nd4j.getEnvironment().helpersAllowed(), name + ": libnd4j still routes its ops through oneDNN");
                 } else {
                     assertNotNull(layer.getHelper(), name + " runs without a oneDNN helper");
                 }

@@ -12,21 +12,25 @@ import org.deeplearning4j.nn.graph.vertex.GraphVertex;
 import org.deeplearning4j.nn.graph.vertex.VertexIndices;
 import org.deeplearning4j.nn.graph.vertex.impl.LayerVertex;
 import org.deeplearning4j.nn.layers.convolution.ConvolutionHelper;
+import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.layers.convolution.ConvolutionLayer;
+import org.deeplearning4j.nn.layers.convolution.subsampling.SubsamplingLayer;
 import org.deeplearning4j.nn.layers.normalization.BatchNormalization;
 import org.nd4j.linalg.activations.impl.ActivationSoftmax;
 import org.nd4j.linalg.api.buffer.DataType;
 
 /**
  * Installs ConvLab's oneDNN helpers into a graph: every plain NCHW float convolution layer gets a
- * {@link DnnlConvolution} and every such batch-norm layer a {@link DnnlBatchNorm}, with the
- * tensors from a convolution through batch norms and activation layers to the next convolution
- * in oneDNN's blocked layout ({@link LayoutLink}) unless the caller reads inner activations. Only {@code org.convlab.runtime} calls it: DL4J creates new layer
+ * {@link DnnlConvolution}, every such batch-norm layer a {@link DnnlBatchNorm}, and every max
+ * pooling layer is replaced by a {@link DnnlPooling}, with the tensors from a convolution through
+ * batch norms, activation layers and pooling to the next convolution in oneDNN's blocked layout
+ * ({@link LayoutLink}) unless the caller reads inner activations. Only {@code org.convlab.runtime} calls it: DL4J creates new layer
  * objects whenever a graph is built, loaded or cloned, and the runtime's one door installs them each time.
  */
 public final class DnnlHelpers {
     private static final Field HELPER = helperField(ConvolutionLayer.class);
     private static final Field BN_HELPER = helperField(BatchNormalization.class);
+    private static final Field VERTEX_LAYER = field(LayerVertex.class, "layer");
 
     private DnnlHelpers() {
     }
@@ -54,6 +58,9 @@ public final class DnnlHelpers {
             LayoutLink out = blocked.contains(vertex.getVertexIndex()) ? link : null;
             if (vertex.getLayer() instanceof BatchNormalization bn) {
                 setField(BN_HELPER, bn, new DnnlBatchNorm(in, out));
+            } else if (vertex.getLayer() instanceof SubsamplingLayer pooling) {
+                replace(graph, (LayerVertex) vertex, pooling, new DnnlPooling(pooling.conf(),
+                        graph.getConfiguration().getDataType(), in, out));
             } else {
                 ConvolutionLayer layer = (ConvolutionLayer) vertex.getLayer();
                 setHelper(layer, new DnnlConvolution(!fedByData(graph, vertex), layerConf(layer).hasBias(), in, out, bf16));
@@ -119,11 +126,29 @@ public final class DnnlHelpers {
         return inputs != null && inputs.length == 1 ? inputs[0].getVertexIndex() : -1;
     }
 
+    /** Puts {@code replacement} where {@code layer} was, in its vertex and in the graph's layer list. */
+    private static void replace(ComputationGraph graph, LayerVertex vertex, SubsamplingLayer layer, SubsamplingLayer replacement) {
+        replacement.setListeners(layer.getListeners());
+        replacement.setIndex(layer.getIndex());
+        replacement.setParamTable(layer.paramTable());
+        setField(VERTEX_LAYER, vertex, replacement);
+        Layer[] layers = graph.getLayers();
+        for (int i = 0; i < layers.length; i++) {
+            if (layers[i] == layer) {
+                layers[i] = replacement;
+            }
+        }
+    }
+
     private static boolean accelerable(GraphVertex vertex) {
         if (vertex.hasLayer() && vertex.getLayer().getClass() == BatchNormalization.class) {
             var conf = (org.deeplearning4j.nn.conf.layers.BatchNormalization) vertex.getLayer().conf().getLayer();
             return conf.getCnn2DFormat() == CNN2DFormat.NCHW && !conf.isLockGammaBeta()
                     && vertex.getLayer().getParam("gamma").dataType() == DataType.FLOAT;
+        }
+        if (vertex.hasLayer() && (vertex.getLayer().getClass() == SubsamplingLayer.class || vertex.getLayer() instanceof DnnlPooling)) {
+            return DnnlPooling.handles((org.deeplearning4j.nn.conf.layers.SubsamplingLayer) vertex.getLayer().conf().getLayer())
+                    && ((LayerVertex) vertex).getLayerPreProcessor() == null;
         }
         if (!vertex.hasLayer() || vertex.getLayer().getClass() != ConvolutionLayer.class) {
             return false;
@@ -197,13 +222,17 @@ public final class DnnlHelpers {
 
     // DL4J picks a layer's helper in its constructor and offers no setter; the field is the only way in.
     private static Field helperField(Class<?> layerClass) {
+        return field(layerClass, "helper");
+    }
+
+    private static Field field(Class<?> owner, String name) {
         try {
-            Field f = layerClass.getDeclaredField("helper");
+            Field f = owner.getDeclaredField(name);
             f.setAccessible(true);
             return f;
         } catch (NoSuchFieldException e) {
-            throw new IllegalStateException("DL4J's " + layerClass.getSimpleName()
-                    + " has no 'helper' field; this DL4J version is not supported", e);
+            throw new IllegalStateException("DL4J's " + owner.getSimpleName() + " has no '" + name
+                    + "' field; this DL4J version is not supported", e);
         }
     }
 }

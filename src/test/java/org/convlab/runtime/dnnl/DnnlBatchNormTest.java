@@ -131,8 +131,8 @@ class DnnlBatchNormTest {
                 (org.deeplearning4j.nn.layers.convolution.ConvolutionLayer) linked.getLayer("c1"));
         assertTrue(bn1.inputLink() != null && bn1.inputLink() == c1.outputLink() && bn1.outputLink() == bn1.inputLink(),
                 "c1 -> bn1 -> c2 travel linked");
-        assertTrue(bn2.inputLink() != null, "c2 -> bn2 travels linked");
-        assertNull(bn2.outputLink(), "bn2 feeds a pooling layer: it writes plain NCHW");
+        assertTrue(bn2.inputLink() != null && bn2.outputLink() != null, "c2 -> bn2 -> pool travels linked");
+        assertNull(((DnnlPooling) linked.getLayer("pool")).outputLink(), "the pooling layer feeds the output layer: plain");
 
         Nd4j.getRandom().setSeed(9);
         INDArray x = Nd4j.rand(DataType.FLOAT, 6, 3, 12, 10).subi(0.5);
