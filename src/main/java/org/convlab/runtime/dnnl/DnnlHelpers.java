@@ -5,6 +5,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -12,7 +13,6 @@ import org.deeplearning4j.nn.graph.vertex.GraphVertex;
 import org.deeplearning4j.nn.graph.vertex.VertexIndices;
 import org.deeplearning4j.nn.graph.vertex.impl.LayerVertex;
 import org.deeplearning4j.nn.layers.convolution.ConvolutionHelper;
-import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.layers.convolution.ConvolutionLayer;
 import org.deeplearning4j.nn.layers.convolution.subsampling.SubsamplingLayer;
 import org.deeplearning4j.nn.layers.normalization.BatchNormalization;
@@ -21,11 +21,12 @@ import org.nd4j.linalg.api.buffer.DataType;
 
 /**
  * Installs ConvLab's oneDNN helpers into a graph: every plain NCHW float convolution layer gets a
- * {@link DnnlConvolution}, every such batch-norm layer a {@link DnnlBatchNorm}, and every max
- * pooling layer is replaced by a {@link DnnlPooling}, with the tensors from a convolution through
- * batch norms, activation layers and pooling to the next convolution in oneDNN's blocked layout
- * ({@link LayoutLink}) unless the caller reads inner activations. Only {@code org.convlab.runtime} calls it: DL4J creates new layer
- * objects whenever a graph is built, loaded or cloned, and the runtime's one door installs them each time.
+ * {@link DnnlConvolution}, every such batch-norm layer a {@link DnnlBatchNorm}, and every max (or
+ * unpadded average) pooling layer is replaced by a {@link DnnlPooling}; the tensors from a
+ * convolution through batch norms, activation layers and pooling to the next convolution travel in
+ * oneDNN's blocked layout ({@link LayoutLink}) unless the caller reads inner activations. Only
+ * {@code org.convlab.runtime} calls it: DL4J creates new layer objects whenever a graph is built,
+ * loaded or cloned, and the runtime's one door installs them each time.
  */
 public final class DnnlHelpers {
     private static final Field HELPER = helperField(ConvolutionLayer.class);
@@ -70,11 +71,11 @@ public final class DnnlHelpers {
 
     /**
      * The vertices whose output may travel in oneDNN's blocked layout: produced by a convolution,
-     * or by a batch norm or activation layer whose input travels so, and read only by layers that
-     * take it (convolutions and batch norms always, activation layers when their own output
-     * travels so too), not a network output. Found by striking out, until nothing changes, every
-     * candidate that breaks a rule; a batch norm whose output cannot travel blocked still takes a
-     * blocked input (it reorders its output).
+     * or by a batch norm, pooling or activation layer whose input travels so, and read only by
+     * layers that take it (convolutions, batch norms and pooling always, activation layers when
+     * their own output travels so too), not a network output. Found by striking out, until nothing
+     * changes, every candidate that breaks a rule; a batch norm or pooling layer whose output cannot
+     * travel blocked still takes a blocked input (it reorders its output).
      */
     private static Set<Integer> blockedOutputs(ComputationGraph graph, Map<Integer, GraphVertex> accelerated) {
         Set<Integer> blocked = new HashSet<>();
