@@ -57,6 +57,9 @@ final class DnnlPooling extends SubsamplingLayer {
         if (in == null && out != null) {
             throw new IllegalArgumentException("a pooling layer can hand over a blocked layout only if it receives one");
         }
+        if (!handles((org.deeplearning4j.nn.conf.layers.SubsamplingLayer) conf.getLayer())) {
+            throw new IllegalArgumentException("a pooling layer ConvLab does not run on oneDNN: " + conf.getLayer());
+        }
         this.in = in;
         this.out = out;
     }
@@ -116,8 +119,7 @@ final class DnnlPooling extends SubsamplingLayer {
 
     /** The geometry of pooling {@code x} here, or null where DL4J's code runs. */
     private Geometry geometryOf(INDArray x) {
-        if (x.rank() != 4 || x.dataType() != DataType.FLOAT
-                || !handles((org.deeplearning4j.nn.conf.layers.SubsamplingLayer) conf().getLayer())) {
+        if (x.rank() != 4 || x.dataType() != DataType.FLOAT) {
             return null;
         }
         return geometries.computeIfAbsent(Arrays.stream(x.shape()).boxed().toList(),
