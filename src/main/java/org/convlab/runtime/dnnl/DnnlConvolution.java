@@ -9,6 +9,8 @@ import org.bytedeco.dnnl.convolution_backward_data;
 import org.bytedeco.dnnl.convolution_backward_weights;
 import org.bytedeco.dnnl.convolution_forward;
 import org.bytedeco.dnnl.memory;
+import org.bytedeco.dnnl.post_ops;
+import org.bytedeco.dnnl.primitive_attr;
 import org.bytedeco.dnnl.memory.data_type;
 import org.bytedeco.dnnl.global.dnnl;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
@@ -26,10 +28,7 @@ import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.deeplearning4j.util.ConvolutionUtils;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.activations.IActivation;
-import org.nd4j.linalg.activations.impl.ActivationIdentity;
-import org.nd4j.linalg.activations.impl.ActivationReLU;
 import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -48,7 +47,6 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * has no fast bf16 kernel for (its reference implementation answers) runs in float instead.
  */
 final class DnnlConvolution implements ConvolutionHelper {
-    private static final ActivationReLU RELU = new ActivationReLU();
     private final boolean inputGradient;
     private final boolean hasBias;
     private final boolean bf16;
@@ -56,10 +54,6 @@ final class DnnlConvolution implements ConvolutionHelper {
     private final LayoutLink out;
     private final Map<Geometry, Forward> forwards = new HashMap<>();
     private final Map<Geometry, Backward> backwards = new HashMap<>();
-    /** The last forward pass's input and output, and whether backprop may take that output as its own (see preOutput). */
-    private INDArray lastInput;
-    private INDArray lastOutput;
-    private boolean outputReusable;
     private int forwardPasses;
 
     /**
@@ -110,25 +104,20 @@ final class DnnlConvolution implements ConvolutionHelper {
         if (!supported(input, weights, format)) {
             return null;
         }
-        // Without a cache of its output (CacheMode NONE: Keras imports; ConvLab's own graphs keep a
-        // copy, CacheMode DEVICE), DL4J's backprop runs the forward convolution a second time, only
-        // to differentiate the activation at its output (fruits-cnn bf16 training: 78-86 img/s that
-        // way, 91-92 with this, 88-92 with the copy, which costs 220 MB more). After a training
-        // forward pass whose activation reads the same from its output as from its input (ReLU,
-        // identity), that output answers instead: the same input object, the same workspace cycle
-        // (a later pass opens a new one), and no update in between (every backprop disarms it).
-        if (outputReusable && input == lastInput && sameCycle(lastOutput)) {
-            outputReusable = false;
-            return lastOutput;
-        }
-        outputReusable = false;
-        Geometry g = Geometry.of(input, weights, strides, pad, dilation, convolutionMode);
+        return convolve(input, weights, bias, strides, pad, dilation, convolutionMode, false, workspaceMgr);
+    }
+
+    /**
+     * Convolves {@code input} into a new activations array, applying ReLU to the sums on the way
+     * out when {@code relu} is set (a oneDNN post-op: no second pass over the output).
+     */
+    INDArray convolve(INDArray input, INDArray weights, INDArray bias, int[] strides, int[] pad, int[] dilation,
+                      ConvolutionMode convolutionMode, boolean relu, LayerWorkspaceMgr workspaceMgr) {
+        Geometry g = Geometry.of(input, weights, strides, pad, dilation, convolutionMode, relu);
         Forward f = forwards.computeIfAbsent(g, this::forward);
         INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, DataType.FLOAT, g.outputShape(), 'c');
         f.run(Dnnl.readable(input), Dnnl.readable(weights), Dnnl.readable(bias), out);
         forwardPasses++;
-        lastInput = input;
-        lastOutput = out;
         return out;
     }
 
@@ -156,13 +145,22 @@ final class DnnlConvolution implements ConvolutionHelper {
                                                      BwdFilterAlgo bwdFilterAlgo, BwdDataAlgo bwdDataAlgo,
                                                      ConvolutionMode convolutionMode, int[] dilation, CNN2DFormat format,
                                                      LayerWorkspaceMgr workspaceMgr) {
-        outputReusable = false;
-        lastInput = null;
-        lastOutput = null;
         if (!supported(input, weights, format) || !Dnnl.dense(weightGradView) || !Dnnl.dense(biasGradView)) {
             return null;
         }
-        Geometry g = Geometry.of(input, weights, strides, pad, dilation, convolutionMode);
+        return gradients(input, weights, delta, strides, pad, dilation, convolutionMode, biasGradView, weightGradView,
+                workspaceMgr);
+    }
+
+    /**
+     * The weight and bias gradients, written into the layer's gradient views, and the gradient at
+     * the input (null for a layer fed by data), from {@code delta}, the gradient at the sums.
+     */
+    Pair<Gradient, INDArray> gradients(INDArray input, INDArray weights, INDArray delta, int[] strides, int[] pad,
+                                       int[] dilation, ConvolutionMode convolutionMode, INDArray biasGradView,
+                                       INDArray weightGradView, LayerWorkspaceMgr workspaceMgr) {
+        // The backward primitives depend on the geometry alone, not on a post-op of the forward pass.
+        Geometry g = Geometry.of(input, weights, strides, pad, dilation, convolutionMode, false);
         Backward b = backwards.computeIfAbsent(g, key -> new Backward(key, forwards.computeIfAbsent(key, this::forward)));
         INDArray gradAtInput = inputGradient
                 ? workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, DataType.FLOAT, input.shape(), 'c')
@@ -179,30 +177,19 @@ final class DnnlConvolution implements ConvolutionHelper {
 
     @Override
     public INDArray activate(INDArray z, IActivation afn, boolean training) {
-        // ReLU works in place, so z may now hold relu(z): its derivative is the same read from either.
-        outputReusable = training && z == lastOutput && (afn instanceof ActivationIdentity || RELU.equals(afn));
         return afn.getActivation(z, training);
-    }
-
-    /** Whether a workspace array still holds what it was written with: its workspace has not been reopened since. */
-    private static boolean sameCycle(INDArray array) {
-        if (!array.isAttached()) {
-            return false;
-        }
-        MemoryWorkspace workspace = array.data().getParentWorkspace();
-        return workspace != null && workspace.isScopeActive() && workspace.getGenerationId() == array.data().getGenerationId();
     }
 
     private static boolean supported(INDArray input, INDArray weights, CNN2DFormat format) {
         return format == CNN2DFormat.NCHW && input.dataType() == DataType.FLOAT && weights.dataType() == DataType.FLOAT;
     }
 
-    /** Everything a primitive depends on: shapes, strides, padding, dilation. */
+    /** Everything a primitive depends on: shapes, strides, padding, dilation, and a ReLU applied on the way out. */
     record Geometry(long n, long c, long h, long w, long oc, long kh, long kw, long oh, long ow,
-                    long[] strides, long[] padLeft, long[] padRight, long[] dilation) {
+                    long[] strides, long[] padLeft, long[] padRight, long[] dilation, boolean relu) {
 
         static Geometry of(INDArray input, INDArray weights, int[] strides, int[] pad, int[] dilation,
-                           ConvolutionMode mode) {
+                           ConvolutionMode mode, boolean relu) {
             long n = input.size(0), c = input.size(1), h = input.size(2), w = input.size(3);
             long oc = weights.size(0), kh = weights.size(2), kw = weights.size(3);
             int[] kernel = {(int) kh, (int) kw};
@@ -226,7 +213,7 @@ final class DnnlConvolution implements ConvolutionHelper {
             }
             return new Geometry(n, c, h, w, oc, kh, kw, out[0], out[1],
                     new long[] {strides[0], strides[1]}, new long[] {padTopLeft[0], padTopLeft[1]}, padRight,
-                    new long[] {dilation[0] - 1, dilation[1] - 1});
+                    new long[] {dilation[0] - 1, dilation[1] - 1}, relu);
         }
 
         long[] inputShape() {
@@ -246,13 +233,13 @@ final class DnnlConvolution implements ConvolutionHelper {
             return o instanceof Geometry g && n == g.n && c == g.c && h == g.h && w == g.w && oc == g.oc && kh == g.kh
                     && kw == g.kw && oh == g.oh && ow == g.ow && Arrays.equals(strides, g.strides)
                     && Arrays.equals(padLeft, g.padLeft) && Arrays.equals(padRight, g.padRight)
-                    && Arrays.equals(dilation, g.dilation);
+                    && Arrays.equals(dilation, g.dilation) && relu == g.relu;
         }
 
         @Override
         public int hashCode() {
             return Arrays.hashCode(new long[] {n, c, h, w, oc, kh, kw, oh, ow, strides[0], strides[1], padLeft[0],
-                padLeft[1], padRight[0], padRight[1], dilation[0], dilation[1]});
+                padLeft[1], padRight[0], padRight[1], dilation[0], dilation[1], relu ? 1 : 0});
         }
     }
 
@@ -278,7 +265,13 @@ final class DnnlConvolution implements ConvolutionHelper {
                     anyOf(g.weightShape(), multiplied),
                     Dnnl.plain(new long[] {g.oc}, memory.format_tag.x), anyOf(g.outputShape()),
                     g.strides, g.dilation, g.padLeft, g.padRight);
-            pd = new convolution_forward.primitive_desc(d, Dnnl.engine());
+            primitive_attr attr = new primitive_attr();
+            if (g.relu) {
+                post_ops ops = new post_ops();
+                ops.append_eltwise(1f, dnnl.algorithm.eltwise_relu, 0f, 0f);
+                attr.set_post_ops(ops);
+            }
+            pd = new convolution_forward.primitive_desc(d, attr, Dnnl.engine());
             conv = new convolution_forward(pd);
             src = new Operand(LayoutLink.layout(in, g.inputShape()), pd.src_desc(), Scratch.Slot.SRC);
             weights = new Operand(Dnnl.plain(g.weightShape(), memory.format_tag.oihw), pd.weights_desc(), null);

@@ -20,9 +20,10 @@ import org.nd4j.linalg.activations.impl.ActivationSoftmax;
 import org.nd4j.linalg.api.buffer.DataType;
 
 /**
- * Installs ConvLab's oneDNN helpers into a graph: every plain NCHW float convolution layer gets a
- * {@link DnnlConvolution}, every such batch-norm layer a {@link DnnlBatchNorm}, and every max (or
- * unpadded average) pooling layer is replaced by a {@link DnnlPooling}; the tensors from a
+ * Installs ConvLab's oneDNN helpers into a graph: every plain NCHW float convolution layer runs on a
+ * {@link DnnlConvolution} (a ReLU or identity one is replaced by a {@link DnnlConvolutionLayer},
+ * which runs its activation on oneDNN too), every such batch-norm layer gets a {@link DnnlBatchNorm},
+ * and every max (or unpadded average) pooling layer is replaced by a {@link DnnlPooling}; the tensors from a
  * convolution through batch norms, activation layers and pooling to the next convolution travel in
  * oneDNN's blocked layout ({@link LayoutLink}) unless the caller reads inner activations. Only
  * {@code org.convlab.runtime} calls it: DL4J creates new layer objects whenever a graph is built,
@@ -64,7 +65,14 @@ public final class DnnlHelpers {
                         graph.getConfiguration().getDataType(), in, out));
             } else {
                 ConvolutionLayer layer = (ConvolutionLayer) vertex.getLayer();
-                setHelper(layer, new DnnlConvolution(!fedByData(graph, vertex), layerConf(layer).hasBias(), in, out, bf16));
+                var conf = layerConf(layer);
+                DnnlConvolution engine = new DnnlConvolution(!fedByData(graph, vertex), conf.hasBias(), in, out, bf16);
+                if (DnnlConvolutionLayer.handles(conf)) {
+                    replace(graph, (LayerVertex) vertex, layer, new DnnlConvolutionLayer(layer.conf(),
+                            graph.getConfiguration().getDataType(), engine));
+                } else {
+                    setHelper(layer, engine);
+                }
             }
         }
     }
@@ -127,11 +135,22 @@ public final class DnnlHelpers {
         return inputs != null && inputs.length == 1 ? inputs[0].getVertexIndex() : -1;
     }
 
-    /** Puts {@code replacement} where {@code layer} was, in its vertex and in the graph's layer list. */
-    private static void replace(ComputationGraph graph, LayerVertex vertex, SubsamplingLayer layer, SubsamplingLayer replacement) {
+    /**
+     * Puts {@code replacement} where {@code layer} was, in its vertex and in the graph's layer list,
+     * on the same parameter and gradient views (an updater built earlier updates them in place).
+     */
+    private static void replace(ComputationGraph graph, LayerVertex vertex, Layer layer, Layer replacement) {
         replacement.setListeners(layer.getListeners());
         replacement.setIndex(layer.getIndex());
-        replacement.setParamTable(layer.paramTable());
+        replacement.setIterationCount(layer.getIterationCount());
+        replacement.setEpochCount(layer.getEpochCount());
+        if (layer.numParams() > 0) {
+            replacement.setParamsViewArray(layer.params());
+            replacement.setParamTable(layer.paramTable());
+            if (layer.getGradientsViewArray() != null) {
+                replacement.setBackpropGradientsViewArray(layer.getGradientsViewArray());
+            }
+        }
         setField(VERTEX_LAYER, vertex, replacement);
         Layer[] layers = graph.getLayers();
         for (int i = 0; i < layers.length; i++) {
@@ -151,7 +170,8 @@ public final class DnnlHelpers {
             return DnnlPooling.handles((org.deeplearning4j.nn.conf.layers.SubsamplingLayer) vertex.getLayer().conf().getLayer())
                     && ((LayerVertex) vertex).getLayerPreProcessor() == null;
         }
-        if (!vertex.hasLayer() || vertex.getLayer().getClass() != ConvolutionLayer.class) {
+        if (!vertex.hasLayer() || (vertex.getLayer().getClass() != ConvolutionLayer.class
+                && !(vertex.getLayer() instanceof DnnlConvolutionLayer))) {
             return false;
         }
         ConvolutionLayer layer = (ConvolutionLayer) vertex.getLayer();

@@ -34,14 +34,18 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
 class DnnlConvolutionTest {
 
     private static ComputationGraphConfiguration configuration() {
-        return new NeuralNetConfiguration.Builder().seed(11).dataType(DataType.FLOAT).updater(new Sgd(0.05))
+        return configuration(new Sgd(0.05));
+    }
+
+    private static ComputationGraphConfiguration configuration(org.nd4j.linalg.learning.config.IUpdater updater) {
+        return new NeuralNetConfiguration.Builder().seed(11).dataType(DataType.FLOAT).updater(updater)
                 .weightInit(WeightInit.XAVIER).graphBuilder()
                 .addInputs("in").setInputTypes(InputType.convolutional(9, 11, 3))
                 .addLayer("same3", new ConvolutionLayer.Builder(3, 3).nOut(5).convolutionMode(ConvolutionMode.Same)
                         .activation(Activation.RELU).build(), "in")
                 .addLayer("pad1stride2", new ConvolutionLayer.Builder(3, 3).stride(2, 2).padding(1, 1).nOut(6)
                         .convolutionMode(ConvolutionMode.Truncate).activation(Activation.TANH).build(), "same3")
-                .addLayer("even2stride2", new ConvolutionLayer.Builder(2, 2).stride(2, 2).nOut(4)
+                .addLayer("even2stride2", new ConvolutionLayer.Builder(2, 2).stride(2, 2).nOut(4).hasBias(false)
                         .convolutionMode(ConvolutionMode.Same).activation(Activation.IDENTITY).build(), "pad1stride2")
                 .addLayer("dilated", new ConvolutionLayer.Builder(3, 3).dilation(2, 2).nOut(3).hasBias(false)
                         .convolutionMode(ConvolutionMode.Same).activation(Activation.SIGMOID).build(), "even2stride2")
@@ -86,6 +90,9 @@ class DnnlConvolutionTest {
                 String name = layer.getConfig().getLayerName();
                 DnnlConvolution helper = assertInstanceOf(DnnlConvolution.class, DnnlHelpers.helperOf(layer), name);
                 assertEquals(!name.equals("same3"), helper.computesInputGradient(), name);
+                // ReLU and identity layers run whole on oneDNN; tanh and sigmoid keep DL4J's layer object.
+                boolean whole = name.equals("same3") || name.equals("even2stride2");
+                assertEquals(whole, layer instanceof DnnlConvolutionLayer, name);
                 found.add(name);
             }
         }
@@ -131,12 +138,13 @@ class DnnlConvolutionTest {
     }
 
     /**
-     * DL4J's backprop convolves again to differentiate the activation; a ReLU or identity layer hands
-     * it the forward pass's output instead, and only within that pass: training-mode passes with
-     * the weights changed between them (as a gradient check does) each see their own weights.
+     * DL4J's backprop convolves again to differentiate the activation (CacheMode NONE, as here); a
+     * ReLU layer reads ReLU's derivative off the forward pass's output instead, and only within that
+     * pass: training-mode passes with the weights changed between them (as a gradient check does)
+     * each see their own weights.
      */
     @Test
-    void backpropReusesAReluLayersForwardOutputOnlyWithinItsOwnPass() {
+    void aReluLayersBackpropReadsItsForwardOutputOnlyWithinItsOwnPass() {
         OneDnn.require();
         ComputationGraph[] nets = pair();
         DnnlConvolution relu = (DnnlConvolution) DnnlHelpers.helperOf(
@@ -158,6 +166,46 @@ class DnnlConvolutionTest {
             net.params().muli(1.5);
         }
         assertEquals(nets[1].score(data, true), nets[0].score(data, true), 1e-5);
+    }
+
+    /**
+     * A stored model's updater is restored before the installer replaces its ReLU layers' objects:
+     * Adam's state must go on updating the parameters those layers read (the views are shared).
+     */
+    @Test
+    void aRestoredGraphsAdamStateKeepsTrainingTheReplacedLayers() throws java.io.IOException {
+        OneDnn.require();
+        ComputationGraph trained = new ComputationGraph(configuration(new org.nd4j.linalg.learning.config.Adam(0.01)));
+        trained.init();
+        for (int step = 0; step < 2; step++) {
+            INDArray[] b = batch(20 + step);
+            trained.fit(new INDArray[] {b[0]}, new INDArray[] {b[1]});
+        }
+        java.io.ByteArrayOutputStream stored = new java.io.ByteArrayOutputStream();
+        org.deeplearning4j.util.ModelSerializer.writeModel(trained, stored, true);
+        ComputationGraph[] nets = new ComputationGraph[2];
+        for (int i = 0; i < 2; i++) {
+            nets[i] = org.deeplearning4j.util.ModelSerializer.restoreComputationGraph(
+                    new java.io.ByteArrayInputStream(stored.toByteArray()), true);
+        }
+        Networks.adopt(nets[0]);
+        assertInstanceOf(DnnlConvolutionLayer.class, nets[0].getLayer("same3"));
+        for (org.deeplearning4j.nn.api.Layer layer : nets[1].getLayers()) {
+            if (layer instanceof org.deeplearning4j.nn.layers.convolution.ConvolutionLayer conv) {
+                DnnlHelpers.setHelper(conv, null);
+            }
+        }
+        INDArray before = nets[0].params().dup();
+        for (int step = 0; step < 3; step++) {
+            INDArray[] next = batch(30 + step);
+            for (ComputationGraph net : nets) {
+                net.fit(new INDArray[] {next[0]}, new INDArray[] {next[1]});
+            }
+        }
+        assertTrue(before.distance2(nets[0].params()) > 1e-3, "the restored graph trained");
+        assertClose(nets[1].params(), nets[0].params(), 1e-4, "parameters after 3 Adam steps");
+        assertClose(nets[1].getUpdater().getStateViewArray(), nets[0].getUpdater().getStateViewArray(), 1e-4,
+                "Adam's moments");
     }
 
     /** Three 16-channel convolutions in a row: the first two hand over blocked layouts. */
