@@ -54,22 +54,24 @@ public final class TrainingJob {
     }
 
     /**
-     * Before any data is read: the registry can store the name (a writable folder, no damaged
-     * version, temporaries of killed saves removed), no other live process trains that name (a
-     * lock that dies with this process), and a checkpoint left by an interrupted run is resumed,
+     * Before any data is read, the registry can store the name (a writable folder, no damaged
+     * version, temporaries of killed saves removed); then the data opens, so a source that cannot
+     * be read fails with nothing written; then no other live process may train that name (a lock
+     * that dies with this process), and a checkpoint left by an interrupted run is resumed,
      * discarded or refused as the options say.
      */
     public static Outcome run(TrainingRequest request, ModelRegistry registry, GraphFactory factory, TrainingListener listener) {
         registry.checkStorable(request.name());
+        Data data = open(request, listener);
         try (OwnerLock lock = registry.lockRun(request.name())) {
             Trainer.settleCheckpoints(request.options());
-            return train(request, registry, factory, listener);
+            return train(request, data, registry, factory, listener);
         }
     }
 
-    private static Outcome train(TrainingRequest request, ModelRegistry registry, GraphFactory factory, TrainingListener listener) {
+    private static Outcome train(TrainingRequest request, Data data, ModelRegistry registry, GraphFactory factory,
+                                 TrainingListener listener) {
         TrainingOptions options = request.options();
-        Data data = open(request, listener);
         ImageSource train = data.train();
         ArchitectureSpec spec = request.architecture().withInput(train.shape()).withClasses(train.labels().size());
         listener.onMessage(String.format("training %s on %s: %d images (%d classes, %s), validating on %d", spec.name(),

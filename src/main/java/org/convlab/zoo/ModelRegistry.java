@@ -172,14 +172,19 @@ public final class ModelRegistry {
         if (Files.exists(dir) && !Files.isDirectory(dir)) {
             throw new ConvLabException(dir + " is a file where the folder of model '" + name + "' belongs; move it away");
         }
+        boolean created = !Files.exists(dir);
         try {
             Files.createDirectories(dir);
             Files.delete(Files.createTempFile(dir, ".probe-", ""));
+            if (created) {
+                // Probed, not kept: a run that fails before it stores anything leaves no empty model folder.
+                Files.delete(dir);
+            }
         } catch (IOException e) {
             throw new BadSettingException(Setting.REGISTRY, "cannot write in " + BadSettingException.literal(dir) + " ("
                     + BadSettingException.literal(IoErrors.describe(e)) + "); fix its permissions or use another %s");
         }
-        try (Stream<Path> entries = Files.list(dir)) {
+        try (Stream<Path> entries = created ? Stream.empty() : Files.list(dir)) {
             for (Path version : entries.filter(p -> p.getFileName().toString().matches("[1-9][0-9]*")).sorted().toList()) {
                 if (!Files.isDirectory(version) || !Files.isRegularFile(version.resolve(CARD_FILE)) && !Files.exists(version.resolve(REMOVED))) {
                     throw new ConvLabException(version + " is a damaged version of '" + name + "' (no " + CARD_FILE

@@ -83,4 +83,15 @@ class RegistryGuardsTest {
                 () -> TrainingJob.run(request(registry, "half", TrainingOptions.builder()), registry, TrainingListener.SILENT));
         assertTrue(damaged.getMessage().contains("half/3 is a damaged version of 'half' (no card.json)"), damaged.getMessage());
     }
+
+    @Test
+    void dataThatCannotBeReadLeavesNothingInTheRegistry() {
+        ModelRegistry registry = ModelRegistry.at(dir.resolve("models"));
+        TrainingRequest missing = TrainingRequest.builder().setArchitecture(TinyModels.spec())
+                .setData(DataSource.folder(dir.resolve("no-such-folder"))).setName("unread")
+                .optOptions(TrainingOptions.builder().optEpochs(1).optCheckpointDir(registry.checkpointDir("unread")).build())
+                .build();
+        assertThrows(ConvLabException.class, () -> TrainingJob.run(missing, registry, TrainingListener.SILENT));
+        assertFalse(Files.exists(dir.resolve("models/unread")), "no folder (nor run lock) for a model that never trained");
+    }
 }
