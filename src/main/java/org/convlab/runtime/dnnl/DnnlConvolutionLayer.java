@@ -128,19 +128,22 @@ final class DnnlConvolutionLayer extends ConvolutionLayer {
 
     private INDArray dummyBias() {
         if (dummyBias == null) {
-            try (MemoryWorkspace ignored = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
-                dummyBias = Nd4j.create(DataType.FLOAT, 1, layerConf().getNOut());
-            }
+            dummyBias = zerosPerFilter();
         }
         return dummyBias;
     }
 
     private INDArray dummyBiasGrad() {
         if (dummyBiasGrad == null) {
-            try (MemoryWorkspace ignored = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
-                dummyBiasGrad = Nd4j.create(DataType.FLOAT, 1, layerConf().getNOut());
-            }
+            dummyBiasGrad = zerosPerFilter();
         }
         return dummyBiasGrad;
+    }
+
+    /** A bias-shaped array of zeros, outside any workspace (a layer without a bias hands oneDNN these). */
+    private INDArray zerosPerFilter() {
+        try (MemoryWorkspace ignored = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
+            return Nd4j.create(DataType.FLOAT, 1, layerConf().getNOut());
+        }
     }
 }
