@@ -9,6 +9,7 @@ import org.convlab.env.EnvironmentInfo;
 import org.convlab.runtime.MemoryBudget;
 import org.convlab.runtime.Precision;
 import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.convlab.runtime.Networks;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -80,6 +81,8 @@ public final class Benchmark {
             train[i] = (System.nanoTime() - t) / 1e9;
             offHeap.sample();
         }
+        // Inference runs on a frozen copy, weights packed once, as Classifier and the server run it.
+        graph = Networks.frozen(graph);
         for (int i = 0; i < warmup; i++) {
             graph.outputSingle(false, x);
         }

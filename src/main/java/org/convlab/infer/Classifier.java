@@ -45,7 +45,7 @@ public final class Classifier implements AutoCloseable {
         this.preprocessor = new Preprocessor(card.preprocessing());
         this.pool = new ArrayBlockingQueue<>(replicas);
         for (int i = 0; i < replicas; i++) {
-            pool.add(i == 0 ? model.graph() : Networks.copy(model.graph()));
+            pool.add(Networks.frozen(model.graph()));
         }
     }
 

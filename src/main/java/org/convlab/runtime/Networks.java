@@ -27,6 +27,7 @@ import java.nio.file.Path;
  * ComputationGraph stored = Networks.restore(Path.of("model.zip"), false);
  * ComputationGraph replica = Networks.copy(stored);                  // for a second thread
  * ComputationGraph probe = Networks.inspectable(stored);            // inner activations readable
+ * ComputationGraph served = Networks.frozen(stored);                // inference only, weights packed once
  * }</pre>
  */
 public final class Networks {
@@ -69,6 +70,20 @@ public final class Networks {
         return install(counted(graph.clone(), graph), false);
     }
 
+    /**
+     * An inference-only copy whose weights are constants: ConvLab's kernels reorder them into
+     * their own layouts (and to bf16 in bf16 precision) once, not on every call, and its dense
+     * layers run on oneDNN, the way {@code torch.jit.freeze} prepacks a model's weights. Training
+     * it is refused; its parameters must not be changed in place (that would go unnoticed), so it
+     * suits callers that hold it privately, as {@code Classifier} and the server do.
+     */
+    public static ComputationGraph frozen(ComputationGraph graph) {
+        // The configuration and the parameters alone: no optimizer state or gradients to copy.
+        ComputationGraph copy = new ComputationGraph(graph.getConfiguration().clone());
+        copy.init(graph.params(), true);
+        return install(counted(copy, graph), true, true);
+    }
+
     /** A graph made outside ConvLab (Keras import, deserialized by Spark), made ready to run here. */
     public static ComputationGraph adopt(ComputationGraph graph) {
         NativeSetup.init();
@@ -82,9 +97,13 @@ public final class Networks {
     }
 
     private static ComputationGraph install(ComputationGraph graph, boolean linkedLayouts) {
+        return install(graph, linkedLayouts, false);
+    }
+
+    private static ComputationGraph install(ComputationGraph graph, boolean linkedLayouts, boolean frozen) {
         boolean ours = ConvEngine.active() == ConvEngine.DNNL;
         if (ours) {
-            DnnlHelpers.install(graph, linkedLayouts, Precision.active() == Precision.BF16);
+            DnnlHelpers.install(graph, linkedLayouts, Precision.active() == Precision.BF16, frozen);
         }
         if (NativeSetup.backend() == Backend.CPU && Nd4j.getEnvironment().helpersAllowed() == ours) {
             Nd4j.getEnvironment().allowHelpers(!ours);

@@ -50,6 +50,7 @@ final class DnnlConvolution implements ConvolutionHelper {
     private final boolean inputGradient;
     private final boolean hasBias;
     private final boolean bf16;
+    private final boolean frozen;
     private final LayoutLink in;
     private final LayoutLink out;
     private final Map<Geometry, Forward> forwards = new HashMap<>();
@@ -63,11 +64,15 @@ final class DnnlConvolution implements ConvolutionHelper {
      * @param in            the link to the convolution this layer reads from, or null (plain NCHW input)
      * @param out           the link to the convolution that alone reads this layer's output, or null
      * @param bf16          whether to multiply in bfloat16 (the CPU must have AVX512_BF16)
+     * @param frozen        whether the weights never change (an inference-only graph): they are then
+     *                      reordered into the kernel's layout once, not on every call, and backprop is refused
      */
-    DnnlConvolution(boolean inputGradient, boolean hasBias, LayoutLink in, LayoutLink out, boolean bf16) {
+    DnnlConvolution(boolean inputGradient, boolean hasBias, LayoutLink in, LayoutLink out, boolean bf16,
+                    boolean frozen) {
         this.inputGradient = inputGradient;
         this.hasBias = hasBias;
         this.bf16 = bf16;
+        this.frozen = frozen;
         this.in = in;
         this.out = out;
     }
@@ -123,12 +128,12 @@ final class DnnlConvolution implements ConvolutionHelper {
 
     private Forward forward(Geometry g) {
         if (bf16) {
-            Forward narrow = new Forward(g, in, out, data_type.bf16);
+            Forward narrow = new Forward(g, in, out, data_type.bf16, frozen);
             if (!narrow.implementation().startsWith("ref")) {
                 return narrow;
             }
         }
-        return new Forward(g, in, out, data_type.f32);
+        return new Forward(g, in, out, data_type.f32, frozen);
     }
 
     /** The oneDNN implementation each geometry's forward pass runs on, e.g. "brg:avx512_core_bf16" (for checks). */
@@ -159,6 +164,9 @@ final class DnnlConvolution implements ConvolutionHelper {
     Pair<Gradient, INDArray> gradients(INDArray input, INDArray weights, INDArray delta, int[] strides, int[] pad,
                                        int[] dilation, ConvolutionMode convolutionMode, INDArray biasGradView,
                                        INDArray weightGradView, LayerWorkspaceMgr workspaceMgr) {
+        if (frozen) {
+            throw new IllegalStateException(DnnlHelpers.FROZEN);
+        }
         // The backward primitives depend on the geometry alone, not on a post-op of the forward pass.
         Geometry g = Geometry.of(input, weights, strides, pad, dilation, convolutionMode, false);
         Backward b = backwards.computeIfAbsent(g, key -> new Backward(key, forwards.computeIfAbsent(key, this::forward)));
@@ -251,6 +259,10 @@ final class DnnlConvolution implements ConvolutionHelper {
         final convolution_forward.primitive_desc pd;
         /** The type the multiplications read: f32, or bf16 with float accumulation and output. */
         final data_type multiplied;
+        /** Whether the weights are constant, so their reordered copy is made on the first call only. */
+        private final boolean frozen;
+        /** The weights array the packed copy was made from (held so that its memory stays while it is read). */
+        private INDArray packedFrom;
         private final convolution_forward conv;
         private final IntMemoryMap args = new IntMemoryMap();
         private final Operand src;
@@ -258,9 +270,11 @@ final class DnnlConvolution implements ConvolutionHelper {
         private final memory bias;
         private final Operand dst;
 
-        Forward(Geometry g, LayoutLink in, LayoutLink out, data_type multiplied) {
+        Forward(Geometry g, LayoutLink in, LayoutLink out, data_type multiplied, boolean frozen) {
             this.multiplied = multiplied;
-            convolution_forward.desc d = new convolution_forward.desc(dnnl.prop_kind.forward_training,
+            this.frozen = frozen;
+            convolution_forward.desc d = new convolution_forward.desc(
+                    frozen ? dnnl.prop_kind.forward_inference : dnnl.prop_kind.forward_training,
                     dnnl.algorithm.convolution_direct, anyOf(g.inputShape(), multiplied),
                     anyOf(g.weightShape(), multiplied),
                     Dnnl.plain(new long[] {g.oc}, memory.format_tag.x), anyOf(g.outputShape()),
@@ -292,7 +306,10 @@ final class DnnlConvolution implements ConvolutionHelper {
 
         void run(INDArray input, INDArray w, INDArray b, INDArray out) {
             src.bindIn(input);
-            weights.bindIn(w);
+            if (packedFrom == null) {
+                weights.bindIn(w);
+                packedFrom = frozen ? w : null;
+            }
             bias.set_data_handle(Dnnl.address(b));
             dst.bindOut(out);
             conv.execute(Dnnl.stream(), args);

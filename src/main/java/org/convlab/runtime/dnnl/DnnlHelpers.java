@@ -15,6 +15,7 @@ import org.deeplearning4j.nn.graph.vertex.impl.LayerVertex;
 import org.deeplearning4j.nn.layers.convolution.ConvolutionHelper;
 import org.deeplearning4j.nn.layers.convolution.ConvolutionLayer;
 import org.deeplearning4j.nn.layers.convolution.subsampling.SubsamplingLayer;
+import org.deeplearning4j.nn.layers.feedforward.dense.DenseLayer;
 import org.deeplearning4j.nn.layers.normalization.BatchNormalization;
 import org.nd4j.linalg.activations.impl.ActivationSoftmax;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -30,6 +31,9 @@ import org.nd4j.linalg.api.buffer.DataType;
  * loaded or cloned, and the runtime's one door installs them each time.
  */
 public final class DnnlHelpers {
+    /** What a frozen graph answers when asked to train. */
+    static final String FROZEN = "this graph is frozen for inference (Networks.frozen): its weights are packed"
+            + " for the kernels and must not change; train the graph it was copied from";
     private static final Field HELPER = helperField(ConvolutionLayer.class);
     private static final Field BN_HELPER = helperField(BatchNormalization.class);
     private static final Field VERTEX_LAYER = field(LayerVertex.class, "layer");
@@ -42,8 +46,10 @@ public final class DnnlHelpers {
      * {@code linkedLayouts} false every layer's activations stay in plain NCHW order, for callers
      * that read the activations of inner layers ({@code feedForward}). With {@code bf16} the
      * convolutions multiply in bfloat16 (see {@link DnnlConvolution}); the caller checks the CPU.
+     * With {@code frozen} the graph is for inference only: its weights are reordered for the
+     * kernels once, its dense layers run on oneDNN too ({@link FrozenDenseLayer}), and backprop is refused.
      */
-    public static void install(ComputationGraph graph, boolean linkedLayouts, boolean bf16) {
+    public static void install(ComputationGraph graph, boolean linkedLayouts, boolean bf16, boolean frozen) {
         if (graph.getVertices() == null) {
             return;
         }
@@ -51,6 +57,9 @@ public final class DnnlHelpers {
         for (GraphVertex vertex : graph.getVertices()) {
             if (accelerable(vertex)) {
                 accelerated.put(vertex.getVertexIndex(), vertex);
+            } else if (frozen && vertex.hasLayer() && vertex.getLayer().getClass() == DenseLayer.class) {
+                replace(graph, (LayerVertex) vertex, vertex.getLayer(), new FrozenDenseLayer(vertex.getLayer().conf(),
+                        graph.getConfiguration().getDataType(), bf16));
             }
         }
         Set<Integer> blocked = linkedLayouts ? blockedOutputs(graph, accelerated) : Set.of();
@@ -66,7 +75,8 @@ public final class DnnlHelpers {
             } else {
                 ConvolutionLayer layer = (ConvolutionLayer) vertex.getLayer();
                 var conf = layerConf(layer);
-                DnnlConvolution engine = new DnnlConvolution(!fedByData(graph, vertex), conf.hasBias(), in, out, bf16);
+                DnnlConvolution engine = new DnnlConvolution(!fedByData(graph, vertex), conf.hasBias(), in, out, bf16,
+                        frozen);
                 if (DnnlConvolutionLayer.handles(conf)) {
                     replace(graph, (LayerVertex) vertex, layer, new DnnlConvolutionLayer(layer.conf(),
                             graph.getConfiguration().getDataType(), engine));

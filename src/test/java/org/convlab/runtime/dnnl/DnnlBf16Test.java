@@ -16,6 +16,7 @@ import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.weights.WeightInit;
@@ -63,7 +64,7 @@ class DnnlBf16Test {
     private static ComputationGraph[] pair(int channels, int filters, boolean linkedLayouts) {
         ComputationGraph bf16 = new ComputationGraph(network(channels, filters));
         bf16.init();
-        DnnlHelpers.install(bf16, linkedLayouts, true);
+        DnnlHelpers.install(bf16, linkedLayouts, true, false);
         ComputationGraph reference = new ComputationGraph(network(channels, filters));
         reference.init(bf16.params().dup(), true);
         for (String name : new String[] {"c1", "c2", "c3"}) {
@@ -133,8 +134,8 @@ class DnnlBf16Test {
         INDArray input = Nd4j.rand(DataType.FLOAT, 4, 16, 12, 10).subi(0.5);
         INDArray weights = Nd4j.rand(DataType.FLOAT, 32, 16, 3, 3).subi(0.5).muli(0.2);
         INDArray delta = Nd4j.rand(DataType.FLOAT, 4, 32, 6, 5).subi(0.5);
-        INDArray[] bf16 = backward(new DnnlConvolution(true, true, null, null, true), input, weights, delta);
-        INDArray[] exact = backward(new DnnlConvolution(true, true, null, null, false), roundedToBf16(input),
+        INDArray[] bf16 = backward(new DnnlConvolution(true, true, null, null, true, false), input, weights, delta);
+        INDArray[] exact = backward(new DnnlConvolution(true, true, null, null, false, false), roundedToBf16(input),
                 roundedToBf16(weights), roundedToBf16(delta));
         String[] names = {"weight gradient", "bias gradient", "input gradient"};
         for (int i = 0; i < 3; i++) {
@@ -170,6 +171,36 @@ class DnnlBf16Test {
             nets[1].fit(new INDArray[] {x}, new INDArray[] {y});
         }
         assertClose(nets[1].params(), nets[0].params(), 1e-2, "parameters after 3 SGD steps");
+    }
+
+    @Test
+    void aFrozenDenseLayerMultipliesBf16WeightsAndSumsInFloat() {
+        requireBf16();
+        ComputationGraphConfiguration conf = new NeuralNetConfiguration.Builder().seed(8).dataType(DataType.FLOAT)
+                .weightInit(WeightInit.XAVIER).graphBuilder().addInputs("in").setInputTypes(InputType.feedForward(300))
+                .addLayer("d", new DenseLayer.Builder().nOut(70).activation(Activation.IDENTITY).build(), "in")
+                .addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(3)
+                        .activation(Activation.SOFTMAX).build(), "d")
+                .setOutputs("out").build();
+        ComputationGraph frozen = new ComputationGraph(conf);
+        frozen.init();
+        ComputationGraph reference = new ComputationGraph(conf.clone());
+        reference.init(frozen.params().dup(), true);
+        DnnlHelpers.install(frozen, true, true, true);
+        Nd4j.getRandom().setSeed(6);
+        INDArray x = Nd4j.rand(DataType.FLOAT, 5, 300).subi(0.5);
+        INDArray actual = frozen.feedForward(x, false).get("d");
+        FrozenDenseLayer d = (FrozenDenseLayer) frozen.getLayer("d");
+        assertTrue(d.implementation(5).contains("bf16"), "d ran on " + d.implementation(5));
+
+        // DL4J's float product of the bf16-rounded input and weights (the bias stays float).
+        INDArray w = reference.getLayer("d").getParam("W");
+        reference.getLayer("d").setParam("W", roundedToBf16(w));
+        assertClose(reference.feedForward(roundedToBf16(x), false).get("d"), actual, 1e-5, "d on bf16-exact operands");
+        reference.getLayer("d").setParam("W", w);
+        INDArray unrounded = reference.feedForward(x, false).get("d");
+        double diff = unrounded.sub(actual).amaxNumber().doubleValue();
+        assertTrue(diff > 1e-4 * unrounded.amaxNumber().doubleValue(), "bf16 and fp32 agree to " + diff);
     }
 
     @Test
