@@ -277,7 +277,8 @@ final class DnnlConvolution implements ConvolutionHelper {
                     frozen ? dnnl.prop_kind.forward_inference : dnnl.prop_kind.forward_training,
                     dnnl.algorithm.convolution_direct, anyOf(g.inputShape(), multiplied),
                     anyOf(g.weightShape(), multiplied),
-                    Dnnl.plain(new long[] {g.oc}, memory.format_tag.x), anyOf(g.outputShape()),
+                    Dnnl.plain(new long[] {g.oc}, memory.format_tag.x),
+                    anyOf(g.outputShape(), out != null && multiplied.value == data_type.bf16.value ? out.type() : data_type.f32),
                     g.strides, g.dilation, g.padLeft, g.padRight);
             primitive_attr attr = new primitive_attr();
             if (g.relu) {

@@ -5,6 +5,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import org.bytedeco.dnnl.memory;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
@@ -63,7 +64,8 @@ public final class DnnlHelpers {
             }
         }
         Set<Integer> blocked = linkedLayouts ? blockedOutputs(graph, accelerated) : Set.of();
-        LayoutLink link = new LayoutLink();
+        boolean bf16Link = bf16 && frozen && blocked.stream().allMatch(i -> readsBf16(graph.getVertices()[i]));
+        LayoutLink link = new LayoutLink(bf16Link ? memory.data_type.bf16 : memory.data_type.f32);
         for (GraphVertex vertex : accelerated.values()) {
             LayoutLink in = blocked.contains(soleInput(vertex)) ? link : null;
             LayoutLink out = blocked.contains(vertex.getVertexIndex()) ? link : null;
@@ -129,6 +131,17 @@ public final class DnnlHelpers {
             }
         }
         return true;
+    }
+
+    /**
+     * Whether a vertex whose output travels linked reads and writes its tensors only through oneDNN,
+     * so they may be bf16: batch norm and pooling, and convolutions whose activation runs on oneDNN
+     * too; DL4J's activation layers, and convolutions whose activation DL4J applies, read floats.
+     */
+    private static boolean readsBf16(GraphVertex vertex) {
+        Layer layer = vertex.getLayer();
+        return layer instanceof BatchNormalization || layer instanceof SubsamplingLayer
+                || (layer instanceof ConvolutionLayer conv && DnnlConvolutionLayer.handles(layerConf(conv)));
     }
 
     /** An activation layer that works element by element (any function but softmax), with no preprocessor. */

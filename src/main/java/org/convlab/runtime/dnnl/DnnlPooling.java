@@ -194,7 +194,7 @@ final class DnnlPooling extends SubsamplingLayer {
         Forward(Geometry g, boolean training) {
             int kind = (training ? dnnl.prop_kind.forward_training : dnnl.prop_kind.forward_inference).value;
             pd = new pooling_forward.primitive_desc(new pooling_forward.desc(kind, g.algorithm(), g.inner(),
-                    Dnnl.of(g.outputShape(), memory.data_type.f32, memory.format_tag.any), g.strides(), g.kernel(),
+                    Dnnl.of(g.outputShape(), g.inner().data_type(), memory.format_tag.any), g.strides(), g.kernel(),
                     g.padLeft(), g.padRight()), Dnnl.engine());
             pool = new pooling_forward(pd);
             if (out != null) {

@@ -15,9 +15,13 @@ import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.bytedeco.dnnl.memory;
+import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.conf.layers.PoolingType;
+import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.junit.jupiter.api.Test;
@@ -201,6 +205,57 @@ class DnnlBf16Test {
         INDArray unrounded = reference.feedForward(x, false).get("d");
         double diff = unrounded.sub(actual).amaxNumber().doubleValue();
         assertTrue(diff > 1e-4 * unrounded.amaxNumber().doubleValue(), "bf16 and fp32 agree to " + diff);
+    }
+
+    private static ComputationGraphConfiguration chain(Activation middle) {
+        return new NeuralNetConfiguration.Builder().seed(9).dataType(DataType.FLOAT).updater(new Sgd(0.05))
+                .weightInit(WeightInit.XAVIER).graphBuilder()
+                .addInputs("in").setInputTypes(InputType.convolutional(12, 10, 3))
+                .addLayer("c1", new ConvolutionLayer.Builder(3, 3).nOut(16).convolutionMode(ConvolutionMode.Same)
+                        .activation(Activation.RELU).build(), "in")
+                .addLayer("bn", new BatchNormalization.Builder().build(), "c1")
+                .addLayer("p1", new SubsamplingLayer.Builder(PoolingType.MAX).kernelSize(2, 2).stride(2, 2).build(), "bn")
+                .addLayer("c2", new ConvolutionLayer.Builder(3, 3).nOut(16).convolutionMode(ConvolutionMode.Same)
+                        .activation(middle).build(), "p1")
+                .addLayer("c3", new ConvolutionLayer.Builder(3, 3).nOut(16).convolutionMode(ConvolutionMode.Same)
+                        .activation(Activation.RELU).build(), "c2")
+                .addLayer("d", new DenseLayer.Builder().nOut(20).activation(Activation.RELU).build(), "c3")
+                .addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(4)
+                        .activation(Activation.SOFTMAX).build(), "d")
+                .setOutputs("out").build();
+    }
+
+    @Test
+    void aFrozenBf16GraphHandsBf16TensorsFromLayerToLayer() {
+        requireBf16();
+        // DL4J's own float code, trained a little so that the batch norm's running statistics are not 0 and 1.
+        ComputationGraph reference = new ComputationGraph(chain(Activation.RELU));
+        reference.init();
+        INDArray x = input(12, 3);
+        INDArray y = Nd4j.zeros(DataType.FLOAT, 4, 4);
+        for (int i = 0; i < 4; i++) {
+            y.putScalar(i, (i + 1) % 4, 1f);
+        }
+        for (int i = 0; i < 3; i++) {
+            reference.fit(new INDArray[] {x}, new INDArray[] {y});
+        }
+        ComputationGraph frozen = new ComputationGraph(chain(Activation.RELU));
+        frozen.init(reference.params().dup(), true);
+        DnnlHelpers.install(frozen, true, true, true);
+        INDArray expected = reference.outputSingle(false, x);
+        assertClose(expected, frozen.outputSingle(false, x), 2e-2, "frozen bf16 output");
+        DnnlBatchNorm bn = (DnnlBatchNorm) DnnlHelpers.helperOf((org.deeplearning4j.nn.layers.normalization.BatchNormalization) frozen.getLayer("bn"));
+        assertEquals(memory.data_type.bf16.value, bn.inputLink().type().value, "c1 -> bn -> p1 -> c2 -> c3 carried bf16");
+
+        // A convolution whose activation DL4J applies (tanh) reads floats: the link stays float.
+        ComputationGraph mixed = new ComputationGraph(chain(Activation.TANH));
+        mixed.init(reference.params().dup(), true);
+        DnnlHelpers.install(mixed, true, true, true);
+        DnnlBatchNorm mixedBn = (DnnlBatchNorm) DnnlHelpers.helperOf((org.deeplearning4j.nn.layers.normalization.BatchNormalization) mixed.getLayer("bn"));
+        ComputationGraph mixedReference = new ComputationGraph(chain(Activation.TANH));
+        mixedReference.init(reference.params().dup(), true);
+        assertClose(mixedReference.outputSingle(false, x), mixed.outputSingle(false, x), 2e-2, "frozen bf16 output with tanh");
+        assertEquals(memory.data_type.f32.value, mixedBn.inputLink().type().value);
     }
 
     @Test
