@@ -16,6 +16,7 @@ import org.deeplearning4j.nn.graph.vertex.impl.LayerVertex;
 import org.deeplearning4j.nn.layers.convolution.ConvolutionHelper;
 import org.deeplearning4j.nn.layers.convolution.ConvolutionLayer;
 import org.deeplearning4j.nn.layers.convolution.subsampling.SubsamplingLayer;
+import org.deeplearning4j.nn.layers.OutputLayer;
 import org.deeplearning4j.nn.layers.feedforward.dense.DenseLayer;
 import org.deeplearning4j.nn.layers.normalization.BatchNormalization;
 import org.nd4j.linalg.activations.impl.ActivationSoftmax;
@@ -25,7 +26,8 @@ import org.nd4j.linalg.api.buffer.DataType;
  * Installs ConvLab's oneDNN helpers into a graph: every plain NCHW float convolution layer runs on a
  * {@link DnnlConvolution} (a ReLU or identity one is replaced by a {@link DnnlConvolutionLayer},
  * which runs its activation on oneDNN too), every such batch-norm layer gets a {@link DnnlBatchNorm},
- * and every max (or unpadded average) pooling layer is replaced by a {@link DnnlPooling}; the tensors from a
+ * every max (or unpadded average) pooling layer is replaced by a {@link DnnlPooling}, and every dense
+ * and output layer by a {@link DnnlDenseLayer} or {@link DnnlOutputLayer}; the tensors from a
  * convolution through batch norms, activation layers and pooling to the next convolution travel in
  * oneDNN's blocked layout ({@link LayoutLink}) unless the caller reads inner activations. Only
  * {@code org.convlab.runtime} calls it: DL4J creates new layer objects whenever a graph is built,
@@ -47,8 +49,9 @@ public final class DnnlHelpers {
      * {@code linkedLayouts} false every layer's activations stay in plain NCHW order, for callers
      * that read the activations of inner layers ({@code feedForward}). With {@code bf16} the
      * convolutions multiply in bfloat16 (see {@link DnnlConvolution}); the caller checks the CPU.
-     * With {@code frozen} the graph is for inference only: its weights are reordered for the
-     * kernels once, its dense layers run on oneDNN too ({@link FrozenDenseLayer}), and backprop is refused.
+     * Dense and output layers run on oneDNN's inner product ({@link InnerProduct}). With {@code frozen} the
+     * graph is for inference only: its weights are reordered for the kernels once (to bf16 in bf16
+     * mode, dense layers included), and backprop is refused.
      */
     public static void install(ComputationGraph graph, boolean linkedLayouts, boolean bf16, boolean frozen) {
         if (graph.getVertices() == null) {
@@ -58,9 +61,12 @@ public final class DnnlHelpers {
         for (GraphVertex vertex : graph.getVertices()) {
             if (accelerable(vertex)) {
                 accelerated.put(vertex.getVertexIndex(), vertex);
-            } else if (frozen && vertex.hasLayer() && vertex.getLayer().getClass() == DenseLayer.class) {
-                replace(graph, (LayerVertex) vertex, vertex.getLayer(), new FrozenDenseLayer(vertex.getLayer().conf(),
-                        graph.getConfiguration().getDataType(), bf16));
+            } else if (vertex.hasLayer() && vertex.getLayer().getClass() == DenseLayer.class) {
+                replace(graph, (LayerVertex) vertex, vertex.getLayer(), new DnnlDenseLayer(vertex.getLayer().conf(),
+                        graph.getConfiguration().getDataType(), new InnerProduct(bf16, frozen)));
+            } else if (vertex.hasLayer() && vertex.getLayer().getClass() == OutputLayer.class) {
+                replace(graph, (LayerVertex) vertex, vertex.getLayer(), new DnnlOutputLayer(vertex.getLayer().conf(),
+                        graph.getConfiguration().getDataType(), new InnerProduct(bf16, frozen)));
             }
         }
         Set<Integer> blocked = linkedLayouts ? blockedOutputs(graph, accelerated) : Set.of();

@@ -178,7 +178,7 @@ class DnnlBf16Test {
     }
 
     @Test
-    void aFrozenDenseLayerMultipliesBf16WeightsAndSumsInFloat() {
+    void aDnnlDenseLayerMultipliesBf16WeightsAndSumsInFloat() {
         requireBf16();
         ComputationGraphConfiguration conf = new NeuralNetConfiguration.Builder().seed(8).dataType(DataType.FLOAT)
                 .weightInit(WeightInit.XAVIER).graphBuilder().addInputs("in").setInputTypes(InputType.feedForward(300))
@@ -194,8 +194,8 @@ class DnnlBf16Test {
         Nd4j.getRandom().setSeed(6);
         INDArray x = Nd4j.rand(DataType.FLOAT, 5, 300).subi(0.5);
         INDArray actual = frozen.feedForward(x, false).get("d");
-        FrozenDenseLayer d = (FrozenDenseLayer) frozen.getLayer("d");
-        assertTrue(d.implementation(5).contains("bf16"), "d ran on " + d.implementation(5));
+        DnnlDenseLayer d = (DnnlDenseLayer) frozen.getLayer("d");
+        assertTrue(d.product().implementation(5).contains("bf16"), "d ran on " + d.product().implementation(5));
 
         // DL4J's float product of the bf16-rounded input and weights (the bias stays float).
         INDArray w = reference.getLayer("d").getParam("W");

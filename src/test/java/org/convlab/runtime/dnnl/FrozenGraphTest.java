@@ -29,10 +29,9 @@ import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 /**
- * {@link Networks#frozen}: an inference-only copy whose convolution weights are packed once and
- * whose dense layers run on oneDNN ({@link FrozenDenseLayer}). Checked against the live graph it
- * came from, whose dense layers are DL4J's (BLAS) and whose convolutions reorder their weights on
- * every call: in float the two must agree to float rounding.
+ * {@link Networks#frozen}: an inference-only copy whose convolution and dense weights are packed
+ * once. Checked against DL4J's own layers on the same parameters and against the live graph it
+ * came from (whose kernels read the weights where they are): in float all agree to float rounding.
  */
 class FrozenGraphTest {
 
@@ -73,22 +72,23 @@ class FrozenGraphTest {
         OneDnn.require();
         ComputationGraph live = trained();
         ComputationGraph frozen = Networks.frozen(live);
-        assertInstanceOf(FrozenDenseLayer.class, frozen.getLayer("d1"));
-        assertInstanceOf(FrozenDenseLayer.class, frozen.getLayer("d2"));
-        assertFalse(live.getLayer("d1") instanceof FrozenDenseLayer, "the original keeps DL4J's dense layers");
+        assertInstanceOf(DnnlDenseLayer.class, frozen.getLayer("d1"));
+        assertInstanceOf(DnnlDenseLayer.class, frozen.getLayer("d2"));
 
+        // DL4J's own layers on the same parameters: a second implementation.
+        ComputationGraph dl4j = new ComputationGraph(network());
+        dl4j.init(live.params().dup(), true);
         for (int n : new int[] {4, 1, 4}) {
             INDArray x = batch(20 + n, n).getFeatures();
-            INDArray expected = live.outputSingle(false, x);
-            INDArray actual = frozen.outputSingle(false, x);
-            assertClose(expected, actual, 1e-5, "frozen output, batch " + n);
+            assertClose(dl4j.outputSingle(false, x), frozen.outputSingle(false, x), 1e-5, "frozen output, batch " + n);
+            assertClose(live.outputSingle(false, x), frozen.outputSingle(false, x), 1e-5, "against the live graph, batch " + n);
             // The inner layers too, not only the softmax, which would hide small errors.
-            assertClose(live.feedForward(x, false).get("d2"), frozen.feedForward(x, false).get("d2"), 1e-5,
+            assertClose(dl4j.feedForward(x, false).get("d2"), frozen.feedForward(x, false).get("d2"), 1e-5,
                     "d2, batch " + n);
         }
-        FrozenDenseLayer d1 = (FrozenDenseLayer) frozen.getLayer("d1");
-        assertEquals(2, d1.primitives(), "one inner product per batch size");
-        assertFalse(d1.implementation(4).startsWith("ref"), "d1 ran on " + d1.implementation(4));
+        DnnlDenseLayer d1 = (DnnlDenseLayer) frozen.getLayer("d1");
+        assertEquals(2, d1.product().primitives(), "one inner product per batch size");
+        assertFalse(d1.product().implementation(4).startsWith("ref"), "d1 ran on " + d1.product().implementation(4));
     }
 
     @Test
