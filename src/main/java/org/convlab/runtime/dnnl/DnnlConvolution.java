@@ -357,7 +357,9 @@ final class DnnlConvolution implements ConvolutionHelper {
 
             if (inputGradient) {
                 convolution_backward_data.desc dd = new convolution_backward_data.desc(
-                        dnnl.algorithm.convolution_direct, anyOf(g.inputShape()), anyOf(g.weightShape(), multiplied),
+                        dnnl.algorithm.convolution_direct,
+                        anyOf(g.inputShape(), in != null && multiplied.value == data_type.bf16.value ? in.type() : data_type.f32),
+                        anyOf(g.weightShape(), multiplied),
                         anyOf(g.outputShape(), multiplied), g.strides, g.dilation, g.padLeft, g.padRight);
                 convolution_backward_data.primitive_desc dpd =
                         new convolution_backward_data.primitive_desc(dd, Dnnl.engine(), forward.pd);

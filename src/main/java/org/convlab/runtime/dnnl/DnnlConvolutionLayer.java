@@ -32,7 +32,7 @@ final class DnnlConvolutionLayer extends ConvolutionLayer {
     private static final ActivationReLU RELU = new ActivationReLU();
     private final DnnlConvolution engine;
     private final boolean relu;
-    private final ReluBackward reluBackward = new ReluBackward();
+    private final ReluBackward reluBackward;
     /** The input and output of the last training pass: backprop reads ReLU's derivative off that output. */
     private INDArray trainedOn;
     private INDArray trainedOutput;
@@ -45,6 +45,9 @@ final class DnnlConvolutionLayer extends ConvolutionLayer {
         }
         this.engine = engine;
         this.relu = RELU.equals(layer.getActivationFn());
+        // The output and its gradient are in the type of the link they travel through.
+        LayoutLink out = engine.outputLink();
+        reluBackward = new ReluBackward(out == null ? org.bytedeco.dnnl.memory.data_type.f32 : out.type());
         // Also DL4J's helper, for reports and for inputs of another type (DL4J's path then).
         DnnlHelpers.setHelper(this, engine);
     }

@@ -70,7 +70,8 @@ public final class DnnlHelpers {
             }
         }
         Set<Integer> blocked = linkedLayouts ? blockedOutputs(graph, accelerated) : Set.of();
-        boolean bf16Link = bf16 && frozen && blocked.stream().allMatch(i -> readsBf16(graph.getVertices()[i]));
+        boolean bf16Link = bf16 && blocked.stream().allMatch(i -> readsBf16(graph.getVertices()[i]))
+                && (frozen || blocked.stream().allMatch(i -> graph.getVertices()[i].getOutputVertices().length == 1));
         LayoutLink link = new LayoutLink(bf16Link ? memory.data_type.bf16 : memory.data_type.f32);
         for (GraphVertex vertex : accelerated.values()) {
             LayoutLink in = blocked.contains(soleInput(vertex)) ? link : null;
@@ -141,12 +142,15 @@ public final class DnnlHelpers {
 
     /**
      * Whether a vertex whose output travels linked reads and writes its tensors only through oneDNN,
-     * so they may be bf16: batch norm and pooling, and convolutions whose activation runs on oneDNN
-     * too; DL4J's activation layers, and convolutions whose activation DL4J applies, read floats.
+     * so they may be bf16: batch norm and pooling without dropout, and convolutions whose activation
+     * runs on oneDNN too; DL4J's activation layers, dropout, and convolutions whose activation DL4J
+     * applies read floats. (While training, DL4J also adds up the gradients of a tensor read twice,
+     * so the caller asks for one reader each.)
      */
     private static boolean readsBf16(GraphVertex vertex) {
         Layer layer = vertex.getLayer();
-        return layer instanceof BatchNormalization || layer instanceof SubsamplingLayer
+        return ((layer instanceof BatchNormalization || layer instanceof SubsamplingLayer)
+                && layer.conf().getLayer().getIDropout() == null)
                 || (layer instanceof ConvolutionLayer conv && DnnlConvolutionLayer.handles(layerConf(conv)));
     }
 

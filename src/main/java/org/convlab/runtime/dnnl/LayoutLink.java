@@ -22,10 +22,10 @@ import org.bytedeco.dnnl.memory;
  * a shape chooses its layout, and every other layer on a linked tensor of that shape uses the same,
  * so element-wise layers with several inputs (an add) see them all ordered alike.
  *
- * <p>A link may also carry its tensors in bfloat16, in the first half of each float array: in a
- * frozen bf16 graph whose linked tensors only ConvLab's convolutions, batch norms and pooling
- * touch, so that bf16 convolutions hand their output to the next one without rounding it to bf16
- * again (and move half the bytes), as PyTorch's autocast keeps activations in bf16.
+ * <p>A link may also carry its tensors, and their gradients, in bfloat16, in the first half of each
+ * float array: in a bf16 graph whose linked tensors only ConvLab's convolutions, batch norms and
+ * pooling touch, so that bf16 convolutions hand their output to the next one without rounding it
+ * to bf16 again (and move half the bytes), as PyTorch's autocast keeps activations in bf16.
  */
 final class LayoutLink {
     private final Map<List<Long>, memory.desc> layouts = new ConcurrentHashMap<>();

@@ -14,14 +14,21 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * the gradient at the output {@code y = relu(z)} and from {@code y} itself, which is positive
  * exactly where {@code z} is. Element by element, so the arrays are read as flat runs of floats:
  * any layout the two share works, blocked ones included. (libnd4j's relu_bp, which DL4J's layer
- * calls, took a sixth of the main job's training step on a 2-core AVX-512 machine.)
+ * calls, took a sixth of the main job's training step on a 2-core AVX-512 machine.) The elements
+ * are floats, or bfloat16 where a {@link LayoutLink} carries the tensors in bf16 (then all three are).
  */
 final class ReluBackward {
     private final Map<Long, Kernel> kernels = new HashMap<>();
+    private final memory.data_type type;
+
+    /** @param type the element type of the output and both gradients: f32, or bf16 */
+    ReluBackward(memory.data_type type) {
+        this.type = type;
+    }
 
     /** Writes dL/dz into {@code gradAtSums}, from {@code output} (= relu(z)) and {@code gradAtOutput} (dL/dy); all dense. */
     void run(INDArray output, INDArray gradAtOutput, INDArray gradAtSums) {
-        kernels.computeIfAbsent(output.length(), Kernel::new).run(output, gradAtOutput, gradAtSums);
+        kernels.computeIfAbsent(output.length(), length -> new Kernel(length, type)).run(output, gradAtOutput, gradAtSums);
     }
 
     private static final class Kernel {
@@ -31,8 +38,8 @@ final class ReluBackward {
         private final memory diffSrc;
         private final IntMemoryMap args = new IntMemoryMap();
 
-        Kernel(long length) {
-            memory.desc flat = Dnnl.plain(new long[] {length}, memory.format_tag.x);
+        Kernel(long length, memory.data_type type) {
+            memory.desc flat = Dnnl.of(new long[] {length}, type, memory.format_tag.x);
             // use_dst: the derivative is read off the output, so the sums need not be kept.
             dnnl.algorithm relu = dnnl.algorithm.eltwise_relu_use_dst_for_bwd;
             eltwise_forward.primitive_desc hint = new eltwise_forward.primitive_desc(

@@ -207,6 +207,10 @@ class DnnlBf16Test {
         assertTrue(diff > 1e-4 * unrounded.amaxNumber().doubleValue(), "bf16 and fp32 agree to " + diff);
     }
 
+    private static double relativeDistance(INDArray expected, INDArray actual) {
+        return expected.sub(actual).norm2Number().doubleValue() / expected.norm2Number().doubleValue();
+    }
+
     private static ComputationGraphConfiguration chain(Activation middle) {
         return new NeuralNetConfiguration.Builder().seed(9).dataType(DataType.FLOAT).updater(new Sgd(0.05))
                 .weightInit(WeightInit.XAVIER).graphBuilder()
@@ -226,7 +230,7 @@ class DnnlBf16Test {
     }
 
     @Test
-    void aFrozenBf16GraphHandsBf16TensorsFromLayerToLayer() {
+    void bf16GraphsHandBf16TensorsFromLayerToLayer() {
         requireBf16();
         // DL4J's own float code, trained a little so that the batch norm's running statistics are not 0 and 1.
         ComputationGraph reference = new ComputationGraph(chain(Activation.RELU));
@@ -256,6 +260,40 @@ class DnnlBf16Test {
         mixedReference.init(reference.params().dup(), true);
         assertClose(mixedReference.outputSingle(false, x), mixed.outputSingle(false, x), 2e-2, "frozen bf16 output with tanh");
         assertEquals(memory.data_type.f32.value, mixedBn.inputLink().type().value);
+
+        // Training: activations and their gradients travel in bf16 too, and a step stays within bf16's precision.
+        ComputationGraph training = new ComputationGraph(chain(Activation.RELU));
+        training.init(reference.params().dup(), true);
+        DnnlHelpers.install(training, true, true, false);
+        DnnlBatchNorm trainingBn = (DnnlBatchNorm) DnnlHelpers.helperOf(
+                (org.deeplearning4j.nn.layers.normalization.BatchNormalization) training.getLayer("bn"));
+        assertEquals(memory.data_type.bf16.value, trainingBn.inputLink().type().value);
+        INDArray[] grads = new INDArray[2];
+        ComputationGraph[] nets = {reference, training};
+        for (int i = 0; i < 2; i++) {
+            nets[i].setInputs(x);
+            nets[i].setLabels(y);
+            nets[i].computeGradientAndScore();
+            grads[i] = nets[i].gradient().gradient().dup();
+        }
+        // With batch norm over 4 images, bf16 products alone put the gradient ~13% (of its norm) off float's
+        // on this tiny network; carrying the tensors in bf16 too must not add much to that.
+        ComputationGraph unlinked = new ComputationGraph(chain(Activation.RELU));
+        unlinked.init(reference.params().dup(), true);
+        DnnlHelpers.install(unlinked, false, true, false);
+        unlinked.setInputs(x);
+        unlinked.setLabels(y);
+        unlinked.computeGradientAndScore();
+        double productsAlone = relativeDistance(grads[0], unlinked.gradient().gradient());
+        double relative = relativeDistance(grads[0], grads[1]);
+        assertTrue(relative < 1.5 * productsAlone, "gradient differs from float's by " + relative
+                + " of its norm, with bf16 products alone by " + productsAlone);
+        for (int step = 0; step < 3; step++) {
+            for (ComputationGraph net : nets) {
+                net.fit(new INDArray[] {x}, new INDArray[] {y});
+            }
+        }
+        assertClose(reference.params(), training.params(), 1e-2, "parameters after 3 SGD steps");
     }
 
     @Test
