@@ -1,5 +1,6 @@
 package org.convlab.train;
 
+import org.convlab.runtime.BatchStatistics;
 import org.convlab.runtime.Networks;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.InputPreProcessor;
@@ -24,7 +25,9 @@ import java.util.stream.IntStream;
 /**
  * Recomputes every batch-norm layer's running mean and variance from training images ("precise
  * batch norm"): the network runs forward in training mode, as during fitting, and each layer's
- * statistics become the mean and variance of its input over those images.
+ * statistics become the mean and variance of its input over those images. Where ConvLab's oneDNN
+ * batch norm runs the layers, it computed each batch's figures already ({@link BatchStatistics});
+ * elsewhere the activations are read back and reduced here.
  *
  * <p>Needed after gradient sharing on Spark: DL4J moves the running statistics by pseudo-gradients,
  * which sharing threshold-encodes like real updates, so they lag far behind the activations and
@@ -60,27 +63,69 @@ public final class BatchNormRecalibration {
         if (layers.isEmpty()) {
             return 0;
         }
-        ComputationGraph probe = Networks.inspectable(graph); // plain NCHW activations to read
+        // First choice: the layers' own statistics of each batch (ConvLab's oneDNN batch norm keeps
+        // them), on a copy as fast as the graph; else the activations read back and reduced here.
+        ComputationGraph fast = Networks.copy(graph);
+        ComputationGraph probe = null;
         Map<String, Moments> moments = new LinkedHashMap<>();
         long seen = 0;
         while (data.hasNext() && seen < maxImages) {
             DataSet batch = data.next();
             INDArray features = batch.getFeatures(); // the source's own array: it may be read again
-            Map<String, INDArray> activations = probe.feedForward(new INDArray[]{features}, true, false);
-            for (String name : layers) {
-                INDArray input = inputOf(probe, name, activations, batch.numExamples());
-                moments.computeIfAbsent(name, n -> new Moments()).add(input, channelAxis(probe, name, input));
-                if (input != features && activations.values().stream().noneMatch(a -> a == input)) {
-                    release(input); // a preprocessor's output
-                }
+            if (fast != null && !addKeptStatistics(fast, layers, features, moments)) {
+                fast = null;
+                probe = Networks.inspectable(graph); // plain NCHW activations to read
             }
-            activations.values().stream().filter(a -> a != features).forEach(BatchNormRecalibration::release);
+            if (probe != null) {
+                addActivationStatistics(probe, layers, features, batch.numExamples(), moments);
+            }
             seen += batch.numExamples();
         }
         for (String name : layers) {
             moments.get(name).writeTo((BatchNormalization) graph.getLayer(name));
         }
         return layers.size();
+    }
+
+    /**
+     * Runs {@code features} forward in training mode and adds each layer's statistics of the batch,
+     * as its helper computed them; false, adding nothing, if some layer's helper did not.
+     */
+    private static boolean addKeptStatistics(ComputationGraph fast, List<String> layers, INDArray features,
+                                             Map<String, Moments> moments) {
+        Map<String, Long> before = new LinkedHashMap<>();
+        for (String name : layers) {
+            BatchStatistics s = BatchStatistics.lastOf((BatchNormalization) fast.getLayer(name));
+            before.put(name, s == null ? 0 : s.passes());
+        }
+        release(fast.outputSingle(true, features));
+        List<BatchStatistics> fresh = new ArrayList<>();
+        for (String name : layers) {
+            BatchStatistics s = BatchStatistics.lastOf((BatchNormalization) fast.getLayer(name));
+            if (s == null || s.passes() != before.get(name) + 1) {
+                return false;
+            }
+            fresh.add(s);
+        }
+        // Weighted by images: every batch has the same values per image and channel, a factor that cancels.
+        for (int i = 0; i < layers.size(); i++) {
+            moments.computeIfAbsent(layers.get(i), n -> new Moments()).add(fresh.get(i).mean(), fresh.get(i).variance(),
+                    features.size(0));
+        }
+        return true;
+    }
+
+    private static void addActivationStatistics(ComputationGraph probe, List<String> layers, INDArray features,
+                                                int examples, Map<String, Moments> moments) {
+        Map<String, INDArray> activations = probe.feedForward(new INDArray[]{features}, true, false);
+        for (String name : layers) {
+            INDArray input = inputOf(probe, name, activations, examples);
+            moments.computeIfAbsent(name, n -> new Moments()).add(input, channelAxis(probe, name, input));
+            if (input != features && activations.values().stream().noneMatch(a -> a == input)) {
+                release(input); // a preprocessor's output
+            }
+        }
+        activations.values().stream().filter(a -> a != features).forEach(BatchNormRecalibration::release);
     }
 
     /**
@@ -131,7 +176,11 @@ public final class BatchNormRecalibration {
             double[] bv = batchVariances.toDoubleVector();
             release(batchMeans);
             release(batchVariances);
-            long n = input.length() / bm.length;
+            add(bm, bv, input.length() / bm.length);
+        }
+
+        /** Merges a batch's per-channel means and biased variances, over {@code n} values per channel (or any fixed multiple). */
+        void add(double[] bm, double[] bv, long n) {
             if (mean == null) {
                 mean = new double[bm.length];
                 m2 = new double[bm.length];

@@ -50,6 +50,15 @@ class BatchNormRecalibrationTest {
     }
 
     @Test
+    void batchesOfUnequalSizeCountByTheirImages() {
+        ComputationGraph graph = graph(InputType.convolutional(3, 3, 2), new GlobalPoolingLayer.Builder(PoolingType.AVG).build());
+        List<DataSet> batches = new ArrayList<>(images(2, 40, new Random(5)));
+        batches.addAll(images(1, 7, new Random(6)));
+        BatchNormRecalibration.recalibrate(graph, new ListDataSetIterator<>(batches, 1), 10_000);
+        assertMoments(moments(batches, 3), graph);
+    }
+
+    @Test
     void onlyTheFirstImagesAreReadWhenCapped() {
         ComputationGraph graph = graph(InputType.convolutional(3, 3, 2), new GlobalPoolingLayer.Builder(PoolingType.AVG).build());
         List<DataSet> batches = images(3, 40, new Random(8));

@@ -47,6 +47,8 @@ final class DnnlBatchNorm implements BatchNormalizationHelper {
     private final Map<List<Object>, Forward> forwards = new HashMap<>();
     private final Map<List<Object>, Backward> backwards = new HashMap<>();
     private INDArray batchMean;
+    /** Training passes normalised here, so a reader of the batch statistics can tell they are fresh. */
+    private long trainingPasses;
     private INDArray batchVariance;
 
     /**
@@ -69,6 +71,11 @@ final class DnnlBatchNorm implements BatchNormalizationHelper {
     /** The link this layer's output leaves through, or null. */
     LayoutLink outputLink() {
         return out;
+    }
+
+    /** How many training passes this helper normalised (DL4J's code ran any others). */
+    long trainingPasses() {
+        return trainingPasses;
     }
 
     @Override
@@ -115,6 +122,7 @@ final class DnnlBatchNorm implements BatchNormalizationHelper {
                 }
             }
             f.run(Dnnl.readable(x), Dnnl.readable(gamma), Dnnl.readable(beta), batchMean, batchVariance, result);
+            trainingPasses++;
         } else {
             f.run(Dnnl.readable(x), Dnnl.readable(gamma), Dnnl.readable(beta), Dnnl.readable(mean), Dnnl.readable(var),
                     result);

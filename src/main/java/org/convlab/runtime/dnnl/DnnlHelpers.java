@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import org.bytedeco.dnnl.memory;
+import org.convlab.runtime.BatchStatistics;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
@@ -259,6 +260,14 @@ public final class DnnlHelpers {
         } catch (IllegalAccessException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** See {@link BatchStatistics#lastOf}. */
+    public static BatchStatistics lastBatchStatistics(BatchNormalization layer) {
+        return helperOf(layer) instanceof DnnlBatchNorm h && h.trainingPasses() > 0
+                ? new BatchStatistics(h.getMeanCache(DataType.FLOAT).toDoubleVector(),
+                        h.getVarCache(DataType.FLOAT).toDoubleVector(), h.trainingPasses())
+                : null;
     }
 
     /** Replaces a batch-norm layer's helper (null: DL4J's built-in path); for tests that compare both. */
