@@ -12,23 +12,22 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 final class Operand {
     final memory inner;
     private final memory user;
-    private final reorder toInner;
-    private final reorder toUser;
+    private final boolean reordered;
     private final Scratch.Slot slot;
     private final long bytes;
+    // Made on first use: an input needs only the one way (and some layouts, Winograd's weights, only go that way).
+    private reorder toInner;
+    private reorder toUser;
 
     Operand(memory.desc userDesc, memory.desc wanted, Scratch.Slot slot) {
         user = Dnnl.unbound(userDesc);
-        if (wanted.equals(userDesc)) {
-            inner = user;
-            toInner = null;
-            toUser = null;
-            this.slot = null;
-        } else {
+        reordered = !wanted.equals(userDesc);
+        if (reordered) {
             inner = slot == null ? new memory(wanted, Dnnl.engine()) : Dnnl.unbound(wanted);
-            toInner = new reorder(user, inner);
-            toUser = new reorder(inner, user);
             this.slot = slot;
+        } else {
+            inner = user;
+            this.slot = null;
         }
         bytes = wanted.get_size();
     }
@@ -36,8 +35,11 @@ final class Operand {
     /** Points at an input array and, if needed, copies it into the primitive's layout. */
     void bindIn(INDArray array) {
         user.set_data_handle(Dnnl.address(array));
-        if (toInner != null) {
+        if (reordered) {
             bindScratch();
+            if (toInner == null) {
+                toInner = new reorder(user, inner);
+            }
             toInner.execute(Dnnl.stream(), user, inner);
         }
     }
@@ -45,13 +47,16 @@ final class Operand {
     /** Points at an output array; {@link #copyOut()} fills it after the primitive ran. */
     void bindOut(INDArray array) {
         user.set_data_handle(Dnnl.address(array));
-        if (toUser != null) {
+        if (reordered) {
             bindScratch();
         }
     }
 
     void copyOut() {
-        if (toUser != null) {
+        if (reordered) {
+            if (toUser == null) {
+                toUser = new reorder(inner, user);
+            }
             toUser.execute(Dnnl.stream(), inner, user);
         }
     }

@@ -157,13 +157,7 @@ class DnnlBf16Test {
             y.putScalar(i, (i * 3) % 4, 1f);
         }
         assertClose(nets[1].outputSingle(x), nets[0].outputSingle(x), 2e-2, "output");
-        INDArray[] grads = new INDArray[2];
-        for (int i = 0; i < 2; i++) {
-            nets[i].setInputs(x);
-            nets[i].setLabels(y);
-            nets[i].computeGradientAndScore();
-            grads[i] = nets[i].gradient().gradient().dup();
-        }
+        INDArray[] grads = Close.gradients(x, y, nets);
         assertEquals(nets[1].score(), nets[0].score(), 1e-2 * nets[1].score());
         // Sums of many rounded products partly cancel, so single elements (bias gradients above all)
         // may differ by several per cent, in PyTorch's bf16 autocast as here; the vector as a whole
@@ -268,30 +262,20 @@ class DnnlBf16Test {
         DnnlBatchNorm trainingBn = (DnnlBatchNorm) DnnlHelpers.helperOf(
                 (org.deeplearning4j.nn.layers.normalization.BatchNormalization) training.getLayer("bn"));
         assertEquals(memory.data_type.bf16.value, trainingBn.inputLink().type().value);
-        INDArray[] grads = new INDArray[2];
-        ComputationGraph[] nets = {reference, training};
-        for (int i = 0; i < 2; i++) {
-            nets[i].setInputs(x);
-            nets[i].setLabels(y);
-            nets[i].computeGradientAndScore();
-            grads[i] = nets[i].gradient().gradient().dup();
-        }
         // With batch norm over 4 images, bf16 products alone put the gradient ~13% (of its norm) off float's
         // on this tiny network; carrying the tensors in bf16 too must not add much to that.
         ComputationGraph unlinked = new ComputationGraph(chain(Activation.RELU));
         unlinked.init(reference.params().dup(), true);
         DnnlHelpers.install(unlinked, false, true, false);
-        unlinked.setInputs(x);
-        unlinked.setLabels(y);
-        unlinked.computeGradientAndScore();
-        double productsAlone = relativeDistance(grads[0], unlinked.gradient().gradient());
+        ComputationGraph[] nets = {reference, training, unlinked};
+        INDArray[] grads = Close.gradients(x, y, nets);
+        double productsAlone = relativeDistance(grads[0], grads[2]);
         double relative = relativeDistance(grads[0], grads[1]);
         assertTrue(relative < 1.5 * productsAlone, "gradient differs from float's by " + relative
                 + " of its norm, with bf16 products alone by " + productsAlone);
         for (int step = 0; step < 3; step++) {
-            for (ComputationGraph net : nets) {
-                net.fit(new INDArray[] {x}, new INDArray[] {y});
-            }
+            reference.fit(new INDArray[] {x}, new INDArray[] {y});
+            training.fit(new INDArray[] {x}, new INDArray[] {y});
         }
         assertClose(reference.params(), training.params(), 1e-2, "parameters after 3 SGD steps");
     }

@@ -100,6 +100,49 @@ class DnnlConvolutionTest {
         assertEquals(java.util.List.of("same3", "pad1stride2", "even2stride2", "dilated"), found);
     }
 
+    /**
+     * Maps of 32x32, where oneDNN picks Winograd's F(4x4, 3x3) for training and a frozen copy asks
+     * for it in inference (on AVX-512): outputs, gradients and a frozen copy's outputs within Winograd's
+     * rounding of DL4J's direct convolution.
+     */
+    @Test
+    void winogradConvolutionsAgreeWithDl4jsDirectOnes() {
+        OneDnn.require();
+        ComputationGraphConfiguration conf = new NeuralNetConfiguration.Builder().seed(4).dataType(DataType.FLOAT)
+                .updater(new Sgd(0.05)).weightInit(WeightInit.XAVIER).graphBuilder()
+                .addInputs("in").setInputTypes(InputType.convolutional(32, 32, 32))
+                .addLayer("c1", new ConvolutionLayer.Builder(3, 3).nOut(32).convolutionMode(ConvolutionMode.Same)
+                        .activation(Activation.RELU).build(), "in")
+                .addLayer("c2", new ConvolutionLayer.Builder(3, 3).nOut(32).convolutionMode(ConvolutionMode.Same)
+                        .activation(Activation.IDENTITY).build(), "c1")
+                .addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(4)
+                        .activation(Activation.SOFTMAX).build(), "c2")
+                .setOutputs("out").build();
+        ComputationGraph ours = Networks.create(conf);
+        ComputationGraph reference = new ComputationGraph(conf);
+        reference.init(ours.params().dup(), true);
+        Nd4j.getRandom().setSeed(9);
+        INDArray x = Nd4j.rand(DataType.FLOAT, 16, 32, 32, 32).subi(0.5);
+        INDArray y = Nd4j.zeros(DataType.FLOAT, 16, 4);
+        for (int i = 0; i < 16; i++) {
+            y.putScalar(i, i % 4, 1f);
+        }
+        ComputationGraph[] nets = {reference, ours};
+        INDArray[] grads = Close.gradients(x, y, nets);
+        assertClose(grads[0], grads[1], 1e-4, "gradients");
+        assertEquals(reference.score(), ours.score(), 1e-5 * reference.score(), "loss");
+        ComputationGraph frozen = Networks.frozen(ours);
+        assertClose(reference.outputSingle(false, x), frozen.outputSingle(false, x), 1e-4, "a frozen copy's output");
+        int avx512 = org.bytedeco.dnnl.global.dnnl.cpu_isa.avx512_core.value;
+        if ((org.bytedeco.dnnl.global.dnnl.dnnl_get_effective_cpu_isa() & avx512) == avx512) {
+            for (ComputationGraph net : new ComputationGraph[] {ours, frozen}) {
+                var used = ((DnnlConvolution) DnnlHelpers.helperOf(
+                        (org.deeplearning4j.nn.layers.convolution.ConvolutionLayer) net.getLayer("c2"))).implementations();
+                assertTrue(used.values().stream().allMatch(name -> name.contains("wino")), "c2 ran on " + used);
+            }
+        }
+    }
+
     @Test
     void forwardPassMatchesDl4jsBuiltInConvolution() {
         OneDnn.require();
@@ -118,13 +161,7 @@ class DnnlConvolutionTest {
         OneDnn.require();
         ComputationGraph[] nets = pair();
         INDArray[] b = batch(2);
-        INDArray[] grads = new INDArray[2];
-        for (int i = 0; i < 2; i++) {
-            nets[i].setInputs(b[0]);
-            nets[i].setLabels(b[1]);
-            nets[i].computeGradientAndScore();
-            grads[i] = nets[i].gradient().gradient().dup();
-        }
+        INDArray[] grads = Close.gradients(b[0], b[1], nets);
         assertEquals(nets[1].score(), nets[0].score(), 1e-5);
         // Every parameter's gradient, the first layer's included (it needs the deeper layers' input gradients).
         assertClose(grads[1], grads[0], 1e-4, "gradient");

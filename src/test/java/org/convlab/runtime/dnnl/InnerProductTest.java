@@ -68,14 +68,8 @@ class InnerProductTest {
         assertClose(dl4j.feedForward(b[0], false).get("d2"), Networks.inspectable(ours).feedForward(b[0], false).get("d2"),
                 1e-5, "d2's activations");
         assertClose(dl4j.outputSingle(false, b[0]), ours.outputSingle(false, b[0]), 1e-5, "output");
-        INDArray[] gradients = new INDArray[2];
         ComputationGraph[] nets = {dl4j, ours};
-        for (int i = 0; i < 2; i++) {
-            nets[i].setInputs(b[0]);
-            nets[i].setLabels(b[1]);
-            nets[i].computeGradientAndScore();
-            gradients[i] = nets[i].gradient().gradient().dup();
-        }
+        INDArray[] gradients = Close.gradients(b[0], b[1], nets);
         assertEquals(dl4j.score(), ours.score(), 1e-5 * dl4j.score(), "loss");
         // Every parameter's gradient, the first convolution's included (it needs the gradient at d1's input).
         for (String layer : new String[] {"c", "d1", "d2", "out"}) {
