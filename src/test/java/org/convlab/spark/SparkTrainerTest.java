@@ -85,8 +85,9 @@ class SparkTrainerTest {
         assertEquals(6, out.training().history().size());
         assertTrue(Double.isFinite(out.training().history().get(5).trainLoss()));
         // Sharing barely moves batch norm's running statistics; unless the driver recomputes them, this model
-        // is at chance (0.2563 here).
-        assertTrue(out.test().accuracy() > 0.5, "test accuracy " + out.test().accuracy() + "\n" + log);
+        // is at chance (0.2563 here). With them recomputed it scatters, sharing being asynchronous: 0.49-0.69
+        // over ten runs at two commits (2026-11-27), so the bound sits between that and chance.
+        assertTrue(out.test().accuracy() > 0.4, "test accuracy " + out.test().accuracy() + "\n" + log);
         assertEquals(aeronBefore, aeronFolders(), "Aeron's folder is removed");
     }
 
