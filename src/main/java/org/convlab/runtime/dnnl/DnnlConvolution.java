@@ -233,8 +233,8 @@ final class DnnlConvolution implements ConvolutionHelper {
         /**
          * The algorithm asked of oneDNN: its own choice on maps of 32x32 and more, where on AVX-512
          * it takes Winograd for 3x3 stride-1 layers; direct on smaller maps. There Winograd gained 6%
-         * in `bench` at 28x28 (batch 64), but the main job's test accuracy moved from 0.9237 to
-         * 0.9211 (one run), too close to its 0.92 bar for the gain.
+         * in `bench` at 28x28 (batch 64), but the main job's test accuracy was 0.9211 with it and
+         * 0.9255 without (one run each), too close to its 0.92 bar for the gain.
          */
         dnnl.algorithm algorithm() {
             return oh * ow >= 32 * 32 ? dnnl.algorithm.convolution_auto : dnnl.algorithm.convolution_direct;
@@ -332,8 +332,9 @@ final class DnnlConvolution implements ConvolutionHelper {
          * Whether an inference convolution should ask for Winograd rather than leave the choice to
          * oneDNN, which picks it for training but not for inference: float batches of maps at least
          * 10x10 and more than 3 input channels. fruits-cnn at 100x100, batch 32: 298 -> 370-376
-         * images/s; at 28x28, whose 7x7 and 3x3 maps are left direct, 3742 -> 3920-3955. Single
-         * images and every map lost (latency 4.9 -> 5.4 ms at 100x100).
+         * images/s; at 28x28, whose 7x7 and 3x3 maps are left direct, 3742 -> 3920-3955. Winograd
+         * on single images, or on every map at 28x28, lost (latency at 100x100 4.9 -> 5.4 ms,
+         * inference at 28x28 3742 -> 3295 images/s).
          */
         private static boolean prefersWinograd(Geometry g, data_type multiplied) {
             return multiplied.value == data_type.f32.value && g.n > 1 && g.c > 3 && g.oh * g.ow >= 100;

@@ -31,11 +31,6 @@ final class LayoutLink {
     private final Map<List<Long>, memory.desc> layouts = new ConcurrentHashMap<>();
     private final memory.data_type type;
 
-    /** A link for float tensors. */
-    LayoutLink() {
-        this(memory.data_type.f32);
-    }
-
     /** A link whose tensors are of {@code type} (f32, or bf16 where only oneDNN's primitives read them). */
     LayoutLink(memory.data_type type) {
         this.type = type;
