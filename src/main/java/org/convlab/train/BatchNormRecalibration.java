@@ -69,10 +69,13 @@ public final class BatchNormRecalibration {
         ComputationGraph probe = null;
         Map<String, Moments> moments = new LinkedHashMap<>();
         long seen = 0;
+        long fastPasses = 0;
         while (data.hasNext() && seen < maxImages) {
             DataSet batch = data.next();
             INDArray features = batch.getFeatures(); // the source's own array: it may be read again
-            if (fast != null && !addKeptStatistics(fast, layers, features, moments)) {
+            if (fast != null && addKeptStatistics(fast, layers, features, fastPasses + 1, moments)) {
+                fastPasses++;
+            } else if (fast != null) {
                 fast = null;
                 probe = Networks.inspectable(graph); // plain NCHW activations to read
             }
@@ -89,20 +92,16 @@ public final class BatchNormRecalibration {
 
     /**
      * Runs {@code features} forward in training mode and adds each layer's statistics of the batch,
-     * as its helper computed them; false, adding nothing, if some layer's helper did not.
+     * as its helper computed them; false, adding nothing, if some layer's helper did not (its
+     * count of training passes is not {@code passes}: the copy's helpers started at 0).
      */
-    private static boolean addKeptStatistics(ComputationGraph fast, List<String> layers, INDArray features,
+    private static boolean addKeptStatistics(ComputationGraph fast, List<String> layers, INDArray features, long passes,
                                              Map<String, Moments> moments) {
-        Map<String, Long> before = new LinkedHashMap<>();
-        for (String name : layers) {
-            BatchStatistics s = BatchStatistics.lastOf((BatchNormalization) fast.getLayer(name));
-            before.put(name, s == null ? 0 : s.passes());
-        }
         release(fast.outputSingle(true, features));
         List<BatchStatistics> fresh = new ArrayList<>();
         for (String name : layers) {
             BatchStatistics s = BatchStatistics.lastOf((BatchNormalization) fast.getLayer(name));
-            if (s == null || s.passes() != before.get(name) + 1) {
+            if (s == null || s.passes() != passes) {
                 return false;
             }
             fresh.add(s);
