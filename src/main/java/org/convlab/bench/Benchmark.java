@@ -22,17 +22,19 @@ import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Map;
 
 /**
  * Steady-state speed of an architecture on random data: training and inference images per
  * second at a batch size (median over timed iterations, after warm-up: DL4J needs about ten
- * iterations to settle), single-image latency (p50, p95), achieved GFLOP/s from the spec's FLOP
+ * iterations to settle, and each phase then runs on until the JIT compiler is quiet, see
+ * {@link JitSettle}), single-image latency (p50, p95), achieved GFLOP/s from the spec's FLOP
  * count, peak memory, and the backend and precision that ran.
  *
  * <pre>{@code
- * Benchmark.Result r = Benchmark.run(Architectures.get("fruits-cnn"), 32, 10, 20, 50);
+ * Benchmark.Result r = Benchmark.run(Architectures.get("fruits-cnn"), 32, 10, 20, 50, Duration.ofSeconds(20));
  * r.trainImagesPerSec();
  * }</pre>
  */
@@ -54,12 +56,14 @@ public final class Benchmark {
         }
     }
 
-    public static Result run(ArchitectureSpec spec, int batch, int warmup, int iterations, int latencySamples) {
-        return run(GraphBuilder.of(spec), batch, warmup, iterations, latencySamples);
+    public static Result run(ArchitectureSpec spec, int batch, int warmup, int iterations, int latencySamples,
+                             Duration settle) {
+        return run(GraphBuilder.of(spec), batch, warmup, iterations, latencySamples, settle);
     }
 
     /** The same on a graph configured by {@code builder} (data format, workspace mode). */
-    public static Result run(GraphBuilder builder, int batch, int warmup, int iterations, int latencySamples) {
+    public static Result run(GraphBuilder builder, int batch, int warmup, int iterations, int latencySamples,
+                             Duration settle) {
         Map<String, String> env = EnvironmentInfo.describe();
         ArchitectureSpec spec = builder.spec();
         ComputationGraph graph = builder.optSeed(1).build();
@@ -74,6 +78,7 @@ public final class Benchmark {
         for (int i = 0; i < warmup; i++) {
             graph.fit(ds);
         }
+        JitSettle.run(() -> graph.fit(ds), settle);
         double[] train = new double[iterations];
         for (int i = 0; i < iterations; i++) {
             long t = System.nanoTime();
@@ -82,25 +87,27 @@ public final class Benchmark {
             offHeap.sample();
         }
         // Inference runs on a frozen copy, weights packed once, as Classifier and the server run it.
-        graph = Networks.frozen(graph);
+        ComputationGraph frozen = Networks.frozen(graph);
         for (int i = 0; i < warmup; i++) {
-            graph.outputSingle(false, x);
+            frozen.outputSingle(false, x);
         }
+        JitSettle.run(() -> frozen.outputSingle(false, x), settle);
         double[] infer = new double[iterations];
         for (int i = 0; i < iterations; i++) {
             long t = System.nanoTime();
-            graph.outputSingle(false, x);
+            frozen.outputSingle(false, x);
             infer[i] = (System.nanoTime() - t) / 1e9;
             offHeap.sample();
         }
         INDArray one = x.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 1)).dup();
         for (int i = 0; i < warmup; i++) {
-            graph.outputSingle(false, one);
+            frozen.outputSingle(false, one);
         }
+        JitSettle.run(() -> frozen.outputSingle(false, one), settle);
         double[] latency = new double[latencySamples];
         for (int i = 0; i < latencySamples; i++) {
             long t = System.nanoTime();
-            graph.outputSingle(false, one);
+            frozen.outputSingle(false, one);
             latency[i] = (System.nanoTime() - t) / 1e6;
         }
         double trainRate = batch / median(train);

@@ -3,6 +3,7 @@ package org.convlab.bench;
 import org.convlab.infer.Classifier;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
@@ -21,18 +22,21 @@ public final class ClassifierBenchmark {
     public record Result(String model, int batch, int iterations, double imagesPerSec, double latencyMsP50, double latencyMsP99) {
     }
 
-    public static Result run(Classifier classifier, Path image, int batch, int warmup, int iterations, int latencySamples) {
+    public static Result run(Classifier classifier, Path image, int batch, int warmup, int iterations, int latencySamples,
+                             Duration settle) {
         List<Path> images = Collections.nCopies(batch, image);
         for (int i = 0; i < warmup; i++) {
             classifier.predictBatch(images, 1);
             classifier.predict(image, 1);
         }
+        JitSettle.run(() -> classifier.predictBatch(images, 1), settle);
         double[] rates = new double[iterations];
         for (int i = 0; i < iterations; i++) {
             long start = System.nanoTime();
             classifier.predictBatch(images, 1);
             rates[i] = batch / ((System.nanoTime() - start) / 1e9);
         }
+        JitSettle.run(() -> classifier.predict(image, 1), settle);
         double[] latencies = new double[latencySamples];
         for (int i = 0; i < latencySamples; i++) {
             long start = System.nanoTime();

@@ -23,6 +23,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
@@ -44,6 +45,10 @@ final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--warmup", converter = Counts.AtLeastZero.class, defaultValue = "10", description = "Untimed iterations first. Default: ${DEFAULT-VALUE}.")
     int warmup;
+
+    @Option(names = "--settle", converter = Counts.AtLeastZero.class, defaultValue = "20", paramLabel = "SECONDS",
+            description = "After warm-up, each phase (training, inference, latency) keeps running until the JIT compiler has been quiet for a second, at most this long (0: not at all). Default: ${DEFAULT-VALUE}.")
+    int settleSeconds;
 
     @Option(names = "--iterations", converter = Counts.AtLeastOne.class, defaultValue = "20", description = "Timed iterations. Default: ${DEFAULT-VALUE}.")
     int iterations;
@@ -100,7 +105,7 @@ final class BenchCommand implements Callable<Integer> {
         if (profile) {
             return printProfile(LayerProfile.run(builder, batch, iterations));
         }
-        Benchmark.Result r = Benchmark.run(builder, batch, warmup, iterations, latencySamples);
+        Benchmark.Result r = Benchmark.run(builder, batch, warmup, iterations, latencySamples, Duration.ofSeconds(settleSeconds));
         if (!noData) {
             r = r.withData(dataPipeline(r));
         }
@@ -141,7 +146,8 @@ final class BenchCommand implements Callable<Integer> {
             throw new org.convlab.ConvLabException("--model needs --image IMG: the file the model classifies");
         }
         try (Classifier classifier = Classifier.of(registryOption.open().load(model), 1)) {
-            ClassifierBenchmark.Result r = ClassifierBenchmark.run(classifier, image, batch, warmup, iterations, latencySamples);
+            ClassifierBenchmark.Result r = ClassifierBenchmark.run(classifier, image, batch, warmup, iterations, latencySamples,
+                    Duration.ofSeconds(settleSeconds));
             PrintWriter out = command.commandLine().getOut();
             if (json) {
                 out.print(Json.write(r));
