@@ -85,6 +85,11 @@ public final class ClassFolderSource implements ImageSource {
     }
 
     @Override
+    public boolean readsFiles() {
+        return true;
+    }
+
+    @Override
     public int[] classCounts() {
         return Stratified.counts(labelIndices(), labels.size());
     }

@@ -37,6 +37,12 @@ public interface ImageSource {
     /** Number of examples. */
     int size();
 
+    /**
+     * Whether each batch is read and decoded from files, work a prefetch thread can overlap with
+     * training; false for images already in memory, where a second thread only takes a core.
+     */
+    boolean readsFiles();
+
     /** Examples per class, in label order. */
     int[] classCounts();
 

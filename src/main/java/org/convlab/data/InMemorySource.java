@@ -87,6 +87,11 @@ public final class InMemorySource implements ImageSource {
     }
 
     @Override
+    public boolean readsFiles() {
+        return false;
+    }
+
+    @Override
     public int[] classCounts() {
         return Stratified.counts(labelIndex, labels.size());
     }
