@@ -20,8 +20,8 @@ import java.util.stream.Stream;
 
 /**
  * One checkpoint per finished epoch, each a folder {@code epoch-NNNN/} holding the network with
- * its optimizer state ({@code model.zip}), the best network so far ({@code best.zip}) and the run
- * state ({@code state.json}). A folder is written under a temporary name and renamed into place,
+ * its optimizer state ({@code model.zip}), the best network so far ({@code best.zip}, read without
+ * its optimizer state) and the run state ({@code state.json}). A folder is written under a temporary name and renamed into place,
  * so a kill at any moment leaves the previous epoch's checkpoint whole; older ones are then removed.
  */
 final class Checkpoints {
@@ -42,17 +42,23 @@ final class Checkpoints {
         this.dir = dir;
     }
 
-    void save(State state, ComputationGraph latest, ComputationGraph bestIfNew) {
+    /**
+     * Writes epoch {@code state.epoch()}'s checkpoint. {@code latestIsBest}: this epoch's network is
+     * the best so far, so {@code best.zip} is a second name for {@code model.zip} (a hard link where
+     * the file system allows, else a copy) instead of a second serialization of the same weights; a
+     * network read with its updater state ignored is the same network.
+     */
+    void save(State state, ComputationGraph latest, boolean latestIsBest) {
         try (StagingFolder staging = StagingFolder.in(dir)) {
             Path tmp = staging.path();
-            ModelSerializer.writeModel(latest, tmp.resolve("model.zip").toFile(), true);
+            Path model = tmp.resolve("model.zip");
+            ModelSerializer.writeModel(latest, model.toFile(), true);
             Path previous = newest();
-            if (bestIfNew != null) {
-                ModelSerializer.writeModel(bestIfNew, tmp.resolve("best.zip").toFile(), false);
-            } else if (previous != null) {
-                Files.copy(previous.resolve("best.zip"), tmp.resolve("best.zip"));
+            Path best = tmp.resolve("best.zip");
+            if (latestIsBest || previous == null) {
+                linkOrCopy(model, best);
             } else {
-                ModelSerializer.writeModel(latest, tmp.resolve("best.zip").toFile(), false);
+                linkOrCopy(previous.resolve("best.zip"), best);
             }
             JSON.writeValue(tmp.resolve("state.json").toFile(), state);
             Path target = dir.resolve(String.format("epoch-%04d", state.epoch()));
@@ -64,6 +70,14 @@ final class Checkpoints {
             }
         } catch (IOException e) {
             throw new ConvLabException("cannot write a checkpoint in " + dir + ": " + e.getMessage());
+        }
+    }
+
+    private static void linkOrCopy(Path existing, Path link) throws IOException {
+        try {
+            Files.createLink(link, existing);
+        } catch (UnsupportedOperationException | IOException e) {
+            Files.copy(existing, link);
         }
     }
 

@@ -152,7 +152,7 @@ public final class Trainer {
                 List<String> rows = history.stream().map(EpochMetrics::csv).toList();
                 double seconds = previousSeconds + (System.nanoTime() - start) / 1e9;
                 checkpoints.save(new Checkpoints.State(fingerprint, epoch, bestEpoch, bestLoss, stale, rows, seconds),
-                        graph, improved ? best : null);
+                        graph, improved);
             }
         }
         if (stoppedEarly) {
