@@ -21,8 +21,9 @@ import java.util.stream.Stream;
 /**
  * One checkpoint per finished epoch, each a folder {@code epoch-NNNN/} holding the network with
  * its optimizer state ({@code model.zip}), the best network so far ({@code best.zip}, read without
- * its optimizer state) and the run state ({@code state.json}). A folder is written under a temporary name and renamed into place,
- * so a kill at any moment leaves the previous epoch's checkpoint whole; older ones are then removed.
+ * its optimizer state) and the run state ({@code state.json}). A folder is written under a
+ * temporary name and renamed into place, so a kill at any moment leaves the previous epoch's
+ * checkpoint whole; older ones are then removed.
  */
 final class Checkpoints {
     private static final ObjectMapper JSON = JsonFiles.mapper();
