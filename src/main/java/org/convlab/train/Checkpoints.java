@@ -54,13 +54,8 @@ final class Checkpoints {
             Path tmp = staging.path();
             Path model = tmp.resolve("model.zip");
             ModelSerializer.writeModel(latest, model.toFile(), true);
-            Path previous = newest();
-            Path best = tmp.resolve("best.zip");
-            if (latestIsBest || previous == null) {
-                linkOrCopy(model, best);
-            } else {
-                linkOrCopy(previous.resolve("best.zip"), best);
-            }
+            Path previous = latestIsBest ? null : newest();
+            linkOrCopy(previous == null ? model : previous.resolve("best.zip"), tmp.resolve("best.zip"));
             JSON.writeValue(tmp.resolve("state.json").toFile(), state);
             Path target = dir.resolve(String.format("epoch-%04d", state.epoch()));
             if (!staging.commitAs(target)) {
