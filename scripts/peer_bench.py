@@ -10,11 +10,15 @@ PyTorch's fastest settings on a CPU, all on: in-place ReLU, channels_last tensor
 torch.inference_mode() for inference, and for inference and latency whichever is faster of eager
 mode and a TorchScript graph frozen with torch.jit.freeze + optimize_for_inference, traced on the
 shape it runs (the "infer_mode" and "latency_mode" fields say which won). --precision bf16 runs under torch.autocast("cpu", torch.bfloat16) with
-float32 master weights, PyTorch's own mixed precision.
+float32 master weights, PyTorch's own mixed precision. --precision int8 measures inference only: PyTorch's
+static post-training quantization (FX graph mode: convolutions fused with their ReLUs, every layer int8,
+min-max/histogram observers calibrated on the benchmark batch, as ConvLab calibrates on it), on each
+quantized engine this build has for x86 (onednn, fbgemm), eager and frozen TorchScript, the fastest kept.
 Run through scripts/bench-peer, which installs PyTorch and picks its fastest BLAS.
 """
 import argparse
 import contextlib
+import copy
 import json
 import math
 import os
@@ -68,7 +72,7 @@ def main():
     ap.add_argument("--settle", type=float, default=5.0, help="seconds of untimed calls after warm-up, in each phase")
     ap.add_argument("--iterations", type=int, default=20)
     ap.add_argument("--latency-samples", type=int, default=50)
-    ap.add_argument("--precision", choices=("fp32", "bf16"), default="fp32")
+    ap.add_argument("--precision", choices=("fp32", "bf16", "int8"), default="fp32")
     ap.add_argument("--json", action="store_true")
     a = ap.parse_args()
     h, w, c = (int(v) for v in a.input.split("x"))
@@ -76,6 +80,7 @@ def main():
     torch.set_num_threads(os.cpu_count())
     fmt = torch.channels_last
     bf16 = a.precision == "bf16"
+    int8 = a.precision == "int8"
 
     def autocast():
         return torch.autocast("cpu", dtype=torch.bfloat16) if bf16 else contextlib.nullcontext()
@@ -94,8 +99,10 @@ def main():
         loss.backward()
         opt.step()
 
-    model.train()
-    train = timed(step, a.warmup, a.iterations, a.settle)
+    train = None
+    if not int8:
+        model.train()
+        train = timed(step, a.warmup, a.iterations, a.settle)
 
     model.eval()
 
@@ -105,11 +112,33 @@ def main():
             traced = torch.jit.trace(model, example, check_trace=False)
             return torch.jit.optimize_for_inference(torch.jit.freeze(traced))
 
+    def quantized(engine):
+        from torch.ao.quantization import get_default_qconfig_mapping
+        from torch.ao.quantization.quantize_fx import convert_fx, prepare_fx
+        torch.backends.quantized.engine = engine
+        prepared = prepare_fx(copy.deepcopy(model), get_default_qconfig_mapping(engine), example_inputs=(x,))
+        with torch.no_grad():
+            prepared(x)
+        return convert_fx(prepared)
+
+    def candidates(example):
+        if not int8:
+            return [("eager", model, None), ("torchscript-frozen", frozen_graph(example), None)]
+        found = []
+        for engine in (e for e in ("onednn", "fbgemm") if e in torch.backends.quantized.supported_engines):
+            q = quantized(engine)
+            with torch.no_grad():
+                frozen = torch.jit.freeze(torch.jit.trace(q, example, check_trace=False))
+            found += [(engine + "-eager", q, engine), (engine + "-torchscript-frozen", frozen, engine)]
+        return found
+
     # Inference and latency each take the fastest of eager mode and a frozen graph, the latter traced
-    # on the shape it runs (a batch, or one image).
+    # on the shape it runs (a batch, or one image); in int8, of each quantized engine's two.
     def fastest(example, calls):
         best = None
-        for name, m in (("eager", model), ("torchscript-frozen", frozen_graph(example))):
+        for name, m, engine in candidates(example):
+            if engine:
+                torch.backends.quantized.engine = engine
             with torch.inference_mode(), autocast():
                 times = timed(lambda: m(example), a.warmup, calls, a.settle)
             if best is None or statistics.median(times) < statistics.median(best[1]):
@@ -124,7 +153,7 @@ def main():
         "input": a.input,
         "batch": a.batch,
         "precision": a.precision,
-        "train_images_per_sec": a.batch / statistics.median(train),
+        "train_images_per_sec": a.batch / statistics.median(train) if train else None,
         "infer_images_per_sec": a.batch / statistics.median(infer),
         "latency_ms_p50": percentile(latency, 50),
         "latency_ms_p95": percentile(latency, 95),
@@ -139,7 +168,7 @@ def main():
         print(json.dumps(result))
     else:
         for k, v in result.items():
-            print("%-22s %s" % (k, round(v, 2) if isinstance(v, float) else v))
+            print("%-22s %s" % (k, round(v, 2) if isinstance(v, float) else "not measured (inference only)" if v is None else v))
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ import org.convlab.arch.GraphBuilder;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.convlab.arch.InputShape;
 import org.convlab.env.EnvironmentInfo;
+import org.convlab.runtime.Int8Calibration;
 import org.convlab.runtime.MemoryBudget;
 import org.convlab.runtime.Precision;
 import org.deeplearning4j.nn.conf.inputs.InputType;
@@ -24,6 +25,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -42,8 +44,9 @@ public final class Benchmark {
     private Benchmark() {
     }
 
-    public record Result(String arch, String input, int batch, int warmup, int iterations, double trainImagesPerSec,
-                         double inferImagesPerSec, double latencyMsP50, double latencyMsP95, double trainGflops,
+    /** {@code trainImagesPerSec} and {@code trainGflops} are null in int8, which is for inference only. */
+    public record Result(String arch, String input, int batch, int warmup, int iterations, Double trainImagesPerSec,
+                         double inferImagesPerSec, double latencyMsP50, double latencyMsP95, Double trainGflops,
                          double inferGflops, long forwardFlopsPerImage, long peakRssMb, long peakHeapMb, long peakOffheapMb,
                          Double dataImagesPerSec, double peakGflops, String precision, String backend,
                          Map<String, String> environment) {
@@ -75,19 +78,25 @@ public final class Benchmark {
         INDArray x = ds.getFeatures();
         OffHeapPeak offHeap = new OffHeapPeak();
 
-        for (int i = 0; i < warmup; i++) {
-            graph.fit(ds);
+        boolean int8 = Precision.active() == Precision.INT8;
+        Double trainRate = null;
+        if (!int8) {
+            for (int i = 0; i < warmup; i++) {
+                graph.fit(ds);
+            }
+            JitSettle.run(() -> graph.fit(ds), settle);
+            double[] train = new double[iterations];
+            for (int i = 0; i < iterations; i++) {
+                long t = System.nanoTime();
+                graph.fit(ds);
+                train[i] = (System.nanoTime() - t) / 1e9;
+                offHeap.sample();
+            }
+            trainRate = batch / median(train);
         }
-        JitSettle.run(() -> graph.fit(ds), settle);
-        double[] train = new double[iterations];
-        for (int i = 0; i < iterations; i++) {
-            long t = System.nanoTime();
-            graph.fit(ds);
-            train[i] = (System.nanoTime() - t) / 1e9;
-            offHeap.sample();
-        }
-        // Inference runs on a frozen copy, weights packed once, as Classifier and the server run it.
-        ComputationGraph frozen = Networks.frozen(graph);
+        // Inference runs on a frozen copy, weights packed once, as Classifier and the server run it;
+        // int8 over ranges measured on the benchmark's own batch (speed does not depend on them).
+        ComputationGraph frozen = Networks.frozen(graph, int8 ? Int8Calibration.measure(graph, List.of(x).iterator()) : null);
         for (int i = 0; i < warmup; i++) {
             frozen.outputSingle(false, x);
         }
@@ -110,11 +119,10 @@ public final class Benchmark {
             frozen.outputSingle(false, one);
             latency[i] = (System.nanoTime() - t) / 1e6;
         }
-        double trainRate = batch / median(train);
         double inferRate = batch / median(infer);
         long forward = FlopCount.forward(spec);
         return new Result(spec.name(), in.toString(), batch, warmup, iterations, trainRate, inferRate,
-                percentile(latency, 50), percentile(latency, 95), trainRate * FlopCount.training(spec) / 1e9,
+                percentile(latency, 50), percentile(latency, 95), trainRate == null ? null : trainRate * FlopCount.training(spec) / 1e9,
                 inferRate * forward / 1e9, forward, peakRssMb(), peakHeapMb(), offHeap.peak >> 20, null, sgemmGflops(),
                 Precision.active().label(), env.get("backend") + " " + env.get("nd4j_build") + ", convolutions: " + env.get("conv_engine"),
                 env);

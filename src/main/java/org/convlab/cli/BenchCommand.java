@@ -115,8 +115,12 @@ final class BenchCommand implements Callable<Integer> {
         } else {
             out.printf(Locale.US, "%s at %s, batch %d, %s (%d warm-up, median of %d iterations) on %s%n", r.arch(), r.input(),
                     r.batch(), r.precision(), r.warmup(), r.iterations(), r.backend());
-            out.printf(Locale.US, "  train      %8.1f images/s  (%.1f GFLOP/s, %.0f%% of peak)%n", r.trainImagesPerSec(), r.trainGflops(),
-                    100 * r.trainGflops() / r.peakGflops());
+            if (r.trainImagesPerSec() != null) {
+                out.printf(Locale.US, "  train      %8.1f images/s  (%.1f GFLOP/s, %.0f%% of peak)%n", r.trainImagesPerSec(),
+                        r.trainGflops(), 100 * r.trainGflops() / r.peakGflops());
+            } else {
+                out.println("  train      not measured: int8 is for inference (train in fp32 or bf16)");
+            }
             out.printf(Locale.US, "  inference  %8.1f images/s  (%.1f GFLOP/s, %.0f%% of peak)%n", r.inferImagesPerSec(), r.inferGflops(),
                     100 * r.inferGflops() / r.peakGflops());
             out.printf(Locale.US, "  peak       %8.1f GFLOP/s FP32 (2048^3 sgemm through ND4J's BLAS)%n", r.peakGflops());

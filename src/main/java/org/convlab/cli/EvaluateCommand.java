@@ -7,7 +7,6 @@ import org.convlab.data.DataSources;
 import org.convlab.data.ImageSource;
 import org.convlab.plot.ConfusionPlot;
 import org.convlab.plot.Pictures;
-import org.convlab.runtime.Networks;
 import org.convlab.train.EvaluationReport;
 import org.convlab.train.Evaluator;
 import org.convlab.zoo.StoredModel;
@@ -71,7 +70,7 @@ final class EvaluateCommand implements Callable<Integer> {
             case "flip" -> true;
             default -> throw new BadSettingException(Setting.TTA, "%s '" + BadSettingException.literal(tta) + "' is not known; use none or flip");
         };
-        EvaluationReport r = Evaluator.evaluate(Networks.frozen(stored.graph()), source, labels, batch, flip);
+        EvaluationReport r = Evaluator.evaluate(stored.frozen(), source, labels, batch, flip);
         if (confusionPng != null) {
             Pictures.writePng(ConfusionPlot.render(r.confusion(), labels, stored.ref() + " on " + r.data()), confusionPng);
         }

@@ -1,5 +1,7 @@
 package org.convlab.cli;
 
+import org.convlab.BadSettingException;
+import org.convlab.Setting;
 import org.convlab.arch.InputShape;
 import org.convlab.data.DataSources;
 import org.convlab.data.FashionMnist;
@@ -8,6 +10,7 @@ import org.convlab.arch.WeightInitName;
 import org.convlab.data.DataSource;
 import org.convlab.job.TrainingJob;
 import org.convlab.job.TrainingRequest;
+import org.convlab.runtime.Precision;
 import org.convlab.spark.SparkTrainer;
 import org.convlab.train.ConsoleProgress;
 import org.convlab.train.LearningRateSchedule;
@@ -129,6 +132,10 @@ final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (Precision.requested() == Precision.INT8) {
+            throw new BadSettingException(Setting.PRECISION, "%s int8 is for inference (evaluate, predict, serve, bench);"
+                    + " train in fp32 or bf16: the model is stored with the calibration int8 needs");
+        }
         ModelRegistry registry = registryOption.open();
         String modelName = ModelRegistry.checkName(name != null ? name : defaultName(data));
         TrainingOptions options = TrainingOptions.builder().optEpochs(epochs).optBatch(batch).optLearningRate(lr)

@@ -1,7 +1,6 @@
 package org.convlab.infer;
 
 import org.convlab.ConvLabException;
-import org.convlab.runtime.Networks;
 import org.convlab.data.Preprocessor;
 import org.convlab.data.DecodedImage;
 import org.convlab.data.ImageDecoder;
@@ -45,7 +44,7 @@ public final class Classifier implements AutoCloseable {
         this.preprocessor = new Preprocessor(card.preprocessing());
         this.pool = new ArrayBlockingQueue<>(replicas);
         for (int i = 0; i < replicas; i++) {
-            pool.add(Networks.frozen(model.graph()));
+            pool.add(model.frozen());
         }
     }
 

@@ -1,14 +1,20 @@
 package org.convlab.job;
 
+import org.convlab.data.ImageSource;
 import org.convlab.plot.ConfusionPlot;
 import org.convlab.plot.Pictures;
 import org.convlab.plot.TrainingCurves;
 import org.convlab.train.EpochMetrics;
 import org.convlab.train.EvaluationReport;
+import org.convlab.runtime.Int8Calibration;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,7 +22,8 @@ import java.util.stream.Stream;
 
 /**
  * The files a run leaves beside its model: {@code metrics.csv} (one row per epoch),
- * {@code curves.png} (loss and accuracy per epoch) and {@code confusion.png}.
+ * {@code curves.png} (loss and accuracy per epoch), {@code confusion.png}, and the int8
+ * calibration ({@value Int8Calibration#FILE}).
  */
 public final class RunFiles {
     private RunFiles() {
@@ -41,5 +48,35 @@ public final class RunFiles {
                 name + " on " + confusionFrom.data()), confusion);
         files.put("confusion.png", confusion);
         return files;
+    }
+
+    /**
+     * Measures the int8 calibration of {@code graph} on up to {@value Int8Calibration#DEFAULT_IMAGES}
+     * images of {@code source} (as preprocessed for training, not augmented), writes it into {@code dir}
+     * and adds it to {@code files}.
+     */
+    public static void addCalibration(Map<String, Path> files, Path dir, ComputationGraph graph, ImageSource source,
+                                      long seed) {
+        Path file = dir.resolve(Int8Calibration.FILE);
+        calibration(graph, source, seed).write(file);
+        files.put(Int8Calibration.FILE, file);
+    }
+
+    /** The int8 calibration of {@code graph} over up to {@value Int8Calibration#DEFAULT_IMAGES} images of {@code source}. */
+    public static Int8Calibration calibration(ComputationGraph graph, ImageSource source, long seed) {
+        ImageSource sample = source.size() > Int8Calibration.DEFAULT_IMAGES
+                ? source.limit(Int8Calibration.DEFAULT_IMAGES, seed) : source;
+        DataSetIterator batches = sample.iterator(256, false, seed);
+        return Int8Calibration.measure(graph, new Iterator<INDArray>() {
+            @Override
+            public boolean hasNext() {
+                return batches.hasNext();
+            }
+
+            @Override
+            public INDArray next() {
+                return batches.next().getFeatures();
+            }
+        });
     }
 }

@@ -93,6 +93,7 @@ public final class TrainingJob {
             work = Files.createTempDirectory("convlab-run");
             Map<String, Path> files = RunFiles.write(work, request.name(), result.history(),
                     testReport != null ? testReport : valReport);
+            RunFiles.addCalibration(files, work, result.graph(), train, options.seed());
             StoredModel stored = registry.save(request.name(), result.graph(), card, files);
             if (options.checkpointDir() != null) {
                 registry.discardCheckpoints(request.name());

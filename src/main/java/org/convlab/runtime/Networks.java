@@ -1,5 +1,6 @@
 package org.convlab.runtime;
 
+import org.convlab.ConvLabException;
 import org.convlab.runtime.dnnl.DnnlHelpers;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -9,6 +10,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
+import java.util.Map;
 
 /**
  * The one door to a runnable network. Every graph ConvLab hands out, built, loaded, copied,
@@ -28,6 +30,7 @@ import java.nio.file.Path;
  * ComputationGraph replica = Networks.copy(stored);                  // for a second thread
  * ComputationGraph probe = Networks.inspectable(stored);            // inner activations readable
  * ComputationGraph served = Networks.frozen(stored);                // inference only, weights packed once
+ * ComputationGraph int8 = Networks.frozen(stored, calibration);     // int8 where Precision.INT8 is active
  * }</pre>
  */
 public final class Networks {
@@ -75,13 +78,34 @@ public final class Networks {
      * their own layouts (and to bf16 in bf16 precision) once, not on every call, and its dense
      * layers run on oneDNN, the way {@code torch.jit.freeze} prepacks a model's weights. Training
      * it is refused; its parameters must not be changed in place (that would go unnoticed), so it
-     * suits callers that hold it privately, as {@code Classifier} and the server do.
+     * suits callers that hold it privately, as {@code Classifier} and the server do. In int8 precision
+     * it needs the ranges of {@link #frozen(ComputationGraph, Int8Calibration)}.
      */
     public static ComputationGraph frozen(ComputationGraph graph) {
+        return frozen(graph, null);
+    }
+
+    /**
+     * As {@link #frozen(ComputationGraph)}; where {@link Precision#INT8} is active, its convolution
+     * and hidden dense layers multiply 8-bit integers over {@code calibration}'s input ranges
+     * (ignored in fp32 and bf16).
+     */
+    public static ComputationGraph frozen(ComputationGraph graph, Int8Calibration calibration) {
+        Precision precision = Precision.active();
+        if (precision == Precision.INT8 && calibration == null) {
+            throw new ConvLabException("int8 inference needs the range of each layer's input: measure them with"
+                    + " Int8Calibration.measure (convlab calibrate), or run in fp32 or bf16");
+        }
         // The configuration and the parameters alone: no optimizer state or gradients to copy.
         ComputationGraph copy = new ComputationGraph(graph.getConfiguration().clone());
         copy.init(graph.params(), true);
-        return install(counted(copy, graph), true, true);
+        counted(copy, graph);
+        if (ConvEngine.active() == ConvEngine.DNNL) {
+            // Int8 layers write float: oneDNN 2.5's fast int8 kernels do not write bf16 (its gemm fallback does, 30x slower).
+            DnnlHelpers.install(copy, true, precision == Precision.BF16, true,
+                    precision == Precision.INT8 ? calibration.inputs() : Map.of());
+        }
+        return switchPlatformHelpers(copy);
     }
 
     /** A graph made outside ConvLab (Keras import, deserialized by Spark), made ready to run here. */
@@ -96,15 +120,16 @@ public final class Networks {
         return copy;
     }
 
+    /** Graphs that train or are inspected run int8 requests in fp32: int8 is for frozen graphs. */
     private static ComputationGraph install(ComputationGraph graph, boolean linkedLayouts) {
-        return install(graph, linkedLayouts, false);
+        if (ConvEngine.active() == ConvEngine.DNNL) {
+            DnnlHelpers.install(graph, linkedLayouts, Precision.active() == Precision.BF16, false, Map.of());
+        }
+        return switchPlatformHelpers(graph);
     }
 
-    private static ComputationGraph install(ComputationGraph graph, boolean linkedLayouts, boolean frozen) {
+    private static ComputationGraph switchPlatformHelpers(ComputationGraph graph) {
         boolean ours = ConvEngine.active() == ConvEngine.DNNL;
-        if (ours) {
-            DnnlHelpers.install(graph, linkedLayouts, Precision.active() == Precision.BF16, frozen);
-        }
         if (NativeSetup.backend() == Backend.CPU && Nd4j.getEnvironment().helpersAllowed() == ours) {
             Nd4j.getEnvironment().allowHelpers(!ours);
         }

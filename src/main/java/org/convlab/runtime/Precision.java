@@ -8,12 +8,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The number format convolutions multiply in: {@code fp32} (the default) or {@code bf16},
+ * The number format convolutions multiply in: {@code fp32} (the default), {@code bf16},
  * bfloat16 products with float accumulation, float master weights and float loss, the way
- * PyTorch's CPU autocast runs. Chosen for the whole process with {@code -Dconvlab.precision=bf16},
- * {@code CONVLAB_PRECISION} or {@link #request}; {@link Networks} builds every graph's helpers for
- * the {@link #active()} precision. bf16 needs ConvLab's oneDNN engine and a CPU with AVX512_BF16
- * ({@code lscpu} flag avx512_bf16); elsewhere it warns once and runs in fp32.
+ * PyTorch's CPU autocast runs, or {@code int8}, for inference only: frozen graphs multiply 8-bit
+ * integers in their convolution and hidden dense layers, over input ranges calibrated on training
+ * images ({@link Int8Calibration}); graphs that train stay fp32. Chosen for the whole process with
+ * {@code -Dconvlab.precision=bf16}, {@code CONVLAB_PRECISION} or {@link #request}; {@link Networks}
+ * builds every graph's helpers for the {@link #active()} precision. Both need ConvLab's oneDNN
+ * engine; bf16 a CPU with AVX512_BF16 ({@code lscpu} flag avx512_bf16), int8 one with VNNI
+ * (avx512_vnni or avx_vnni). Elsewhere they warn once and run in fp32.
  *
  * <pre>{@code
  * Precision.request(Precision.BF16);               // before graphs are built or loaded
@@ -23,19 +26,20 @@ import org.slf4j.LoggerFactory;
  */
 public enum Precision {
     FP32,
-    BF16;
+    BF16,
+    INT8;
 
     public static final String PROPERTY = "convlab.precision";
     public static final String ENV = "CONVLAB_PRECISION";
     private static final Logger LOG = LoggerFactory.getLogger(Precision.class);
     private static volatile boolean warned;
 
-    /** "fp32" or "bf16", as the command line and the model card write it. */
+    /** "fp32", "bf16" or "int8", as the command line and the model card write it. */
     public String label() {
         return name().toLowerCase(Locale.ROOT);
     }
 
-    /** The precision named {@code text} ("fp32", "bf16"). */
+    /** The precision named {@code text} ("fp32", "bf16", "int8"). */
     public static Precision parse(String text) {
         for (Precision p : values()) {
             if (p.label().equals(text.trim().toLowerCase(Locale.ROOT))) {
@@ -43,7 +47,7 @@ public enum Precision {
             }
         }
         throw new BadSettingException(Setting.PRECISION,
-                "%s must be fp32 or bf16, received '" + BadSettingException.literal(text) + "'");
+                "%s must be fp32, bf16 or int8, received '" + BadSettingException.literal(text) + "'");
     }
 
     /** Asks for {@code precision} in this process; graphs built, loaded or copied afterwards use it. */
@@ -57,20 +61,26 @@ public enum Precision {
         return value == null || value.isBlank() ? FP32 : parse(value);
     }
 
-    /** The precision convolutions really run in here: BF16 only where it was asked for and the CPU has it. */
+    /** The precision convolutions really run in here: BF16 or INT8 only where it was asked for and the CPU has it. */
     public static Precision active() {
-        if (requested() == FP32) {
+        Precision requested = requested();
+        if (requested == FP32) {
             return FP32;
         }
-        String missing = ConvEngine.active() != ConvEngine.DNNL
-                ? "ConvLab's oneDNN engine (convolutions run on " + ConvEngine.describeActive() + ")"
-                : Dnnl.nativeBf16() ? null : "a CPU with AVX512_BF16 (lscpu flag avx512_bf16), which this one lacks";
+        String missing;
+        if (ConvEngine.active() != ConvEngine.DNNL) {
+            missing = "ConvLab's oneDNN engine (convolutions run on " + ConvEngine.describeActive() + ")";
+        } else if (requested == BF16) {
+            missing = Dnnl.nativeBf16() ? null : "a CPU with AVX512_BF16 (lscpu flag avx512_bf16), which this one lacks";
+        } else {
+            missing = Dnnl.nativeInt8() ? null : "a CPU with VNNI (lscpu flag avx512_vnni or avx_vnni), which this one lacks";
+        }
         if (missing == null) {
-            return BF16;
+            return requested;
         }
         if (!warned) {
             warned = true;
-            LOG.warn("bf16 needs {}; running in fp32", missing);
+            LOG.warn("{} needs {}; running in fp32", requested.label(), missing);
         }
         return FP32;
     }

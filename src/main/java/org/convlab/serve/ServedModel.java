@@ -1,7 +1,6 @@
 package org.convlab.serve;
 
 import org.convlab.data.Preprocessor;
-import org.convlab.runtime.Networks;
 import org.convlab.zoo.ModelCard;
 import org.convlab.zoo.StoredModel;
 
@@ -10,7 +9,7 @@ record ServedModel(String name, int version, ModelCard card, Preprocessor prepro
 
     static ServedModel of(StoredModel stored, BatchSettings settings, ServerMetrics metrics) {
         ModelCard card = stored.card();
-        DynamicBatcher batcher = new DynamicBatcher(stored.ref(), Networks.frozen(stored.graph()), settings.maxBatch(), settings.maxDelayMicros(),
+        DynamicBatcher batcher = new DynamicBatcher(stored.ref(), stored.frozen(), settings.maxBatch(), settings.maxDelayMicros(),
                 settings.queue(), metrics.observer(card.name(), card.version()));
         return new ServedModel(card.name(), card.version(), card, new Preprocessor(card.preprocessing()), batcher);
     }

@@ -180,8 +180,10 @@ public final class SparkTrainer {
                     card.preprocessing(), card.training(), card.metrics(), environment, null, null);
             Path work = Files.createTempDirectory("convlab-run");
             try {
-                StoredModel stored = registry.save(request.name(), trained, card, RunFiles.write(work, request.name(),
-                        result.history(), testReport != null ? testReport : valReport));
+                Map<String, Path> runFiles = RunFiles.write(work, request.name(), result.history(),
+                        testReport != null ? testReport : valReport);
+                RunFiles.addCalibration(runFiles, work, trained, train, o.seed());
+                StoredModel stored = registry.save(request.name(), trained, card, runFiles);
                 if (o.checkpointDir() != null) {
                     registry.discardCheckpoints(request.name());
                 }

@@ -1,5 +1,9 @@
 package org.convlab.zoo;
 
+import org.convlab.ConvLabException;
+import org.convlab.runtime.Int8Calibration;
+import org.convlab.runtime.Networks;
+import org.convlab.runtime.Precision;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 
 import java.nio.file.Path;
@@ -10,5 +14,27 @@ public record StoredModel(ComputationGraph graph, ModelCard card, Path dir) {
     /** {@code name:version}. */
     public String ref() {
         return card.name() + ":" + card.version();
+    }
+
+    /** The int8 calibration stored beside the model ({@value Int8Calibration#FILE}), or null when it has none. */
+    public Int8Calibration calibration() {
+        return Int8Calibration.readIfPresent(dir.resolve(Int8Calibration.FILE));
+    }
+
+    /**
+     * An inference-only copy for the process's precision ({@link Networks#frozen}); in int8 over
+     * the stored calibration, failing with the fix when the model has none.
+     */
+    public ComputationGraph frozen() {
+        if (Precision.active() != Precision.INT8) {
+            return Networks.frozen(graph);
+        }
+        Int8Calibration calibration = calibration();
+        if (calibration == null) {
+            throw new ConvLabException("model " + ref() + " has no int8 calibration (" + Int8Calibration.FILE + " in "
+                    + dir + "); measure one with convlab calibrate --model " + ref() + " --data DIR (its training images),"
+                    + " or use --precision fp32 or bf16");
+        }
+        return Networks.frozen(graph, calibration);
     }
 }

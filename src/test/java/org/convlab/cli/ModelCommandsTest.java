@@ -3,6 +3,10 @@ package org.convlab.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.convlab.data.SyntheticShapes;
+import org.convlab.runtime.ConvEngine;
+import org.convlab.runtime.Int8Calibration;
+import org.convlab.runtime.Precision;
+import org.convlab.runtime.dnnl.Dnnl;
 import org.convlab.train.TinyModels;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -18,6 +22,7 @@ import java.util.Random;
 import static org.convlab.cli.ConvLabTest.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** evaluate, predict, models and filters from the command line, against a model trained once. */
 class ModelCommandsTest {
@@ -67,6 +72,43 @@ class ModelCommandsTest {
         assertTrue(Files.size(png) > 0);
         ConvLabTest.Result text = run(with("evaluate", "--model", "shapes", "--data", "synthetic:4:200"));
         assertTrue(text.out().contains("precision") && text.out().contains("confusion matrix"), text.out());
+    }
+
+    /**
+     * Int8 end to end: training stores the calibration beside the model, evaluate runs on it and
+     * scores as float does (within 4 of 160 images: the tiny model has many close calls), calibrate measures it again, and a
+     * model without one, or training in int8, is refused with the fix.
+     */
+    @Test
+    void int8EvaluatesOnTheStoredCalibrationAndCalibrateMeasuresIt() throws IOException {
+        assumeTrue(Dnnl.nativeInt8() && ConvEngine.active() == ConvEngine.DNNL, "int8 needs VNNI and oneDNN");
+        Path calibration = registry.resolve("shapes/1").resolve(Int8Calibration.FILE);
+        assertTrue(Files.isRegularFile(calibration), "train stores the int8 calibration");
+        try {
+            JsonNode floats = new ObjectMapper().readTree(run(with("evaluate", "--model", "shapes", "--data",
+                    "synthetic:4:200", "--json")).out());
+            ConvLabTest.Result r = run(with("evaluate", "--model", "shapes", "--data", "synthetic:4:200", "--precision",
+                    "int8", "--json"));
+            assertEquals(0, r.code(), r.err());
+            double int8 = new ObjectMapper().readTree(r.out()).get("accuracy").asDouble();
+            assertEquals(floats.get("accuracy").asDouble(), int8, 0.025, "int8 accuracy against float's (4 of 160 images)");
+
+            Files.delete(calibration);
+            ConvLabTest.Result none = run(with("evaluate", "--model", "shapes", "--data", "synthetic:4:200", "--precision", "int8"));
+            assertEquals(2, none.code());
+            assertTrue(none.err().contains("has no int8 calibration") && none.err().contains("convlab calibrate --model shapes:1"),
+                    none.err());
+            ConvLabTest.Result measured = run(with("calibrate", "--model", "shapes", "--data", "synthetic:4:200"));
+            assertEquals(0, measured.code(), measured.err());
+            assertTrue(measured.out().contains("input ranges of 3 layers over 800 images"), measured.out());
+            assertEquals(0, run(with("evaluate", "--model", "shapes", "--data", "synthetic:4:200", "--precision", "int8")).code());
+
+            ConvLabTest.Result train = run(with("train", "--precision", "int8", "--data", "synthetic:4:20"));
+            assertEquals(2, train.code());
+            assertTrue(train.err().contains("--precision int8 is for inference"), train.err());
+        } finally {
+            System.clearProperty(Precision.PROPERTY);
+        }
     }
 
     @Test

@@ -139,7 +139,7 @@ class TutorialCommandsTest {
     @Test
     void badSettingsGetOneClearLine() throws IOException {
         assertBadInput("stride must be at least 1, received 0", "conv", "--matrix", matrix5().toString(), "--kernel", "identity", "--stride", "0");
-        assertBadInput("convlab bench: --precision must be fp32 or bf16, received 'bf17' (see", "bench", "--precision", "bf17");
+        assertBadInput("convlab bench: --precision must be fp32, bf16 or int8, received 'bf17' (see", "bench", "--precision", "bf17");
         assertBadInput("stride must be at least 1, received -2", "pool", "--matrix", matrix5().toString(), "--type", "max", "--stride", "-2");
         assertBadInput("larger than the 2-rows input", "conv", "--matrix", csv("small.csv", "1,2\n3,4\n").toString(), "--kernel", "sharpen");
         assertBadInput("kernel 'blurry' is not known; use one of identity, edge-detection-1",

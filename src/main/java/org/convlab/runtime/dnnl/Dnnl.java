@@ -68,6 +68,19 @@ public final class Dnnl {
         return (isa & bf16) == bf16;
     }
 
+    /**
+     * Whether this CPU multiplies 8-bit integers natively into 32-bit sums (VNNI: {@code lscpu} flag
+     * avx512_vnni or avx_vnni), as oneDNN sees it. Without it oneDNN's int8 kernels pair u8 x s8
+     * products into 16 bits, which can saturate.
+     */
+    public static boolean nativeInt8() {
+        engine();
+        int isa = dnnl.dnnl_get_effective_cpu_isa();
+        int avx512 = dnnl.cpu_isa.avx512_core_vnni.value;
+        int avx2 = dnnl.cpu_isa.avx2_vnni.value;
+        return (isa & avx512) == avx512 || (isa & avx2) == avx2;
+    }
+
     /** A memory object over {@code desc} whose data pointer is set before each use. */
     static memory unbound(memory.desc desc) {
         return new memory(desc, engine(), new Pointer());

@@ -51,12 +51,18 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * are rounded to bf16 on the way in) and accumulate and write in float: the network's arrays,
  * master weights and their gradients stay float, as in PyTorch's CPU autocast. A geometry oneDNN
  * has no fast bf16 kernel for (its reference implementation answers) runs in float instead.
+ *
+ * <p>A frozen layer given its input's calibrated range multiplies 8-bit integers instead ({@link Int8}):
+ * the input is scaled and rounded to u8 or s8 on its way into the kernel's layout, the weights once to
+ * s8 per output channel, and the int32 sums come out as floats (bias and ReLU applied), so the layers
+ * around it are untouched. A geometry without a fast int8 kernel runs in float.
  */
 final class DnnlConvolution implements ConvolutionHelper {
     private final boolean inputGradient;
     private final boolean hasBias;
     private final boolean bf16;
     private final boolean frozen;
+    private final ActivationRange int8Input;
     private final LayoutLink in;
     private final LayoutLink out;
     private final Map<Geometry, Forward> forwards = new HashMap<>();
@@ -72,9 +78,14 @@ final class DnnlConvolution implements ConvolutionHelper {
      * @param bf16          whether to multiply in bfloat16 (the CPU must have AVX512_BF16)
      * @param frozen        whether the weights never change (an inference-only graph): they are then
      *                      reordered into the kernel's layout once, not on every call, and backprop is refused
+     * @param int8Input     the range of a frozen layer's input, to multiply in int8; null for float (or bf16)
      */
     DnnlConvolution(boolean inputGradient, boolean hasBias, LayoutLink in, LayoutLink out, boolean bf16,
-                    boolean frozen) {
+                    boolean frozen, ActivationRange int8Input) {
+        if (int8Input != null && !frozen) {
+            throw new IllegalArgumentException("int8 convolutions are for frozen (inference-only) graphs");
+        }
+        this.int8Input = int8Input;
         this.inputGradient = inputGradient;
         this.hasBias = hasBias;
         this.bf16 = bf16;
@@ -125,21 +136,28 @@ final class DnnlConvolution implements ConvolutionHelper {
     INDArray convolve(INDArray input, INDArray weights, INDArray bias, int[] strides, int[] pad, int[] dilation,
                       ConvolutionMode convolutionMode, boolean relu, LayerWorkspaceMgr workspaceMgr) {
         Geometry g = Geometry.of(input, weights, strides, pad, dilation, convolutionMode, relu);
-        Forward f = forwards.computeIfAbsent(g, this::forward);
+        Forward f = forwards.computeIfAbsent(g, key -> forward(key, weights, bias));
         INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, DataType.FLOAT, g.outputShape(), 'c');
         f.run(Dnnl.readable(input), Dnnl.readable(weights), Dnnl.readable(bias), out);
         forwardPasses++;
         return out;
     }
 
-    private Forward forward(Geometry g) {
+    private Forward forward(Geometry g, INDArray weights, INDArray bias) {
+        if (int8Input != null) {
+            Forward quantized = new Forward(g, in, out, data_type.s8, frozen,
+                    new Int8(Dnnl.readable(weights), hasBias ? bias : null, int8Input));
+            if (!quantized.implementation().startsWith("ref")) {
+                return quantized;
+            }
+        }
         if (bf16) {
-            Forward narrow = new Forward(g, in, out, data_type.bf16, frozen);
+            Forward narrow = new Forward(g, in, out, data_type.bf16, frozen, null);
             if (!narrow.implementation().startsWith("ref")) {
                 return narrow;
             }
         }
-        return new Forward(g, in, out, data_type.f32, frozen);
+        return new Forward(g, in, out, data_type.f32, frozen, null);
     }
 
     /** The oneDNN implementation each geometry's forward pass runs on, e.g. "brg:avx512_core_bf16" (for checks). */
@@ -175,7 +193,7 @@ final class DnnlConvolution implements ConvolutionHelper {
         }
         // The backward primitives depend on the geometry alone, not on a post-op of the forward pass.
         Geometry g = Geometry.of(input, weights, strides, pad, dilation, convolutionMode, false);
-        Backward b = backwards.computeIfAbsent(g, key -> new Backward(key, forwards.computeIfAbsent(key, this::forward)));
+        Backward b = backwards.computeIfAbsent(g, key -> new Backward(key, forwards.computeIfAbsent(key, k -> forward(k, weights, null))));
         INDArray gradAtInput = inputGradient
                 ? workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, DataType.FLOAT, input.shape(), 'c')
                 : null;
@@ -273,8 +291,10 @@ final class DnnlConvolution implements ConvolutionHelper {
      */
     static final class Forward {
         final convolution_forward.primitive_desc pd;
-        /** The type the multiplications read: f32, or bf16 with float accumulation and output. */
+        /** The type the multiplications read: f32, bf16 with float accumulation and output, or s8 (int8 layers). */
         final data_type multiplied;
+        /** An int8 layer's scales and scaled bias; null in float and bf16. */
+        private final Int8 int8;
         /** Whether the weights are constant, so their reordered copy is made on the first call only. */
         private final boolean frozen;
         /** The weights array the packed copy was made from (held so that its memory stays while it is read). */
@@ -286,10 +306,14 @@ final class DnnlConvolution implements ConvolutionHelper {
         private final memory bias;
         private final Operand dst;
 
-        Forward(Geometry g, LayoutLink in, LayoutLink out, data_type multiplied, boolean frozen) {
+        Forward(Geometry g, LayoutLink in, LayoutLink out, data_type multiplied, boolean frozen, Int8 int8) {
             this.multiplied = multiplied;
             this.frozen = frozen;
+            this.int8 = int8;
             primitive_attr attr = new primitive_attr();
+            if (int8 != null) {
+                attr.set_output_scales(1 << 1, int8.outputScales);
+            }
             if (g.relu) {
                 post_ops ops = new post_ops();
                 ops.append_eltwise(1f, dnnl.algorithm.eltwise_relu, 0f, 0f);
@@ -307,8 +331,10 @@ final class DnnlConvolution implements ConvolutionHelper {
             pd = chosen != null ? chosen
                     : new convolution_forward.primitive_desc(desc(g, out, g.algorithm()), attr, Dnnl.engine());
             conv = new convolution_forward(pd);
-            src = new Operand(LayoutLink.layout(in, g.inputShape()), pd.src_desc(), Scratch.Slot.SRC);
-            weights = new Operand(Dnnl.plain(g.weightShape(), memory.format_tag.oihw), pd.weights_desc(), null);
+            src = new Operand(LayoutLink.layout(in, g.inputShape()), pd.src_desc(), Scratch.Slot.SRC,
+                    int8 == null ? null : Int8.scaling(new float[] {int8.inputScale}, 0));
+            weights = new Operand(Dnnl.plain(g.weightShape(), memory.format_tag.oihw), pd.weights_desc(), null,
+                    int8 == null ? null : Int8.scaling(int8.weightScales, 0));
             bias = Dnnl.unbound(pd.bias_desc());
             if (out != null) {
                 out.offer(g.outputShape(), pd.dst_desc());
@@ -322,8 +348,8 @@ final class DnnlConvolution implements ConvolutionHelper {
 
         private convolution_forward.desc desc(Geometry g, LayoutLink out, dnnl.algorithm algorithm) {
             return new convolution_forward.desc(frozen ? dnnl.prop_kind.forward_inference : dnnl.prop_kind.forward_training,
-                    algorithm, anyOf(g.inputShape(), multiplied), anyOf(g.weightShape(), multiplied),
-                    Dnnl.plain(new long[] {g.oc}, memory.format_tag.x),
+                    algorithm, anyOf(g.inputShape(), int8 != null ? int8.inputType : multiplied),
+                    anyOf(g.weightShape(), multiplied), Dnnl.plain(new long[] {g.oc}, memory.format_tag.x),
                     anyOf(g.outputShape(), out != null && multiplied.value == data_type.bf16.value ? out.type() : data_type.f32),
                     g.strides, g.dilation, g.padLeft, g.padRight);
         }
@@ -350,7 +376,7 @@ final class DnnlConvolution implements ConvolutionHelper {
                 weights.bindIn(w);
                 packedFrom = frozen ? w : null;
             }
-            bias.set_data_handle(Dnnl.address(b));
+            bias.set_data_handle(int8 != null ? int8.scaledBias.get_data_handle() : Dnnl.address(b));
             dst.bindOut(out);
             conv.execute(Dnnl.stream(), args);
             dst.copyOut();

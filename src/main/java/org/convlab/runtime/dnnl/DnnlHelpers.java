@@ -52,9 +52,12 @@ public final class DnnlHelpers {
      * convolutions multiply in bfloat16 (see {@link DnnlConvolution}); the caller checks the CPU.
      * Dense and output layers run on oneDNN's inner product ({@link InnerProduct}). With {@code frozen} the
      * graph is for inference only: its weights are reordered for the kernels once (to bf16 in bf16
-     * mode, dense layers included), and backprop is refused.
+     * mode, dense layers included), and backprop is refused. A frozen graph's convolution and dense
+     * (not output) layers named in {@code int8Inputs} multiply in int8, their inputs quantized over
+     * the given ranges (see {@link Int8}); the other layers run as {@code bf16} says.
      */
-    public static void install(ComputationGraph graph, boolean linkedLayouts, boolean bf16, boolean frozen) {
+    public static void install(ComputationGraph graph, boolean linkedLayouts, boolean bf16, boolean frozen,
+                               Map<String, ActivationRange> int8Inputs) {
         if (graph.getVertices() == null) {
             return;
         }
@@ -64,10 +67,10 @@ public final class DnnlHelpers {
                 accelerated.put(vertex.getVertexIndex(), vertex);
             } else if (vertex.hasLayer() && vertex.getLayer().getClass() == DenseLayer.class) {
                 replace(graph, (LayerVertex) vertex, vertex.getLayer(), new DnnlDenseLayer(vertex.getLayer().conf(),
-                        graph.getConfiguration().getDataType(), new InnerProduct(bf16, frozen)));
+                        graph.getConfiguration().getDataType(), new InnerProduct(bf16, frozen, int8Inputs.get(vertex.getVertexName()))));
             } else if (vertex.hasLayer() && vertex.getLayer().getClass() == OutputLayer.class) {
                 replace(graph, (LayerVertex) vertex, vertex.getLayer(), new DnnlOutputLayer(vertex.getLayer().conf(),
-                        graph.getConfiguration().getDataType(), new InnerProduct(bf16, frozen)));
+                        graph.getConfiguration().getDataType(), new InnerProduct(bf16, frozen, null)));
             }
         }
         Set<Integer> blocked = linkedLayouts ? blockedOutputs(graph, accelerated) : Set.of();
@@ -86,7 +89,7 @@ public final class DnnlHelpers {
                 ConvolutionLayer layer = (ConvolutionLayer) vertex.getLayer();
                 var conf = layerConf(layer);
                 DnnlConvolution engine = new DnnlConvolution(!fedByData(graph, vertex), conf.hasBias(), in, out, bf16,
-                        frozen);
+                        frozen, int8Inputs.get(vertex.getVertexName()));
                 if (DnnlConvolutionLayer.handles(conf)) {
                     replace(graph, (LayerVertex) vertex, layer, new DnnlConvolutionLayer(layer.conf(),
                             graph.getConfiguration().getDataType(), engine));

@@ -9,6 +9,7 @@ import org.bytedeco.dnnl.inner_product_backward_data;
 import org.bytedeco.dnnl.inner_product_backward_weights;
 import org.bytedeco.dnnl.inner_product_forward;
 import org.bytedeco.dnnl.memory;
+import org.bytedeco.dnnl.primitive_attr;
 import org.bytedeco.dnnl.memory.data_type;
 import org.bytedeco.dnnl.reorder;
 import org.bytedeco.dnnl.global.dnnl;
@@ -34,6 +35,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 final class InnerProduct {
     private final boolean bf16;
     private final boolean frozen;
+    private final ActivationRange int8Input;
     private final Map<Long, Forward> forwards = new HashMap<>();
     private final Map<Long, Backward> backwards = new HashMap<>();
     /** A frozen layer's weights in each layout a batch size asked for, shared by those that ask for the same. */
@@ -42,10 +44,15 @@ final class InnerProduct {
     /**
      * @param bf16   whether a frozen layer multiplies in bfloat16 (the CPU must have AVX512_BF16)
      * @param frozen whether the weights never change (an inference-only graph): packed once, no backprop
+     * @param int8Input the range of a frozen layer's input, to multiply in int8 ({@link Int8}); null for float (or bf16)
      */
-    InnerProduct(boolean bf16, boolean frozen) {
+    InnerProduct(boolean bf16, boolean frozen, ActivationRange int8Input) {
+        if (int8Input != null && !frozen) {
+            throw new IllegalArgumentException("int8 products are for frozen (inference-only) graphs");
+        }
         this.bf16 = bf16;
         this.frozen = frozen;
+        this.int8Input = int8Input;
     }
 
     /** Whether oneDNN takes these arrays: a float matrix as wide as W has rows, float W. */
@@ -57,7 +64,7 @@ final class InnerProduct {
     /** {@code input · w + b} ({@code b} null without a bias) in a new [batch, nOut] array. */
     INDArray forward(INDArray input, INDArray w, INDArray b, LayerWorkspaceMgr workspaceMgr) {
         long batch = input.rows();
-        Forward f = forwards.computeIfAbsent(batch, key -> forward(key, w, b != null));
+        Forward f = forwards.computeIfAbsent(batch, key -> forward(key, w, b));
         INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, DataType.FLOAT,
                 new long[] {batch, w.columns()}, 'c');
         f.run(Dnnl.readable(input), w, b == null ? null : Dnnl.readable(b), out);
@@ -75,7 +82,7 @@ final class InnerProduct {
         }
         long batch = input.rows();
         Backward b = backwards.computeIfAbsent(batch, key -> new Backward(key, w, weightGrad, biasGrad != null,
-                forwards.computeIfAbsent(key, k -> forward(k, w, biasGrad != null))));
+                forwards.computeIfAbsent(key, k -> forward(k, w, null))));
         INDArray gradAtInput = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, DataType.FLOAT,
                 new long[] {batch, w.rows()}, 'c');
         b.run(Dnnl.readable(input), Dnnl.readable(delta), w, weightGrad, biasGrad, gradAtInput);
@@ -93,14 +100,23 @@ final class InnerProduct {
         return f == null ? null : f.pd.impl_info_str().getString();
     }
 
-    private Forward forward(long batch, INDArray w, boolean hasBias) {
+    private Forward forward(long batch, INDArray w, INDArray b) {
+        boolean hasBias = b != null;
+        if (int8Input != null) {
+            // Int8 wants one row per output: DL4J keeps W as [nIn, nOut].
+            Forward quantized = new Forward(batch, w, hasBias, data_type.s8,
+                    new Int8(w.transpose().dup('c'), b, int8Input));
+            if (!quantized.pd.impl_info_str().getString().startsWith("ref")) {
+                return quantized;
+            }
+        }
         if (bf16 && frozen) {
-            Forward narrow = new Forward(batch, w, hasBias, data_type.bf16);
+            Forward narrow = new Forward(batch, w, hasBias, data_type.bf16, null);
             if (!narrow.pd.impl_info_str().getString().startsWith("ref")) {
                 return narrow;
             }
         }
-        return new Forward(batch, w, hasBias, data_type.f32);
+        return new Forward(batch, w, hasBias, data_type.f32, null);
     }
 
     /** An [nOut, nIn] description of a DL4J [nIn, nOut] array (weights or their gradient), in place. */
@@ -116,8 +132,8 @@ final class InnerProduct {
         return Dnnl.plain(new long[] {length}, memory.format_tag.a);
     }
 
-    /** The weights in layout {@code wanted}: reordered from {@code w} on first request. */
-    private memory packedWeights(memory.desc wanted, INDArray w) {
+    /** The weights in layout {@code wanted}: reordered from {@code w} on first request, scaled by {@code scaling} when set. */
+    private memory packedWeights(memory.desc wanted, INDArray w, primitive_attr scaling) {
         for (memory m : packed) {
             if (m.get_desc().equals(wanted)) {
                 return m;
@@ -126,13 +142,18 @@ final class InnerProduct {
         memory user = Dnnl.unbound(transposed(w));
         user.set_data_handle(Dnnl.address(w));
         memory copy = new memory(wanted, Dnnl.engine());
-        new reorder(user, copy).execute(Dnnl.stream(), user, copy);
+        reorder copying = scaling == null ? new reorder(user, copy)
+                : new reorder(new reorder.primitive_desc(user, copy, scaling, false));
+        copying.execute(Dnnl.stream(), user, copy);
         Dnnl.stream()._wait();
         packed.add(copy);
         return copy;
     }
 
-    /** The product for one batch size. Frozen: weights packed, rows rounded to bf16 in bf16 mode; else all in place. */
+    /**
+     * The product for one batch size. Frozen: weights packed, rows rounded to bf16 in bf16 mode or
+     * scaled to 8-bit integers in int8; else all in place.
+     */
     private final class Forward {
         final inner_product_forward.primitive_desc pd;
         private final inner_product_forward primitive;
@@ -141,19 +162,28 @@ final class InnerProduct {
         private final memory weights;
         private final memory bias;
         private final memory dst;
+        private final Int8 int8;
 
-        Forward(long batch, INDArray w, boolean hasBias, data_type multiplied) {
+        Forward(long batch, INDArray w, boolean hasBias, data_type multiplied, Int8 int8) {
+            this.int8 = int8;
             long nIn = w.rows(), nOut = w.columns();
-            memory.desc in = frozen ? Dnnl.of(new long[] {batch, nIn}, multiplied, memory.format_tag.any) : rows(batch, nIn);
+            memory.desc in = frozen ? Dnnl.of(new long[] {batch, nIn}, int8 != null ? int8.inputType : multiplied,
+                    memory.format_tag.any) : rows(batch, nIn);
             memory.desc wanted = frozen ? Dnnl.of(new long[] {nOut, nIn}, multiplied, memory.format_tag.any) : transposed(w);
             int kind = (frozen ? dnnl.prop_kind.forward_inference : dnnl.prop_kind.forward_training).value;
             inner_product_forward.desc d = hasBias
                     ? new inner_product_forward.desc(kind, in, wanted, vector(nOut), rows(batch, nOut))
                     : new inner_product_forward.desc(kind, in, wanted, rows(batch, nOut));
-            pd = new inner_product_forward.primitive_desc(d, Dnnl.engine());
+            primitive_attr attr = new primitive_attr();
+            if (int8 != null) {
+                attr.set_output_scales(1 << 1, int8.outputScales);
+            }
+            pd = new inner_product_forward.primitive_desc(d, attr, Dnnl.engine());
             primitive = new inner_product_forward(pd);
-            src = new Operand(rows(batch, nIn), pd.src_desc(), Scratch.Slot.SRC);
-            weights = frozen ? packedWeights(pd.weights_desc(), w) : Dnnl.unbound(pd.weights_desc());
+            src = new Operand(rows(batch, nIn), pd.src_desc(), Scratch.Slot.SRC,
+                    int8 == null ? null : Int8.scaling(new float[] {int8.inputScale}, 0));
+            weights = frozen ? packedWeights(pd.weights_desc(), w, int8 == null ? null : Int8.scaling(int8.weightScales, 0))
+                    : Dnnl.unbound(pd.weights_desc());
             bias = hasBias ? Dnnl.unbound(vector(nOut)) : null;
             dst = Dnnl.unbound(pd.dst_desc());
             args.put(dnnl.DNNL_ARG_SRC, src.inner);
@@ -170,7 +200,7 @@ final class InnerProduct {
                 weights.set_data_handle(Dnnl.address(w));
             }
             if (bias != null) {
-                bias.set_data_handle(Dnnl.address(b));
+                bias.set_data_handle(int8 != null ? int8.scaledBias.get_data_handle() : Dnnl.address(b));
             }
             dst.set_data_handle(Dnnl.address(out));
             primitive.execute(Dnnl.stream(), args);

@@ -1,13 +1,15 @@
 package org.convlab.runtime.dnnl;
 
 import org.bytedeco.dnnl.memory;
+import org.bytedeco.dnnl.primitive_attr;
 import org.bytedeco.dnnl.reorder;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * One argument of a primitive: the layer's array and, when the primitive wants another layout,
  * a copy in that layout plus the reorders between them. Activation-sized copies live in this
- * thread's {@link Scratch}; weight-sized ones are owned here.
+ * thread's {@link Scratch}; weight-sized ones are owned here. The copy in may also scale (an
+ * int8 layer's quantization).
  */
 final class Operand {
     final memory inner;
@@ -15,11 +17,18 @@ final class Operand {
     private final boolean reordered;
     private final Scratch.Slot slot;
     private final long bytes;
+    private final primitive_attr scaling;
     // Made on first use: an input needs only the one way (and some layouts, Winograd's weights, only go that way).
     private reorder toInner;
     private reorder toUser;
 
     Operand(memory.desc userDesc, memory.desc wanted, Scratch.Slot slot) {
+        this(userDesc, wanted, slot, null);
+    }
+
+    /** As the plain operand, the copy in multiplying by {@code scaling}'s scales (rounded and clipped to an integer type). */
+    Operand(memory.desc userDesc, memory.desc wanted, Scratch.Slot slot, primitive_attr scaling) {
+        this.scaling = scaling;
         user = Dnnl.unbound(userDesc);
         reordered = !wanted.equals(userDesc);
         if (reordered) {
@@ -38,7 +47,8 @@ final class Operand {
         if (reordered) {
             bindScratch();
             if (toInner == null) {
-                toInner = new reorder(user, inner);
+                toInner = scaling == null ? new reorder(user, inner)
+                        : new reorder(new reorder.primitive_desc(user, inner, scaling, false));
             }
             toInner.execute(Dnnl.stream(), user, inner);
         }

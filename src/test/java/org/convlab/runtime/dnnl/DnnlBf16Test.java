@@ -68,7 +68,7 @@ class DnnlBf16Test {
     private static ComputationGraph[] pair(int channels, int filters, boolean linkedLayouts) {
         ComputationGraph bf16 = new ComputationGraph(network(channels, filters));
         bf16.init();
-        DnnlHelpers.install(bf16, linkedLayouts, true, false);
+        DnnlHelpers.install(bf16, linkedLayouts, true, false, Map.of());
         ComputationGraph reference = new ComputationGraph(network(channels, filters));
         reference.init(bf16.params().dup(), true);
         for (String name : new String[] {"c1", "c2", "c3"}) {
@@ -138,8 +138,8 @@ class DnnlBf16Test {
         INDArray input = Nd4j.rand(DataType.FLOAT, 4, 16, 12, 10).subi(0.5);
         INDArray weights = Nd4j.rand(DataType.FLOAT, 32, 16, 3, 3).subi(0.5).muli(0.2);
         INDArray delta = Nd4j.rand(DataType.FLOAT, 4, 32, 6, 5).subi(0.5);
-        INDArray[] bf16 = backward(new DnnlConvolution(true, true, null, null, true, false), input, weights, delta);
-        INDArray[] exact = backward(new DnnlConvolution(true, true, null, null, false, false), roundedToBf16(input),
+        INDArray[] bf16 = backward(new DnnlConvolution(true, true, null, null, true, false, null), input, weights, delta);
+        INDArray[] exact = backward(new DnnlConvolution(true, true, null, null, false, false, null), roundedToBf16(input),
                 roundedToBf16(weights), roundedToBf16(delta));
         String[] names = {"weight gradient", "bias gradient", "input gradient"};
         for (int i = 0; i < 3; i++) {
@@ -184,7 +184,7 @@ class DnnlBf16Test {
         frozen.init();
         ComputationGraph reference = new ComputationGraph(conf.clone());
         reference.init(frozen.params().dup(), true);
-        DnnlHelpers.install(frozen, true, true, true);
+        DnnlHelpers.install(frozen, true, true, true, Map.of());
         Nd4j.getRandom().setSeed(6);
         INDArray x = Nd4j.rand(DataType.FLOAT, 5, 300).subi(0.5);
         INDArray actual = frozen.feedForward(x, false).get("d");
@@ -239,7 +239,7 @@ class DnnlBf16Test {
         }
         ComputationGraph frozen = new ComputationGraph(chain(Activation.RELU));
         frozen.init(reference.params().dup(), true);
-        DnnlHelpers.install(frozen, true, true, true);
+        DnnlHelpers.install(frozen, true, true, true, Map.of());
         INDArray expected = reference.outputSingle(false, x);
         assertClose(expected, frozen.outputSingle(false, x), 2e-2, "frozen bf16 output");
         DnnlBatchNorm bn = (DnnlBatchNorm) DnnlHelpers.helperOf((org.deeplearning4j.nn.layers.normalization.BatchNormalization) frozen.getLayer("bn"));
@@ -248,7 +248,7 @@ class DnnlBf16Test {
         // A convolution whose activation DL4J applies (tanh) reads floats: the link stays float.
         ComputationGraph mixed = new ComputationGraph(chain(Activation.TANH));
         mixed.init(reference.params().dup(), true);
-        DnnlHelpers.install(mixed, true, true, true);
+        DnnlHelpers.install(mixed, true, true, true, Map.of());
         DnnlBatchNorm mixedBn = (DnnlBatchNorm) DnnlHelpers.helperOf((org.deeplearning4j.nn.layers.normalization.BatchNormalization) mixed.getLayer("bn"));
         ComputationGraph mixedReference = new ComputationGraph(chain(Activation.TANH));
         mixedReference.init(reference.params().dup(), true);
@@ -258,7 +258,7 @@ class DnnlBf16Test {
         // Training: activations and their gradients travel in bf16 too, and a step stays within bf16's precision.
         ComputationGraph training = new ComputationGraph(chain(Activation.RELU));
         training.init(reference.params().dup(), true);
-        DnnlHelpers.install(training, true, true, false);
+        DnnlHelpers.install(training, true, true, false, Map.of());
         DnnlBatchNorm trainingBn = (DnnlBatchNorm) DnnlHelpers.helperOf(
                 (org.deeplearning4j.nn.layers.normalization.BatchNormalization) training.getLayer("bn"));
         assertEquals(memory.data_type.bf16.value, trainingBn.inputLink().type().value);
@@ -266,7 +266,7 @@ class DnnlBf16Test {
         // on this tiny network; carrying the tensors in bf16 too must not add much to that.
         ComputationGraph unlinked = new ComputationGraph(chain(Activation.RELU));
         unlinked.init(reference.params().dup(), true);
-        DnnlHelpers.install(unlinked, false, true, false);
+        DnnlHelpers.install(unlinked, false, true, false, Map.of());
         ComputationGraph[] nets = {reference, training, unlinked};
         INDArray[] grads = Close.gradients(x, y, nets);
         double productsAlone = relativeDistance(grads[0], grads[2]);
@@ -300,6 +300,6 @@ class DnnlBf16Test {
         }
         BadSettingException e = assertThrows(BadSettingException.class, () -> Precision.parse("fp16"));
         assertEquals(Setting.PRECISION, e.setting());
-        assertEquals("--precision must be fp32 or bf16, received 'fp16'", e.messageNaming(Setting::flag));
+        assertEquals("--precision must be fp32, bf16 or int8, received 'fp16'", e.messageNaming(Setting::flag));
     }
 }

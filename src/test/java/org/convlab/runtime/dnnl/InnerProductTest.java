@@ -90,7 +90,7 @@ class InnerProductTest {
     @Test
     void aFrozenInnerProductRefusesToComputeGradients() {
         OneDnn.require();
-        InnerProduct frozen = new InnerProduct(false, true);
+        InnerProduct frozen = new InnerProduct(false, true, null);
         INDArray w = Nd4j.rand(DataType.FLOAT, 4, 3);
         INDArray x = Nd4j.rand(DataType.FLOAT, 2, 4);
         INDArray out = frozen.forward(x, w, null, org.deeplearning4j.nn.workspace.LayerWorkspaceMgr.noWorkspaces());
