@@ -81,6 +81,11 @@ public final class Dnnl {
         return (isa & avx512) == avx512 || (isa & avx2) == avx2;
     }
 
+    /** Whether {@code type} is one of the 8-bit integer types int8 layers hand over. */
+    static boolean integer(memory.data_type type) {
+        return type.value == memory.data_type.u8.value || type.value == memory.data_type.s8.value;
+    }
+
     /** A memory object over {@code desc} whose data pointer is set before each use. */
     static memory unbound(memory.desc desc) {
         return new memory(desc, engine(), new Pointer());

@@ -55,7 +55,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * <p>A frozen layer given its input's calibrated range multiplies 8-bit integers instead ({@link Int8}):
  * the input is scaled and rounded to u8 or s8 on its way into the kernel's layout, the weights once to
  * s8 per output channel, and the int32 sums come out as floats (bias and ReLU applied), so the layers
- * around it are untouched. A geometry without a fast int8 kernel runs in float.
+ * around it are untouched; or, when its only reader is another int8 convolution, as that layer's input
+ * integers (its {@code int8Output} range; the two share a link of that integer type). A geometry without
+ * a fast int8 kernel runs in float, except on an integer link, where oneDNN's reference int8 kernel keeps
+ * the hand-over exact.
  */
 final class DnnlConvolution implements ConvolutionHelper {
     private final boolean inputGradient;
@@ -63,6 +66,7 @@ final class DnnlConvolution implements ConvolutionHelper {
     private final boolean bf16;
     private final boolean frozen;
     private final ActivationRange int8Input;
+    private final ActivationRange int8Output;
     private final LayoutLink in;
     private final LayoutLink out;
     private final Map<Geometry, Forward> forwards = new HashMap<>();
@@ -79,13 +83,19 @@ final class DnnlConvolution implements ConvolutionHelper {
      * @param frozen        whether the weights never change (an inference-only graph): they are then
      *                      reordered into the kernel's layout once, not on every call, and backprop is refused
      * @param int8Input     the range of a frozen layer's input, to multiply in int8; null for float (or bf16)
+     * @param int8Output    with {@code int8Input}, the range of the next int8 layer's input, when that layer alone
+     *                      reads this one's output through {@code out} (a u8 or s8 link); else null (float output)
      */
     DnnlConvolution(boolean inputGradient, boolean hasBias, LayoutLink in, LayoutLink out, boolean bf16,
-                    boolean frozen, ActivationRange int8Input) {
+                    boolean frozen, ActivationRange int8Input, ActivationRange int8Output) {
         if (int8Input != null && !frozen) {
             throw new IllegalArgumentException("int8 convolutions are for frozen (inference-only) graphs");
         }
+        if (int8Output != null && (int8Input == null || out == null || !Dnnl.integer(out.type()))) {
+            throw new IllegalArgumentException("an int8 output needs an int8 layer and an integer link to its reader");
+        }
         this.int8Input = int8Input;
+        this.int8Output = int8Output;
         this.inputGradient = inputGradient;
         this.hasBias = hasBias;
         this.bf16 = bf16;
@@ -146,8 +156,9 @@ final class DnnlConvolution implements ConvolutionHelper {
     private Forward forward(Geometry g, INDArray weights, INDArray bias) {
         if (int8Input != null) {
             Forward quantized = new Forward(g, in, out, data_type.s8, frozen,
-                    new Int8(Dnnl.readable(weights), hasBias ? bias : null, int8Input));
-            if (!quantized.implementation().startsWith("ref")) {
+                    new Int8(Dnnl.readable(weights), hasBias ? bias : null, int8Input, int8Output));
+            boolean integerLink = (in != null && Dnnl.integer(in.type())) || (out != null && Dnnl.integer(out.type()));
+            if (integerLink || !quantized.implementation().startsWith("ref")) {
                 return quantized;
             }
         }
@@ -331,8 +342,10 @@ final class DnnlConvolution implements ConvolutionHelper {
             pd = chosen != null ? chosen
                     : new convolution_forward.primitive_desc(desc(g, out, g.algorithm()), attr, Dnnl.engine());
             conv = new convolution_forward(pd);
+            // Floats are quantized on the way in; integers from an integer link only change layout, if that.
+            boolean quantizes = int8 != null && !(in != null && Dnnl.integer(in.type()));
             src = new Operand(LayoutLink.layout(in, g.inputShape()), pd.src_desc(), Scratch.Slot.SRC,
-                    int8 == null ? null : Int8.scaling(new float[] {int8.inputScale}, 0));
+                    quantizes ? Int8.scaling(new float[] {int8.inputScale}, 0) : null);
             weights = new Operand(Dnnl.plain(g.weightShape(), memory.format_tag.oihw), pd.weights_desc(), null,
                     int8 == null ? null : Int8.scaling(int8.weightScales, 0));
             bias = Dnnl.unbound(pd.bias_desc());
@@ -350,7 +363,8 @@ final class DnnlConvolution implements ConvolutionHelper {
             return new convolution_forward.desc(frozen ? dnnl.prop_kind.forward_inference : dnnl.prop_kind.forward_training,
                     algorithm, anyOf(g.inputShape(), int8 != null ? int8.inputType : multiplied),
                     anyOf(g.weightShape(), multiplied), Dnnl.plain(new long[] {g.oc}, memory.format_tag.x),
-                    anyOf(g.outputShape(), out != null && multiplied.value == data_type.bf16.value ? out.type() : data_type.f32),
+                    anyOf(g.outputShape(), int8 != null && int8.outputType != null ? int8.outputType
+                            : out != null && multiplied.value == data_type.bf16.value ? out.type() : data_type.f32),
                     g.strides, g.dilation, g.padLeft, g.padRight);
         }
 

@@ -1,6 +1,7 @@
 package org.convlab.runtime.dnnl;
 
 import java.lang.reflect.Field;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -77,9 +78,15 @@ public final class DnnlHelpers {
         boolean bf16Link = bf16 && blocked.stream().allMatch(i -> readsBf16(graph.getVertices()[i]))
                 && (frozen || blocked.stream().allMatch(i -> graph.getVertices()[i].getOutputVertices().length == 1));
         LayoutLink link = new LayoutLink(bf16Link ? memory.data_type.bf16 : memory.data_type.f32);
+        Map<Integer, String> integerHandOvers = integerHandOvers(graph, accelerated, blocked, int8Inputs);
+        Map<Integer, LayoutLink> integerLinks = new HashMap<>();
+        integerHandOvers.forEach((producer, reader) -> integerLinks.put(producer, new LayoutLink(
+                int8Inputs.get(reader).unsigned() ? memory.data_type.u8 : memory.data_type.s8)));
         for (GraphVertex vertex : accelerated.values()) {
-            LayoutLink in = blocked.contains(soleInput(vertex)) ? link : null;
-            LayoutLink out = blocked.contains(vertex.getVertexIndex()) ? link : null;
+            LayoutLink in = integerLinks.containsKey(soleInput(vertex)) ? integerLinks.get(soleInput(vertex))
+                    : blocked.contains(soleInput(vertex)) ? link : null;
+            LayoutLink out = integerLinks.containsKey(vertex.getVertexIndex()) ? integerLinks.get(vertex.getVertexIndex())
+                    : blocked.contains(vertex.getVertexIndex()) ? link : null;
             if (vertex.getLayer() instanceof BatchNormalization bn) {
                 setField(BN_HELPER, bn, new DnnlBatchNorm(in, out));
             } else if (vertex.getLayer() instanceof SubsamplingLayer pooling) {
@@ -88,8 +95,9 @@ public final class DnnlHelpers {
             } else {
                 ConvolutionLayer layer = (ConvolutionLayer) vertex.getLayer();
                 var conf = layerConf(layer);
+                String reader = integerHandOvers.get(vertex.getVertexIndex());
                 DnnlConvolution engine = new DnnlConvolution(!fedByData(graph, vertex), conf.hasBias(), in, out, bf16,
-                        frozen, int8Inputs.get(vertex.getVertexName()));
+                        frozen, int8Inputs.get(vertex.getVertexName()), reader == null ? null : int8Inputs.get(reader));
                 if (DnnlConvolutionLayer.handles(conf)) {
                     replace(graph, (LayerVertex) vertex, layer, new DnnlConvolutionLayer(layer.conf(),
                             graph.getConfiguration().getDataType(), engine));
@@ -98,6 +106,33 @@ public final class DnnlHelpers {
                 }
             }
         }
+    }
+
+    /**
+     * The int8 convolutions whose output goes, blocked, to one int8 convolution alone, and that reader's
+     * name: the producer writes the reader's input integers (see {@link Int8}). Both run their activation
+     * on oneDNN (DL4J applies none to the tensor between them).
+     */
+    private static Map<Integer, String> integerHandOvers(ComputationGraph graph, Map<Integer, GraphVertex> accelerated,
+                                                         Set<Integer> blocked, Map<String, ActivationRange> int8Inputs) {
+        Map<Integer, String> handOvers = new HashMap<>();
+        for (GraphVertex producer : accelerated.values()) {
+            if (!int8Convolution(producer, int8Inputs) || !blocked.contains(producer.getVertexIndex())
+                    || producer.getOutputVertices().length != 1) {
+                continue;
+            }
+            GraphVertex reader = graph.getVertices()[producer.getOutputVertices()[0].getVertexIndex()];
+            if (accelerated.containsKey(reader.getVertexIndex()) && int8Convolution(reader, int8Inputs)
+                    && soleInput(reader) == producer.getVertexIndex()) {
+                handOvers.put(producer.getVertexIndex(), reader.getVertexName());
+            }
+        }
+        return handOvers;
+    }
+
+    private static boolean int8Convolution(GraphVertex vertex, Map<String, ActivationRange> int8Inputs) {
+        return vertex.getLayer() instanceof ConvolutionLayer conv
+                && DnnlConvolutionLayer.handles(layerConf(conv)) && int8Inputs.containsKey(vertex.getVertexName());
     }
 
     /**

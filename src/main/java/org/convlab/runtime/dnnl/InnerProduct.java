@@ -105,7 +105,7 @@ final class InnerProduct {
         if (int8Input != null) {
             // Int8 wants one row per output: DL4J keeps W as [nIn, nOut].
             Forward quantized = new Forward(batch, w, hasBias, data_type.s8,
-                    new Int8(w.transpose().dup('c'), b, int8Input));
+                    new Int8(w.transpose().dup('c'), b, int8Input, null));
             if (!quantized.pd.impl_info_str().getString().startsWith("ref")) {
                 return quantized;
             }

@@ -39,7 +39,7 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
  * Int8 inference ({@link Int8}): inputs and weights on their integer grids are multiplied exactly,
  * so there the int8 layers must give what DL4J's float layers give on the same values, and an input
  * beyond the calibrated range must saturate; on a trained network the int8 copy must make the float
- * copy's predictions. The door ({@link Networks#frozen}) quantizes only frozen graphs that have a
+ * copy's predictions, one convolution handing its integers straight to the next. The door ({@link Networks#frozen}) quantizes only frozen graphs that have a
  * calibration.
  */
 class Int8Test {
@@ -170,7 +170,9 @@ class Int8Test {
                 .addLayer("p1", new SubsamplingLayer.Builder(PoolingType.MAX).kernelSize(2, 2).stride(2, 2).build(), "c1")
                 .addLayer("c2", new ConvolutionLayer.Builder(3, 3).nOut(32).convolutionMode(ConvolutionMode.Same)
                         .activation(Activation.RELU).build(), "p1")
-                .addLayer("d1", new DenseLayer.Builder().nOut(32).activation(Activation.RELU).build(), "c2")
+                .addLayer("c3", new ConvolutionLayer.Builder(3, 3).nOut(16).convolutionMode(ConvolutionMode.Same)
+                        .activation(Activation.RELU).build(), "c2")
+                .addLayer("d1", new DenseLayer.Builder().nOut(32).activation(Activation.RELU).build(), "c3")
                 .addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(4)
                         .activation(Activation.SOFTMAX).build(), "d1")
                 .setOutputs("out").build();
@@ -181,7 +183,7 @@ class Int8Test {
         INDArray x = quadrants(1000, 400).getFeatures();
         Int8Calibration calibration = Int8Calibration.measure(net, List.of(quadrants(2000, 256).getFeatures()).iterator());
         assertEquals(256, calibration.images());
-        assertEquals(Set.of("c1", "c2", "d1"), calibration.inputs().keySet());
+        assertEquals(Set.of("c1", "c2", "c3", "d1"), calibration.inputs().keySet());
         assertTrue(calibration.inputs().get("c2").min() >= 0, "c2 reads a ReLU's pooled output: u8");
 
         INDArray floats = Networks.frozen(net).outputSingle(false, x);
@@ -200,8 +202,11 @@ class Int8Test {
             System.clearProperty(Precision.PROPERTY);
         }
         INDArray ints = int8.outputSingle(false, x);
-        assertTrue(((DnnlConvolution) DnnlHelpers.helperOf((org.deeplearning4j.nn.layers.convolution.ConvolutionLayer)
-                int8.getLayer("c2"))).implementations().values().stream().allMatch(n -> n.contains("vnni")));
+        DnnlConvolution c2 = (DnnlConvolution) DnnlHelpers.helperOf(
+                (org.deeplearning4j.nn.layers.convolution.ConvolutionLayer) int8.getLayer("c2"));
+        assertTrue(c2.implementations().values().stream().allMatch(n -> n.contains("vnni")), c2.implementations().toString());
+        // c3 alone reads c2: c2 writes c3's input integers (u8, after a ReLU), not floats.
+        assertEquals(org.bytedeco.dnnl.memory.data_type.u8.value, c2.outputLink().type().value);
         assertFalse(floats.equalsWithEps(ints, 1e-6), "int8 rounds: its probabilities are not float's to the last bit");
         assertClose(floats, ints, 0.05, "int8 probabilities against float's");
         INDArray agree = floats.argMax(1).eq(ints.argMax(1)).castTo(DataType.FLOAT);
