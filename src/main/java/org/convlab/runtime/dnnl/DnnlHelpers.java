@@ -21,6 +21,7 @@ import org.deeplearning4j.nn.layers.convolution.subsampling.SubsamplingLayer;
 import org.deeplearning4j.nn.layers.OutputLayer;
 import org.deeplearning4j.nn.layers.feedforward.dense.DenseLayer;
 import org.deeplearning4j.nn.layers.normalization.BatchNormalization;
+import org.deeplearning4j.nn.conf.layers.PoolingType;
 import org.nd4j.linalg.activations.impl.ActivationSoftmax;
 import org.nd4j.linalg.api.buffer.DataType;
 
@@ -78,10 +79,17 @@ public final class DnnlHelpers {
         boolean bf16Link = bf16 && blocked.stream().allMatch(i -> readsBf16(graph.getVertices()[i]))
                 && (frozen || blocked.stream().allMatch(i -> graph.getVertices()[i].getOutputVertices().length == 1));
         LayoutLink link = new LayoutLink(bf16Link ? memory.data_type.bf16 : memory.data_type.f32);
-        Map<Integer, String> integerHandOvers = integerHandOvers(graph, accelerated, blocked, int8Inputs);
+        Map<Integer, IntegerHandOver> integerHandOvers = integerHandOvers(graph, accelerated, blocked, int8Inputs);
+        // Each hand-over's tensors (the producer's output, and a max pool's in between) travel on a link of their own.
         Map<Integer, LayoutLink> integerLinks = new HashMap<>();
-        integerHandOvers.forEach((producer, reader) -> integerLinks.put(producer, new LayoutLink(
-                int8Inputs.get(reader).unsigned() ? memory.data_type.u8 : memory.data_type.s8)));
+        integerHandOvers.forEach((producer, handOver) -> {
+            LayoutLink integers = new LayoutLink(int8Inputs.get(handOver.reader()).unsigned() ? memory.data_type.u8
+                    : memory.data_type.s8);
+            integerLinks.put(producer, integers);
+            if (handOver.maxPool() != null) {
+                integerLinks.put(handOver.maxPool(), integers);
+            }
+        });
         for (GraphVertex vertex : accelerated.values()) {
             LayoutLink in = integerLinks.containsKey(soleInput(vertex)) ? integerLinks.get(soleInput(vertex))
                     : blocked.contains(soleInput(vertex)) ? link : null;
@@ -95,9 +103,10 @@ public final class DnnlHelpers {
             } else {
                 ConvolutionLayer layer = (ConvolutionLayer) vertex.getLayer();
                 var conf = layerConf(layer);
-                String reader = integerHandOvers.get(vertex.getVertexIndex());
+                IntegerHandOver handOver = integerHandOvers.get(vertex.getVertexIndex());
                 DnnlConvolution engine = new DnnlConvolution(!fedByData(graph, vertex), conf.hasBias(), in, out, bf16,
-                        frozen, int8Inputs.get(vertex.getVertexName()), reader == null ? null : int8Inputs.get(reader));
+                        frozen, int8Inputs.get(vertex.getVertexName()),
+                        handOver == null ? null : int8Inputs.get(handOver.reader()));
                 if (DnnlConvolutionLayer.handles(conf)) {
                     replace(graph, (LayerVertex) vertex, layer, new DnnlConvolutionLayer(layer.conf(),
                             graph.getConfiguration().getDataType(), engine));
@@ -108,26 +117,48 @@ public final class DnnlHelpers {
         }
     }
 
+    /** An int8 convolution's output read by one int8 convolution alone, directly or through one max pool. */
+    private record IntegerHandOver(Integer maxPool, String reader) {
+    }
+
     /**
-     * The int8 convolutions whose output goes, blocked, to one int8 convolution alone, and that reader's
-     * name: the producer writes the reader's input integers (see {@link Int8}). Both run their activation
-     * on oneDNN (DL4J applies none to the tensor between them).
+     * The int8 convolutions whose output goes, blocked, to one int8 convolution alone (directly, or
+     * through a max pooling layer that alone reads it and is alone read by that convolution), by the
+     * producer's index: the producer writes the reader's input integers (see {@link Int8}), and the max
+     * pool, which picks values without changing them, pools those integers. Both convolutions run their
+     * activation on oneDNN (DL4J applies none to the tensors between them).
      */
-    private static Map<Integer, String> integerHandOvers(ComputationGraph graph, Map<Integer, GraphVertex> accelerated,
-                                                         Set<Integer> blocked, Map<String, ActivationRange> int8Inputs) {
-        Map<Integer, String> handOvers = new HashMap<>();
+    private static Map<Integer, IntegerHandOver> integerHandOvers(ComputationGraph graph,
+                                                                  Map<Integer, GraphVertex> accelerated,
+                                                                  Set<Integer> blocked,
+                                                                  Map<String, ActivationRange> int8Inputs) {
+        Map<Integer, IntegerHandOver> handOvers = new HashMap<>();
         for (GraphVertex producer : accelerated.values()) {
-            if (!int8Convolution(producer, int8Inputs) || !blocked.contains(producer.getVertexIndex())
-                    || producer.getOutputVertices().length != 1) {
+            if (!int8Convolution(producer, int8Inputs)) {
                 continue;
             }
-            GraphVertex reader = graph.getVertices()[producer.getOutputVertices()[0].getVertexIndex()];
-            if (accelerated.containsKey(reader.getVertexIndex()) && int8Convolution(reader, int8Inputs)
-                    && soleInput(reader) == producer.getVertexIndex()) {
-                handOvers.put(producer.getVertexIndex(), reader.getVertexName());
+            GraphVertex next = soleBlockedReader(graph, producer, blocked);
+            Integer maxPool = null;
+            if (next != null && accelerated.containsKey(next.getVertexIndex())
+                    && next.getLayer() instanceof SubsamplingLayer pool && pool.layerConf().getPoolingType() == PoolingType.MAX
+                    && pool.conf().getLayer().getIDropout() == null) {
+                maxPool = next.getVertexIndex();
+                next = soleBlockedReader(graph, next, blocked);
+            }
+            if (next != null && accelerated.containsKey(next.getVertexIndex()) && int8Convolution(next, int8Inputs)) {
+                handOvers.put(producer.getVertexIndex(), new IntegerHandOver(maxPool, next.getVertexName()));
             }
         }
         return handOvers;
+    }
+
+    /** The one vertex that reads {@code vertex}'s blocked output, its only input; null if there is no such vertex. */
+    private static GraphVertex soleBlockedReader(ComputationGraph graph, GraphVertex vertex, Set<Integer> blocked) {
+        if (!blocked.contains(vertex.getVertexIndex()) || vertex.getOutputVertices().length != 1) {
+            return null;
+        }
+        GraphVertex reader = graph.getVertices()[vertex.getOutputVertices()[0].getVertexIndex()];
+        return soleInput(reader) == vertex.getVertexIndex() ? reader : null;
     }
 
     private static boolean int8Convolution(GraphVertex vertex, Map<String, ActivationRange> int8Inputs) {

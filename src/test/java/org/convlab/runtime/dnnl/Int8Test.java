@@ -39,7 +39,7 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
  * Int8 inference ({@link Int8}): inputs and weights on their integer grids are multiplied exactly,
  * so there the int8 layers must give what DL4J's float layers give on the same values, and an input
  * beyond the calibrated range must saturate; on a trained network the int8 copy must make the float
- * copy's predictions, one convolution handing its integers straight to the next. The door ({@link Networks#frozen}) quantizes only frozen graphs that have a
+ * copy's predictions, convolutions handing their integers to the next, directly and through a max pool. The door ({@link Networks#frozen}) quantizes only frozen graphs that have a
  * calibration.
  */
 class Int8Test {
@@ -207,6 +207,8 @@ class Int8Test {
         assertTrue(c2.implementations().values().stream().allMatch(n -> n.contains("vnni")), c2.implementations().toString());
         // c3 alone reads c2: c2 writes c3's input integers (u8, after a ReLU), not floats.
         assertEquals(org.bytedeco.dnnl.memory.data_type.u8.value, c2.outputLink().type().value);
+        // c1's output reaches c2 through a max pool, which pools c2's integers.
+        assertEquals(org.bytedeco.dnnl.memory.data_type.u8.value, ((DnnlPooling) int8.getLayer("p1")).outputLink().type().value);
         assertFalse(floats.equalsWithEps(ints, 1e-6), "int8 rounds: its probabilities are not float's to the last bit");
         assertClose(floats, ints, 0.05, "int8 probabilities against float's");
         INDArray agree = floats.argMax(1).eq(ints.argMax(1)).castTo(DataType.FLOAT);
