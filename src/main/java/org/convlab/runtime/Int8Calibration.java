@@ -6,7 +6,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.convlab.ConvLabException;
@@ -20,8 +22,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * The ranges int8 inference quantizes over: for each 2-D convolution and hidden dense layer, the
- * smallest and largest value its input took on a sample of training images (min-max calibration,
- * as PyTorch's and oneDNN's static quantization do it). {@code convlab train} stores one with every
+ * range of its input on a sample of training images, clipped where that loses less than the steps
+ * it gains ({@link ClippingSearch}; the search PyTorch's {@code HistogramObserver} makes). {@code convlab train} stores one with every
  * model ({@value #FILE}, over {@value #DEFAULT_IMAGES} training images); {@code convlab calibrate}
  * adds one to a model that lacks it.
  *
@@ -36,7 +38,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 public record Int8Calibration(int images, Map<String, ActivationRange> inputs) {
     public static final String FILE = "int8-calibration.json";
-    public static final int DEFAULT_IMAGES = 2048;
+    public static final int DEFAULT_IMAGES = 1024;
     private static final ObjectMapper JSON = JsonFiles.mapper();
 
     public Int8Calibration {
@@ -44,10 +46,13 @@ public record Int8Calibration(int images, Map<String, ActivationRange> inputs) {
     }
 
     /**
-     * Runs {@code batches} (preprocessed as the graph takes them) through the graph in float and
-     * records each quantizable layer's input range. The graph itself is not changed.
+     * Runs {@code batches} (preprocessed as the graph takes them) through the graph in float, twice:
+     * once for each quantizable layer's input extremes, once for a histogram of its values, and
+     * returns the clipped ranges. The graph itself is not changed.
      */
     public static Int8Calibration measure(ComputationGraph graph, Iterator<INDArray> batches) {
+        List<INDArray> sample = new ArrayList<>();
+        batches.forEachRemaining(sample::add);
         Map<String, String> inputOf = new TreeMap<>();
         graph.getConfiguration().getVertices().forEach((name, vertex) -> {
             if (vertex instanceof LayerVertex lv && (lv.getLayerConf().getLayer().getClass() == ConvolutionLayer.class
@@ -56,23 +61,37 @@ public record Int8Calibration(int images, Map<String, ActivationRange> inputs) {
             }
         });
         ComputationGraph probe = Networks.inspectable(graph);
-        Map<String, ActivationRange> ranges = new TreeMap<>();
+        Map<String, ActivationRange> extremes = new TreeMap<>();
         int images = 0;
-        while (batches.hasNext()) {
-            INDArray batch = batches.next();
-            Map<String, INDArray> activations = probe.feedForward(batch, false);
-            activations.putIfAbsent(graph.getConfiguration().getNetworkInputs().get(0), batch);
-            inputOf.forEach((layer, input) -> {
-                INDArray a = activations.get(input);
-                ActivationRange r = new ActivationRange(a.minNumber().floatValue(), a.maxNumber().floatValue());
-                ranges.merge(layer, r, ActivationRange::union);
-            });
+        for (INDArray batch : sample) {
+            layerInputs(probe, batch, inputOf).forEach((layer, a) -> extremes.merge(layer,
+                    new ActivationRange(a.minNumber().floatValue(), a.maxNumber().floatValue()), ActivationRange::union));
             images += (int) batch.size(0);
         }
         if (images == 0) {
             throw new ConvLabException("int8 calibration needs at least one image; the sample was empty");
         }
+        Map<String, ClippingSearch> searches = new TreeMap<>();
+        extremes.forEach((layer, r) -> searches.put(layer, new ClippingSearch(Math.max(-r.min(), r.max()))));
+        for (INDArray batch : sample) {
+            layerInputs(probe, batch, inputOf).forEach((layer, a) -> searches.get(layer).add(a));
+        }
+        Map<String, ActivationRange> ranges = new TreeMap<>();
+        extremes.forEach((layer, r) -> {
+            // u8 spreads 255 steps over [0, T]; s8 127 on each side of zero.
+            float t = searches.get(layer).limit(r.min() >= 0 ? 255 : 127);
+            ranges.put(layer, new ActivationRange(Math.max(r.min(), -t), Math.min(r.max(), t)));
+        });
         return new Int8Calibration(images, ranges);
+    }
+
+    /** Each quantizable layer's input for {@code batch}, by layer name. */
+    private static Map<String, INDArray> layerInputs(ComputationGraph probe, INDArray batch, Map<String, String> inputOf) {
+        Map<String, INDArray> activations = probe.feedForward(batch, false);
+        activations.putIfAbsent(probe.getConfiguration().getNetworkInputs().get(0), batch);
+        Map<String, INDArray> inputs = new TreeMap<>();
+        inputOf.forEach((layer, input) -> inputs.put(layer, activations.get(input)));
+        return inputs;
     }
 
     /** The calibration in {@code file}, or null when there is no such file. */
