@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.convlab.ConvLabException;
+import org.convlab.data.DataSources;
 import org.convlab.data.ImageSource;
 import org.convlab.job.RunFiles;
 import org.convlab.runtime.Int8Calibration;
@@ -44,8 +45,9 @@ final class CalibrateCommand implements Callable<Integer> {
             throw new ConvLabException(data + " gives " + source.shape() + " images but " + stored.ref() + " takes "
                     + stored.card().input());
         }
-        // The labels play no part: only the images' values do.
-        source = source.withPreprocessing(stored.card().preprocessing());
+        // Only the images' values count, but images of classes the model does not know are not its training data.
+        source = DataSources.alignLabels(source, stored.card().labels(), "the model")
+                .withPreprocessing(stored.card().preprocessing());
         Int8Calibration calibration = RunFiles.calibration(stored.graph(), source, 1);
         Path file = stored.dir().resolve(Int8Calibration.FILE);
         calibration.write(file);

@@ -21,6 +21,7 @@ import java.util.Random;
 
 import static org.convlab.cli.ConvLabTest.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -98,6 +99,10 @@ class ModelCommandsTest {
             assertEquals(2, none.code());
             assertTrue(none.err().contains("has no int8 calibration") && none.err().contains("convlab calibrate --model shapes:1"),
                     none.err());
+            ConvLabTest.Result otherClasses = run(with("calibrate", "--model", "shapes", "--data", "synthetic:5:20"));
+            assertEquals(2, otherClasses.code());
+            assertTrue(otherClasses.err().contains("has classes the model lacks: [ring]"), otherClasses.err());
+            assertFalse(Files.exists(calibration), "a refused calibration writes nothing");
             ConvLabTest.Result measured = run(with("calibrate", "--model", "shapes", "--data", "synthetic:4:200"));
             assertEquals(0, measured.code(), measured.err());
             assertTrue(measured.out().contains("input ranges of 3 layers over 800 images"), measured.out());
