@@ -24,7 +24,9 @@ import java.util.concurrent.BlockingQueue;
  * the classifier keeps a small pool of replicas, one per core by default; a call borrows one,
  * predicts, and gives it back. Results are exactly those of sequential calls. Images go through
  * the same decoder and the {@link Preprocessor} of the preprocessing the model card records, as
- * in training, so a loaded model needs nothing else to predict correctly.
+ * in training, so a loaded model needs nothing else to predict correctly. Each replica is a frozen
+ * copy for the process's {@link org.convlab.runtime.Precision} ({@link StoredModel#frozen}): in int8
+ * over the calibration stored with the model.
  *
  * <pre>{@code
  * try (Classifier classifier = Classifier.load(Path.of("models"), "fashion-cnn")) {
