@@ -96,7 +96,7 @@ public final class Benchmark {
         }
         // Inference runs on a frozen copy, weights packed once, as Classifier and the server run it;
         // int8 over ranges measured on the benchmark's own batch (speed does not depend on them).
-        ComputationGraph frozen = Networks.frozen(graph, int8 ? Int8Calibration.measure(graph, List.of(x).iterator()) : null);
+        ComputationGraph frozen = Networks.frozen(graph, int8 ? Int8Calibration.measure(graph, List.of(x)) : null);
         for (int i = 0; i < warmup; i++) {
             frozen.outputSingle(false, x);
         }

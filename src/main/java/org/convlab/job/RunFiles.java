@@ -9,12 +9,11 @@ import org.convlab.train.EvaluationReport;
 import org.convlab.runtime.Int8Calibration;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Iterator;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -66,17 +65,8 @@ public final class RunFiles {
     public static Int8Calibration calibration(ComputationGraph graph, ImageSource source, long seed) {
         ImageSource sample = source.size() > Int8Calibration.DEFAULT_IMAGES
                 ? source.limit(Int8Calibration.DEFAULT_IMAGES, seed) : source;
-        DataSetIterator batches = sample.iterator(256, false, seed);
-        return Int8Calibration.measure(graph, new Iterator<INDArray>() {
-            @Override
-            public boolean hasNext() {
-                return batches.hasNext();
-            }
-
-            @Override
-            public INDArray next() {
-                return batches.next().getFeatures();
-            }
-        });
+        List<INDArray> images = new ArrayList<>();
+        sample.iterator(256, false, seed).forEachRemaining(batch -> images.add(batch.getFeatures()));
+        return Int8Calibration.measure(graph, images);
     }
 }

@@ -6,8 +6,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -23,12 +21,12 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * The ranges int8 inference quantizes over: for each 2-D convolution and hidden dense layer, the
  * range of its input on a sample of training images, clipped where that loses less than the steps
- * it gains ({@link ClippingSearch}; the search PyTorch's {@code HistogramObserver} makes). {@code convlab train} stores one with every
- * model ({@value #FILE}, over {@value #DEFAULT_IMAGES} training images); {@code convlab calibrate}
- * adds one to a model that lacks it.
+ * it gains ({@link ClippingSearch}; the search PyTorch's {@code HistogramObserver} makes).
+ * {@code convlab train} stores one with every model ({@value #FILE}, over {@value #DEFAULT_IMAGES}
+ * training images); {@code convlab calibrate} adds one to a model that lacks it.
  *
  * <pre>{@code
- * Int8Calibration ranges = Int8Calibration.measure(graph, List.of(images).iterator());
+ * Int8Calibration ranges = Int8Calibration.measure(graph, List.of(images));
  * Precision.request(Precision.INT8);
  * ComputationGraph fast = Networks.frozen(graph, ranges);   // int8 on a VNNI CPU
  * }</pre>
@@ -46,13 +44,11 @@ public record Int8Calibration(int images, Map<String, ActivationRange> inputs) {
     }
 
     /**
-     * Runs {@code batches} (preprocessed as the graph takes them) through the graph in float, twice:
+     * Runs {@code sample}'s batches (preprocessed as the graph takes them) through the graph in float, twice:
      * once for each quantizable layer's input extremes, once for a histogram of its values, and
      * returns the clipped ranges. The graph itself is not changed.
      */
-    public static Int8Calibration measure(ComputationGraph graph, Iterator<INDArray> batches) {
-        List<INDArray> sample = new ArrayList<>();
-        batches.forEachRemaining(sample::add);
+    public static Int8Calibration measure(ComputationGraph graph, List<INDArray> sample) {
         Map<String, String> inputOf = new TreeMap<>();
         graph.getConfiguration().getVertices().forEach((name, vertex) -> {
             if (vertex instanceof LayerVertex lv && (lv.getLayerConf().getLayer().getClass() == ConvolutionLayer.class

@@ -181,7 +181,7 @@ class Int8Test {
             net.fit(quadrants(step, 32));
         }
         INDArray x = quadrants(1000, 400).getFeatures();
-        Int8Calibration calibration = Int8Calibration.measure(net, List.of(quadrants(2000, 256).getFeatures()).iterator());
+        Int8Calibration calibration = Int8Calibration.measure(net, List.of(quadrants(2000, 256).getFeatures()));
         assertEquals(256, calibration.images());
         assertEquals(Set.of("c1", "c2", "c3", "d1"), calibration.inputs().keySet());
         assertTrue(calibration.inputs().get("c2").min() >= 0, "c2 reads a ReLU's pooled output: u8");
