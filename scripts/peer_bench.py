@@ -19,6 +19,7 @@ Run through scripts/bench-peer, which installs PyTorch and picks its fastest BLA
 import argparse
 import contextlib
 import copy
+import functools
 import json
 import math
 import os
@@ -112,6 +113,7 @@ def main():
             traced = torch.jit.trace(model, example, check_trace=False)
             return torch.jit.optimize_for_inference(torch.jit.freeze(traced))
 
+    @functools.lru_cache(maxsize=None)  # one quantized model per engine, for batch and latency alike
     def quantized(engine):
         from torch.ao.quantization import get_default_qconfig_mapping
         from torch.ao.quantization.quantize_fx import convert_fx, prepare_fx

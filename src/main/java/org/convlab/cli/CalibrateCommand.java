@@ -4,8 +4,6 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import org.convlab.ConvLabException;
-import org.convlab.data.DataSources;
 import org.convlab.data.ImageSource;
 import org.convlab.job.RunFiles;
 import org.convlab.runtime.Int8Calibration;
@@ -40,14 +38,8 @@ final class CalibrateCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         StoredModel stored = modelOption.load();
-        ImageSource source = DataArgument.open(data, stored.card().input()).train();
-        if (!source.shape().equals(stored.card().input())) {
-            throw new ConvLabException(data + " gives " + source.shape() + " images but " + stored.ref() + " takes "
-                    + stored.card().input());
-        }
         // Only the images' values count, but images of classes the model does not know are not its training data.
-        source = DataSources.alignLabels(source, stored.card().labels(), "the model")
-                .withPreprocessing(stored.card().preprocessing());
+        ImageSource source = DataArgument.forModel(data, DataArgument.open(data, stored.card().input()).train(), stored);
         Int8Calibration calibration = RunFiles.calibration(stored.graph(), source, 1);
         Path file = stored.dir().resolve(Int8Calibration.FILE);
         calibration.write(file);

@@ -1,9 +1,12 @@
 package org.convlab.cli;
 
+import org.convlab.ConvLabException;
 import org.convlab.arch.InputShape;
 import org.convlab.data.DataSource;
 import org.convlab.data.DataSources;
 import org.convlab.data.FashionMnist;
+import org.convlab.data.ImageSource;
+import org.convlab.zoo.StoredModel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,6 +37,19 @@ final class DataArgument {
 
     static DataSources.Bundle open(String text, InputShape shape) {
         return DataSources.open(ready(text), shape);
+    }
+
+    /**
+     * {@code source}, opened from {@code text}, made ready for {@code stored}: refused unless its images
+     * have the model's input shape and its classes are among the model's, then preprocessed as the model was.
+     */
+    static ImageSource forModel(String text, ImageSource source, StoredModel stored) {
+        if (!source.shape().equals(stored.card().input())) {
+            throw new ConvLabException(text + " gives " + source.shape() + " images but " + stored.ref() + " takes "
+                    + stored.card().input());
+        }
+        return DataSources.alignLabels(source, stored.card().labels(), "the model")
+                .withPreprocessing(stored.card().preprocessing());
     }
 
     /**

@@ -1,7 +1,6 @@
 package org.convlab.cli;
 
 import org.convlab.BadSettingException;
-import org.convlab.ConvLabException;
 import org.convlab.Setting;
 import org.convlab.data.DataSources;
 import org.convlab.data.ImageSource;
@@ -60,11 +59,7 @@ final class EvaluateCommand implements Callable<Integer> {
         StoredModel stored = modelOption.load();
         List<String> labels = stored.card().labels();
         DataSources.Bundle bundle = DataArgument.open(data, stored.card().input());
-        ImageSource source = bundle.test() != null ? bundle.test() : bundle.train();
-        if (!source.shape().equals(stored.card().input())) {
-            throw new ConvLabException(data + " gives " + source.shape() + " images but " + stored.ref() + " takes " + stored.card().input());
-        }
-        source = DataSources.alignLabels(source, labels, "the model").withPreprocessing(stored.card().preprocessing());
+        ImageSource source = DataArgument.forModel(data, bundle.test() != null ? bundle.test() : bundle.train(), stored);
         boolean flip = switch (tta.trim().toLowerCase(Locale.ROOT)) {
             case "none" -> false;
             case "flip" -> true;

@@ -2,6 +2,8 @@ package org.convlab.runtime.dnnl;
 
 import org.bytedeco.dnnl.engine;
 import org.bytedeco.dnnl.memory;
+import org.bytedeco.dnnl.primitive_attr;
+import org.bytedeco.dnnl.reorder;
 import org.bytedeco.dnnl.stream;
 import org.bytedeco.dnnl.dnnl_version_t;
 import org.bytedeco.dnnl.global.dnnl;
@@ -79,6 +81,11 @@ public final class Dnnl {
         int avx512 = dnnl.cpu_isa.avx512_core_vnni.value;
         int avx2 = dnnl.cpu_isa.avx2_vnni.value;
         return (isa & avx512) == avx512 || (isa & avx2) == avx2;
+    }
+
+    /** A reorder from {@code from} to {@code to}, multiplying by {@code scaling}'s scales on the way when it is not null. */
+    static reorder reorder(memory from, memory to, primitive_attr scaling) {
+        return scaling == null ? new reorder(from, to) : new reorder(new reorder.primitive_desc(from, to, scaling, false));
     }
 
     /** Whether {@code type} is one of the 8-bit integer types int8 layers hand over. */

@@ -142,9 +142,7 @@ final class InnerProduct {
         memory user = Dnnl.unbound(transposed(w));
         user.set_data_handle(Dnnl.address(w));
         memory copy = new memory(wanted, Dnnl.engine());
-        reorder copying = scaling == null ? new reorder(user, copy)
-                : new reorder(new reorder.primitive_desc(user, copy, scaling, false));
-        copying.execute(Dnnl.stream(), user, copy);
+        Dnnl.reorder(user, copy, scaling).execute(Dnnl.stream(), user, copy);
         Dnnl.stream()._wait();
         packed.add(copy);
         return copy;

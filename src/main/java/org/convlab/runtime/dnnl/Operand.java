@@ -47,8 +47,7 @@ final class Operand {
         if (reordered) {
             bindScratch();
             if (toInner == null) {
-                toInner = scaling == null ? new reorder(user, inner)
-                        : new reorder(new reorder.primitive_desc(user, inner, scaling, false));
+                toInner = Dnnl.reorder(user, inner, scaling);
             }
             toInner.execute(Dnnl.stream(), user, inner);
         }

@@ -4,7 +4,6 @@ import static org.convlab.runtime.dnnl.Close.assertClose;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.Map;
 import org.convlab.BadSettingException;
@@ -40,14 +39,6 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
  */
 class DnnlBf16Test {
 
-    /** Skips, saying why, where the CPU has no native bf16 (AVX2-only machines). */
-    private static void requireBf16() {
-        OneDnn.require();
-        if (!Dnnl.nativeBf16()) {
-            System.err.println("skipped a bf16 test: this CPU lacks AVX512_BF16 (lscpu flag avx512_bf16)");
-            assumeTrue(false, "no AVX512_BF16");
-        }
-    }
 
     private static ComputationGraphConfiguration network(int channels, int filters) {
         return new NeuralNetConfiguration.Builder().seed(5).dataType(DataType.FLOAT).updater(new Sgd(0.05))
@@ -99,7 +90,7 @@ class DnnlBf16Test {
 
     @Test
     void convolutionsRunOnOneDnnsBf16KernelsAndMultiplyBf16Operands() {
-        requireBf16();
+        OneDnn.requireBf16();
         ComputationGraph[] nets = pair(3, 16, false);
         INDArray x = input(1, 3);
         INDArray actual = nets[0].feedForward(x, false).get("c1");
@@ -133,7 +124,7 @@ class DnnlBf16Test {
 
     @Test
     void backwardPassMultipliesBf16OperandsAndSumsInFloat() {
-        requireBf16();
+        OneDnn.requireBf16();
         Nd4j.getRandom().setSeed(4);
         INDArray input = Nd4j.rand(DataType.FLOAT, 4, 16, 12, 10).subi(0.5);
         INDArray weights = Nd4j.rand(DataType.FLOAT, 32, 16, 3, 3).subi(0.5).muli(0.2);
@@ -149,7 +140,7 @@ class DnnlBf16Test {
 
     @Test
     void outputsGradientsAndTrainingStepsStayWithinBf16PrecisionOfFloat() {
-        requireBf16();
+        OneDnn.requireBf16();
         ComputationGraph[] nets = pair(16, 32, true);
         INDArray x = input(2, 16);
         INDArray y = Nd4j.zeros(DataType.FLOAT, 4, 4);
@@ -173,7 +164,7 @@ class DnnlBf16Test {
 
     @Test
     void aDnnlDenseLayerMultipliesBf16WeightsAndSumsInFloat() {
-        requireBf16();
+        OneDnn.requireBf16();
         ComputationGraphConfiguration conf = new NeuralNetConfiguration.Builder().seed(8).dataType(DataType.FLOAT)
                 .weightInit(WeightInit.XAVIER).graphBuilder().addInputs("in").setInputTypes(InputType.feedForward(300))
                 .addLayer("d", new DenseLayer.Builder().nOut(70).activation(Activation.IDENTITY).build(), "in")
@@ -225,7 +216,7 @@ class DnnlBf16Test {
 
     @Test
     void bf16GraphsHandBf16TensorsFromLayerToLayer() {
-        requireBf16();
+        OneDnn.requireBf16();
         // DL4J's own float code, trained a little so that the batch norm's running statistics are not 0 and 1.
         ComputationGraph reference = new ComputationGraph(chain(Activation.RELU));
         reference.init();
@@ -282,7 +273,7 @@ class DnnlBf16Test {
 
     @Test
     void theDoorBuildsBf16HelpersOnlyWhenAskedAndUnknownPrecisionsAreRefused() {
-        requireBf16();
+        OneDnn.requireBf16();
         try {
             Precision.request(Precision.BF16);
             assertEquals(Precision.BF16, Precision.active());

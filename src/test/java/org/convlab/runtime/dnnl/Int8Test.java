@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.List;
 import java.util.Map;
@@ -44,14 +43,6 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
  */
 class Int8Test {
 
-    /** Skips, saying why, where the CPU has no VNNI. */
-    private static void requireVnni() {
-        OneDnn.require();
-        if (!Dnnl.nativeInt8()) {
-            System.err.println("skipped an int8 test: this CPU lacks VNNI (lscpu flag avx512_vnni or avx_vnni)");
-            assumeTrue(false, "no VNNI");
-        }
-    }
 
     private static ComputationGraphConfiguration convolution(int channels) {
         return new NeuralNetConfiguration.Builder().seed(3).dataType(DataType.FLOAT).weightInit(WeightInit.XAVIER)
@@ -99,7 +90,7 @@ class Int8Test {
 
     @Test
     void onTheirGridsInt8LayersComputeWhatFloatLayersCompute() {
-        requireVnni();
+        OneDnn.requireInt8();
         Random random = new Random(7);
         for (boolean signed : new boolean[] {false, true}) {
             ComputationGraphConfiguration conf = convolution(4);
@@ -135,7 +126,7 @@ class Int8Test {
 
     @Test
     void anInt8DenseLayerOnItsGridComputesWhatAFloatOneComputes() {
-        requireVnni();
+        OneDnn.requireInt8();
         Random random = new Random(11);
         ComputationGraphConfiguration conf = new NeuralNetConfiguration.Builder().seed(3).dataType(DataType.FLOAT)
                 .weightInit(WeightInit.XAVIER).graphBuilder().addInputs("in").setInputTypes(InputType.feedForward(40))
@@ -161,7 +152,7 @@ class Int8Test {
 
     @Test
     void aTrainedNetworkInInt8MakesTheFloatNetworksPredictions() {
-        requireVnni();
+        OneDnn.requireInt8();
         ComputationGraphConfiguration conf = new NeuralNetConfiguration.Builder().seed(21).dataType(DataType.FLOAT)
                 .updater(new Adam(3e-3)).weightInit(WeightInit.RELU).graphBuilder()
                 .addInputs("in").setInputTypes(InputType.convolutional(12, 12, 1))

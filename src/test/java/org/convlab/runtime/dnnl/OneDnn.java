@@ -30,4 +30,23 @@ final class OneDnn {
         }
         assertEquals(ConvEngine.DNNL, ConvEngine.active(), "oneDNN did not load on a CPU build that should have it");
     }
+
+    /** As {@link #require()}, and skips, saying why, where the CPU has no native bf16 (AVX2-only machines). */
+    static void requireBf16() {
+        require();
+        skipUnless(Dnnl.nativeBf16(), "this CPU lacks AVX512_BF16 (lscpu flag avx512_bf16)");
+    }
+
+    /** As {@link #require()}, and skips, saying why, where the CPU has no VNNI. */
+    static void requireInt8() {
+        require();
+        skipUnless(Dnnl.nativeInt8(), "this CPU lacks VNNI (lscpu flag avx512_vnni or avx_vnni)");
+    }
+
+    private static void skipUnless(boolean has, String lack) {
+        if (!has) {
+            System.err.println("skipped a oneDNN helper test: " + lack);
+            assumeTrue(false, lack);
+        }
+    }
 }
