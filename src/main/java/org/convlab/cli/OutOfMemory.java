@@ -25,7 +25,7 @@ final class OutOfMemory {
             }
             if (t instanceof OutOfMemoryError || lower.contains("physicalbytes") || lower.contains("cannot allocate")) {
                 return Optional.of("out of memory (" + firstLine(message) + "); use a smaller --batch, or raise the limits with"
-                        + " CONVLAB_JAVA_OPTS=\"-Xmx... -Dorg.bytedeco.javacpp.maxphysicalbytes=...\"");
+                        + " CONVLAB_JAVA_OPTS=\"-Xmx... -Dorg.bytedeco.javacpp.maxbytes=...\"");
             }
         }
         return Optional.empty();

@@ -45,7 +45,6 @@ public final class EnvironmentInfo {
         env.put("blas", nd4j.getOrDefault("blas.vendor", "?") + ", " + nd4j.getOrDefault("blas.threads", "?") + " thread(s)");
         env.put("heap_max_mb", String.valueOf(Runtime.getRuntime().maxMemory() >> 20));
         env.put("offheap_max_mb", String.valueOf(org.bytedeco.javacpp.Pointer.maxBytes() >> 20));
-        env.put("physical_max_mb", String.valueOf(org.bytedeco.javacpp.Pointer.maxPhysicalBytes() >> 20));
         env.putAll(GpuInfo.describe(nd4j));
         return env;
     }

@@ -100,7 +100,7 @@ public final class SparkTrainer {
         }
     }
 
-    /** What an executor JVM needs: Spark's opens on Java 17, JavaCPP's off-heap limits for ND4J. */
+    /** What an executor JVM needs: Spark's opens on Java 17, JavaCPP's off-heap limit for ND4J (and not its resident-size check on every allocation, see scripts/convlab). */
     private static final List<String> EXECUTOR_JVM_FLAGS = List.of(
             "--add-opens=java.base/java.lang=ALL-UNNAMED", "--add-opens=java.base/java.lang.invoke=ALL-UNNAMED",
             "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED", "--add-opens=java.base/java.io=ALL-UNNAMED",
@@ -109,7 +109,7 @@ public final class SparkTrainer {
             "--add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED", "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
             "--add-opens=java.base/sun.nio.cs=ALL-UNNAMED", "--add-opens=java.base/sun.security.action=ALL-UNNAMED",
             "--add-opens=java.base/sun.util.calendar=ALL-UNNAMED",
-            "-Dorg.bytedeco.javacpp.maxbytes=3g", "-Dorg.bytedeco.javacpp.maxphysicalbytes=5g",
+            "-Dorg.bytedeco.javacpp.maxbytes=3g", "-Dorg.bytedeco.javacpp.maxphysicalbytes=0",
             "-Daeron.publication.unblock.timeout=60000000000");
     private static final String AERON_UNBLOCK = "aeron.publication.unblock.timeout";
     private static final String AERON_UNBLOCK_NANOS = "60000000000";
