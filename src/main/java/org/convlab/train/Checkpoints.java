@@ -9,7 +9,7 @@ import org.convlab.io.JsonFiles;
 import org.convlab.io.StagingFolder;
 import org.convlab.runtime.Networks;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.util.ModelSerializer;
+import org.convlab.runtime.ModelZip;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -53,7 +53,7 @@ final class Checkpoints {
         try (StagingFolder staging = StagingFolder.in(dir)) {
             Path tmp = staging.path();
             Path model = tmp.resolve("model.zip");
-            ModelSerializer.writeModel(latest, model.toFile(), true);
+            ModelZip.write(latest, model, true);
             Path previous = latestIsBest ? null : newest();
             linkOrCopy(previous == null ? model : previous.resolve("best.zip"), tmp.resolve("best.zip"));
             JSON.writeValue(tmp.resolve("state.json").toFile(), state);

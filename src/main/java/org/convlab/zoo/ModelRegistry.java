@@ -15,7 +15,7 @@ import org.convlab.io.StagingFolder;
 import org.convlab.runtime.Networks;
 import org.convlab.runtime.NativeSetup;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.util.ModelSerializer;
+import org.convlab.runtime.ModelZip;
 
 import java.io.IOException;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -30,7 +30,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
- * Versioned stored models: {@code ROOT/<name>/<version>/model.zip} (DL4J's ModelSerializer:
+ * Versioned stored models: {@code ROOT/<name>/<version>/model.zip} (DL4J's ModelSerializer format, written by {@link org.convlab.runtime.ModelZip}:
  * configuration, weights, updater state) and {@code card.json} ({@link ModelCard}), plus any
  * pictures and logs of the run.
  *
@@ -334,7 +334,7 @@ public final class ModelRegistry {
         try (StagingFolder staging = StagingFolder.in(nameDir)) {
             Path tmp = staging.path();
             Path model = tmp.resolve(MODEL_FILE);
-            ModelSerializer.writeModel(graph, model.toFile(), true);
+            ModelZip.write(graph, model, true);
             List<String> files = new ArrayList<>(List.of(MODEL_FILE, CARD_FILE));
             for (Map.Entry<String, Path> extra : extraFiles.entrySet()) {
                 Files.copy(extra.getValue(), tmp.resolve(extra.getKey()));
