@@ -9,6 +9,8 @@ import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.function.BiConsumer;
 import org.convlab.ConvLabException;
 import org.convlab.io.JsonFiles;
 import org.convlab.runtime.dnnl.ActivationRange;
@@ -56,21 +58,22 @@ public record Int8Calibration(int images, Map<String, ActivationRange> inputs) {
                 inputOf.put(name, graph.getConfiguration().getVertexInputs().get(name).get(0));
             }
         });
-        ComputationGraph probe = Networks.inspectable(graph);
         Map<String, ActivationRange> extremes = new TreeMap<>();
-        int images = 0;
-        for (INDArray batch : sample) {
-            layerInputs(probe, batch, inputOf).forEach((layer, a) -> extremes.merge(layer,
-                    new ActivationRange(a.minNumber().floatValue(), a.maxNumber().floatValue()), ActivationRange::union));
-            images += (int) batch.size(0);
-        }
-        if (images == 0) {
-            throw new ConvLabException("int8 calibration needs at least one image; the sample was empty");
-        }
         Map<String, ClippingSearch> searches = new TreeMap<>();
-        extremes.forEach((layer, r) -> searches.put(layer, new ClippingSearch(Math.max(-r.min(), r.max()))));
-        for (INDArray batch : sample) {
-            layerInputs(probe, batch, inputOf).forEach((layer, a) -> searches.get(layer).add(a));
+        int images = 0;
+        try (LayerOutputs outputs = LayerOutputs.of(graph, new TreeSet<>(inputOf.values()))) {
+            for (INDArray batch : sample) {
+                forEachLayerInput(outputs, batch, inputOf, (layer, a) -> extremes.merge(layer,
+                        new ActivationRange(a.minNumber().floatValue(), a.maxNumber().floatValue()), ActivationRange::union));
+                images += (int) batch.size(0);
+            }
+            if (images == 0) {
+                throw new ConvLabException("int8 calibration needs at least one image; the sample was empty");
+            }
+            extremes.forEach((layer, r) -> searches.put(layer, new ClippingSearch(Math.max(-r.min(), r.max()))));
+            for (INDArray batch : sample) {
+                forEachLayerInput(outputs, batch, inputOf, (layer, a) -> searches.get(layer).add(a));
+            }
         }
         Map<String, ActivationRange> ranges = new TreeMap<>();
         extremes.forEach((layer, r) -> {
@@ -81,13 +84,14 @@ public record Int8Calibration(int images, Map<String, ActivationRange> inputs) {
         return new Int8Calibration(images, ranges);
     }
 
-    /** Each quantizable layer's input for {@code batch}, by layer name. */
-    private static Map<String, INDArray> layerInputs(ComputationGraph probe, INDArray batch, Map<String, String> inputOf) {
-        Map<String, INDArray> activations = probe.feedForward(batch, false);
-        activations.putIfAbsent(probe.getConfiguration().getNetworkInputs().get(0), batch);
-        Map<String, INDArray> inputs = new TreeMap<>();
-        inputOf.forEach((layer, input) -> inputs.put(layer, activations.get(input)));
-        return inputs;
+    /** Hands each quantizable layer's input for {@code batch} to {@code use}, by layer name. */
+    private static void forEachLayerInput(LayerOutputs outputs, INDArray batch, Map<String, String> inputOf,
+                                          BiConsumer<String, INDArray> use) {
+        outputs.read(batch, (vertex, output) -> inputOf.forEach((layer, input) -> {
+                if (input.equals(vertex)) {
+                    use.accept(layer, output);
+                }
+            }));
     }
 
     /** The calibration in {@code file}, or null when there is no such file. */

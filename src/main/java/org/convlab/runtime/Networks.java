@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * The one door to a runnable network. Every graph ConvLab hands out, built, loaded, copied,
@@ -74,6 +75,18 @@ public final class Networks {
     }
 
     /**
+     * An inspectable copy made as {@code make}'s subclass of DL4J's graph (for its protected
+     * methods: {@link LayerOutputs}), the parameters copied, helpers installed as {@link #inspectable}'s.
+     */
+    static <G extends ComputationGraph> G probe(ComputationGraph graph, Function<ComputationGraphConfiguration, G> make) {
+        NativeSetup.init();
+        G copy = make.apply(graph.getConfiguration().clone());
+        copy.init(graph.params(), true);
+        counted(copy, graph);
+        return install(copy, false);
+    }
+
+    /**
      * An inference-only copy whose weights are constants: ConvLab's kernels reorder them into
      * their own layouts (and to bf16 in bf16 precision) once, not on every call, and its dense
      * layers run on oneDNN, the way {@code torch.jit.freeze} prepacks a model's weights. Training
@@ -121,14 +134,14 @@ public final class Networks {
     }
 
     /** Graphs that train or are inspected run int8 requests in fp32: int8 is for frozen graphs. */
-    private static ComputationGraph install(ComputationGraph graph, boolean linkedLayouts) {
+    private static <G extends ComputationGraph> G install(G graph, boolean linkedLayouts) {
         if (ConvEngine.active() == ConvEngine.DNNL) {
             DnnlHelpers.install(graph, linkedLayouts, Precision.active() == Precision.BF16, false, Map.of());
         }
         return switchPlatformHelpers(graph);
     }
 
-    private static ComputationGraph switchPlatformHelpers(ComputationGraph graph) {
+    private static <G extends ComputationGraph> G switchPlatformHelpers(G graph) {
         boolean ours = ConvEngine.active() == ConvEngine.DNNL;
         if (NativeSetup.backend() == Backend.CPU && Nd4j.getEnvironment().helpersAllowed() == ours) {
             Nd4j.getEnvironment().allowHelpers(!ours);

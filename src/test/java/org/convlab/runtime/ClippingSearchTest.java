@@ -46,4 +46,30 @@ class ClippingSearchTest {
         search.add(Nd4j.zeros(100_000));
         assertEquals(limit, search.limit(127), 1e-6f);
     }
+
+    @Test
+    void viewsOtherOrdersAndDoublesCountAsTheirValues() {
+        Random random = new Random(9);
+        float[] v = new float[60_000];
+        for (int i = 0; i < v.length; i++) {
+            // The first 150 rows Gaussian, the last 150 at the edge of the range.
+            v[i] = i < v.length / 2 ? (float) random.nextGaussian() : (i % 2 == 0 ? 4.9f : -4.9f);
+        }
+        INDArray matrix = Nd4j.createFromArray(v).reshape(300, 200);
+        ClippingSearch dense = new ClippingSearch(5f);
+        dense.add(matrix.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 150), org.nd4j.linalg.indexing.NDArrayIndex.all()).dup());
+        ClippingSearch view = new ClippingSearch(5f);
+        view.add(matrix.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 150), org.nd4j.linalg.indexing.NDArrayIndex.all()));
+        assertEquals(dense.limit(127), view.limit(127), 0f);
+        ClippingSearch whole = new ClippingSearch(5f);
+        whole.add(matrix);
+        ClippingSearch transposed = new ClippingSearch(5f);
+        transposed.add(matrix.transpose());
+        ClippingSearch doubles = new ClippingSearch(5f);
+        doubles.add(matrix.castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE));
+        assertEquals(whole.limit(127), transposed.limit(127), 0f);
+        assertEquals(whole.limit(127), doubles.limit(127), 0f);
+        // The view's rows alone are clipped well inside the range; the buffer behind it is not.
+        assertTrue(view.limit(127) < 4.7f && whole.limit(127) > 4.8f, view.limit(127) + " vs " + whole.limit(127));
+    }
 }
