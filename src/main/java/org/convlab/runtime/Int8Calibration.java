@@ -88,10 +88,10 @@ public record Int8Calibration(int images, Map<String, ActivationRange> inputs) {
     private static void forEachLayerInput(LayerOutputs outputs, INDArray batch, Map<String, String> inputOf,
                                           BiConsumer<String, INDArray> use) {
         outputs.read(batch, (vertex, output) -> inputOf.forEach((layer, input) -> {
-                if (input.equals(vertex)) {
-                    use.accept(layer, output);
-                }
-            }));
+            if (input.equals(vertex)) {
+                use.accept(layer, output);
+            }
+        }));
     }
 
     /** The calibration in {@code file}, or null when there is no such file. */

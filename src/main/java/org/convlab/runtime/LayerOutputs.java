@@ -60,7 +60,10 @@ public final class LayerOutputs implements AutoCloseable {
         probe.forward(batch, activations -> vertices.forEach(name -> use.accept(name, activations.get(name))));
     }
 
-    /** Frees the workspace the activations lived in (this thread's: a reader belongs to the thread that reads). */
+    /**
+     * Frees the workspace the activations lived in: this thread's (a reader belongs to the thread
+     * that reads), which DL4J's {@code fit} on this thread makes again when it next needs one.
+     */
     @Override
     public void close() {
         probe.releaseWorkspace();
