@@ -33,7 +33,7 @@ public final class LayerOutputs implements AutoCloseable {
     private final Probe probe;
     private final List<String> vertices;
 
-    private LayerOutputs(Probe probe, List<String> vertices) {
+    private LayerOutputs(Probe probe, Collection<String> vertices) {
         for (String name : vertices) {
             if (probe.getVertex(name) == null) {
                 throw new IllegalArgumentException("no vertex '" + name + "' in the graph; it has "
@@ -49,7 +49,7 @@ public final class LayerOutputs implements AutoCloseable {
      * {@code graph} (plain NCHW activations, as {@link Networks#inspectable}'s); {@code graph} is not changed.
      */
     public static LayerOutputs of(ComputationGraph graph, Collection<String> vertices) {
-        return new LayerOutputs(Networks.probe(graph, Probe::new), List.copyOf(vertices));
+        return new LayerOutputs(Networks.probe(graph, Probe::new), vertices);
     }
 
     /**

@@ -80,10 +80,7 @@ public final class Networks {
      */
     static <G extends ComputationGraph> G probe(ComputationGraph graph, Function<ComputationGraphConfiguration, G> make) {
         NativeSetup.init();
-        G copy = make.apply(graph.getConfiguration().clone());
-        copy.init(graph.params(), true);
-        counted(copy, graph);
-        return install(copy, false);
+        return install(rebuilt(graph, make), false);
     }
 
     /**
@@ -109,10 +106,7 @@ public final class Networks {
             throw new ConvLabException("int8 inference needs the range of each layer's input: measure them with"
                     + " Int8Calibration.measure (convlab calibrate), or run in fp32 or bf16");
         }
-        // The configuration and the parameters alone: no optimizer state or gradients to copy.
-        ComputationGraph copy = new ComputationGraph(graph.getConfiguration().clone());
-        copy.init(graph.params(), true);
-        counted(copy, graph);
+        ComputationGraph copy = rebuilt(graph, ComputationGraph::new);
         if (ConvEngine.active() == ConvEngine.DNNL) {
             // Int8 layers write float: oneDNN 2.5's fast int8 kernels do not write bf16 (its gemm fallback does, 30x slower).
             DnnlHelpers.install(copy, true, precision == Precision.BF16, true,
@@ -127,7 +121,14 @@ public final class Networks {
         return install(graph, true);
     }
 
-    private static ComputationGraph counted(ComputationGraph copy, ComputationGraph original) {
+    /** A new graph of {@code make}'s class from the configuration and the parameters alone: no optimizer state or gradients to copy. */
+    private static <G extends ComputationGraph> G rebuilt(ComputationGraph graph, Function<ComputationGraphConfiguration, G> make) {
+        G copy = make.apply(graph.getConfiguration().clone());
+        copy.init(graph.params(), true);
+        return counted(copy, graph);
+    }
+
+    private static <G extends ComputationGraph> G counted(G copy, ComputationGraph original) {
         copy.getConfiguration().setIterationCount(original.getIterationCount());
         copy.getConfiguration().setEpochCount(original.getEpochCount());
         return copy;
