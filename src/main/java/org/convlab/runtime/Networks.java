@@ -16,9 +16,9 @@ import java.util.function.Function;
 /**
  * The one door to a runnable network. Every graph ConvLab hands out, built, loaded, copied,
  * imported or deserialized elsewhere, comes through here, which sets up the native libraries and
- * gives the graph the helpers of the process's {@link ConvEngine} in its {@link Precision}. DL4J
- * makes new layer objects each time, so a graph that skipped this door would silently run on
- * slower code.
+ * gives the graph the helpers of the process's {@link ConvEngine} in its {@link Precision} and an
+ * optimizer step that updates in place ({@link InPlaceUpdater}). DL4J makes new layer objects each
+ * time, so a graph that skipped this door would silently run on slower code.
  *
  * <p>The helper policy belongs to each graph: its own layers get their own helpers. The one
  * process-wide switch, libnd4j's "platform helpers", follows the engine alone (off with ConvLab's
@@ -43,6 +43,7 @@ public final class Networks {
         NativeSetup.init();
         ComputationGraph graph = new ComputationGraph(configuration);
         graph.init();
+        InPlaceUpdater.install(graph, true);
         return install(graph, true);
     }
 
@@ -134,8 +135,12 @@ public final class Networks {
         return copy;
     }
 
-    /** Graphs that train or are inspected run int8 requests in fp32: int8 is for frozen graphs. */
+    /**
+     * Graphs that train or are inspected run int8 requests in fp32: int8 is for frozen graphs. A graph
+     * with an optimizer gets the {@link InPlaceUpdater} in its place.
+     */
     private static <G extends ComputationGraph> G install(G graph, boolean linkedLayouts) {
+        InPlaceUpdater.install(graph, false);
         if (ConvEngine.active() == ConvEngine.DNNL) {
             DnnlHelpers.install(graph, linkedLayouts, Precision.active() == Precision.BF16, false, Map.of());
         }
