@@ -114,6 +114,11 @@ final class DnnlConvolution implements ConvolutionHelper {
         return forwardPasses;
     }
 
+    /** How many of the geometries this layer trained on took their weight gradient as a swapped forward pass (for checks). */
+    long swappedWeightGradients() {
+        return backwards.values().stream().filter(b -> b.swapped != null).count();
+    }
+
     /** Whether backprop produces the gradient at the layer's input. */
     boolean computesInputGradient() {
         return inputGradient;
@@ -400,6 +405,8 @@ final class DnnlConvolution implements ConvolutionHelper {
 
     /** Weight, bias and (unless not needed) input gradients for one geometry. */
     final class Backward {
+        /** The weight and bias gradients as a swapped forward pass (small maps), or null for oneDNN's backward-weights kernel. */
+        private final SwappedWeightGradient swapped;
         private final convolution_backward_weights bwdWeights;
         private final IntMemoryMap weightArgs = new IntMemoryMap();
         private final Operand srcW;
@@ -415,24 +422,33 @@ final class DnnlConvolution implements ConvolutionHelper {
 
         Backward(Geometry g, Forward forward) {
             data_type multiplied = forward.multiplied;
-            convolution_backward_weights.desc wd = new convolution_backward_weights.desc(
-                    g.algorithm(), anyOf(g.inputShape(), multiplied), anyOf(g.weightShape()),
-                    Dnnl.plain(new long[] {g.oc}, memory.format_tag.x), anyOf(g.outputShape(), multiplied),
-                    g.strides, g.dilation, g.padLeft, g.padRight);
-            convolution_backward_weights.primitive_desc wpd =
-                    new convolution_backward_weights.primitive_desc(wd, Dnnl.engine(), forward.pd);
-            bwdWeights = new convolution_backward_weights(wpd);
             // Gradients travel in the same layout as the activations they belong to.
             memory.desc inLayout = LayoutLink.layout(in, g.inputShape());
             memory.desc outLayout = LayoutLink.layout(out, g.outputShape());
-            srcW = new Operand(inLayout, wpd.src_desc(), Scratch.Slot.SRC);
-            diffDstW = new Operand(outLayout, wpd.diff_dst_desc(), Scratch.Slot.DIFF_DST);
-            diffWeights = new Operand(Dnnl.plain(g.weightShape(), memory.format_tag.oihw), wpd.diff_weights_desc(), null);
-            diffBias = Dnnl.unbound(wpd.diff_bias_desc());
-            weightArgs.put(dnnl.DNNL_ARG_SRC, srcW.inner);
-            weightArgs.put(dnnl.DNNL_ARG_DIFF_DST, diffDstW.inner);
-            weightArgs.put(dnnl.DNNL_ARG_DIFF_WEIGHTS, diffWeights.inner);
-            weightArgs.put(dnnl.DNNL_ARG_DIFF_BIAS, diffBias);
+            swapped = SwappedWeightGradient.suits(g) ? swappedOrNull(g, inLayout, outLayout, multiplied) : null;
+            convolution_backward_weights.primitive_desc wpd = null;
+            if (swapped == null) {
+                convolution_backward_weights.desc wd = new convolution_backward_weights.desc(
+                        g.algorithm(), anyOf(g.inputShape(), multiplied), anyOf(g.weightShape()),
+                        Dnnl.plain(new long[] {g.oc}, memory.format_tag.x), anyOf(g.outputShape(), multiplied),
+                        g.strides, g.dilation, g.padLeft, g.padRight);
+                wpd = new convolution_backward_weights.primitive_desc(wd, Dnnl.engine(), forward.pd);
+                bwdWeights = new convolution_backward_weights(wpd);
+                srcW = new Operand(inLayout, wpd.src_desc(), Scratch.Slot.SRC);
+                diffDstW = new Operand(outLayout, wpd.diff_dst_desc(), Scratch.Slot.DIFF_DST);
+                diffWeights = new Operand(Dnnl.plain(g.weightShape(), memory.format_tag.oihw), wpd.diff_weights_desc(), null);
+                diffBias = Dnnl.unbound(wpd.diff_bias_desc());
+                weightArgs.put(dnnl.DNNL_ARG_SRC, srcW.inner);
+                weightArgs.put(dnnl.DNNL_ARG_DIFF_DST, diffDstW.inner);
+                weightArgs.put(dnnl.DNNL_ARG_DIFF_WEIGHTS, diffWeights.inner);
+                weightArgs.put(dnnl.DNNL_ARG_DIFF_BIAS, diffBias);
+            } else {
+                bwdWeights = null;
+                srcW = null;
+                diffDstW = null;
+                diffWeights = null;
+                diffBias = null;
+            }
 
             if (inputGradient) {
                 convolution_backward_data.desc dd = new convolution_backward_data.desc(
@@ -444,7 +460,7 @@ final class DnnlConvolution implements ConvolutionHelper {
                         new convolution_backward_data.primitive_desc(dd, Dnnl.engine(), forward.pd);
                 bwdData = new convolution_backward_data(dpd);
                 weightsD = new Operand(Dnnl.plain(g.weightShape(), memory.format_tag.oihw), dpd.weights_desc(), null);
-                boolean sharedDiffDst = dpd.diff_dst_desc().equals(wpd.diff_dst_desc());
+                boolean sharedDiffDst = wpd != null && dpd.diff_dst_desc().equals(wpd.diff_dst_desc());
                 diffDstD = sharedDiffDst ? diffDstW
                         : new Operand(outLayout, dpd.diff_dst_desc(), Scratch.Slot.DIFF_DST_DATA);
                 diffSrc = new Operand(inLayout, dpd.diff_src_desc(), Scratch.Slot.DIFF_SRC);
@@ -461,12 +477,16 @@ final class DnnlConvolution implements ConvolutionHelper {
 
         void run(INDArray input, INDArray w, INDArray delta, INDArray weightGrad, INDArray biasGrad,
                  INDArray gradAtInput) {
-            srcW.bindIn(input);
-            diffDstW.bindIn(delta);
-            diffWeights.bindOut(weightGrad);
-            diffBias.set_data_handle(Dnnl.address(biasGrad));
-            bwdWeights.execute(Dnnl.stream(), weightArgs);
-            diffWeights.copyOut();
+            if (swapped != null) {
+                swapped.run(input, delta, weightGrad, biasGrad);
+            } else {
+                srcW.bindIn(input);
+                diffDstW.bindIn(delta);
+                diffWeights.bindOut(weightGrad);
+                diffBias.set_data_handle(Dnnl.address(biasGrad));
+                bwdWeights.execute(Dnnl.stream(), weightArgs);
+                diffWeights.copyOut();
+            }
             if (bwdData != null) {
                 weightsD.bindIn(w);
                 if (diffDstD != diffDstW) {
@@ -477,6 +497,15 @@ final class DnnlConvolution implements ConvolutionHelper {
                 diffSrc.copyOut();
             }
             Dnnl.stream()._wait();
+        }
+    }
+
+    /** The swapped weight gradient for {@code g}, or null where oneDNN has no kernel for it (its own backward-weights pass then runs). */
+    private static SwappedWeightGradient swappedOrNull(Geometry g, memory.desc inLayout, memory.desc outLayout, data_type multiplied) {
+        try {
+            return new SwappedWeightGradient(g, inLayout, outLayout, multiplied);
+        } catch (RuntimeException unsupported) {
+            return null;
         }
     }
 

@@ -311,6 +311,62 @@ class DnnlConvolutionTest {
                 1e-5, "c1 inspected");
     }
 
+    /** Small maps, where the weight gradient is a swapped forward pass ({@link SwappedWeightGradient}). */
+    private static ComputationGraphConfiguration smallMaps() {
+        return new NeuralNetConfiguration.Builder().seed(13).dataType(DataType.FLOAT).updater(new Sgd(0.05))
+                .weightInit(WeightInit.XAVIER).graphBuilder()
+                .addInputs("in").setInputTypes(InputType.convolutional(3, 3, 16))
+                .addLayer("same3", new ConvolutionLayer.Builder(3, 3).nOut(32).convolutionMode(ConvolutionMode.Same)
+                        .activation(Activation.RELU).build(), "in")
+                .addLayer("even2", new ConvolutionLayer.Builder(2, 2).nOut(16).convolutionMode(ConvolutionMode.Same)
+                        .activation(Activation.TANH).build(), "same3")
+                .addLayer("valid2", new ConvolutionLayer.Builder(2, 2).nOut(16).convolutionMode(ConvolutionMode.Truncate)
+                        .activation(Activation.RELU).build(), "even2")
+                .addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(4)
+                        .activation(Activation.SOFTMAX).build(), "valid2")
+                .setOutputs("out").build();
+    }
+
+    @Test
+    void smallMapsWeightAndBiasGradientsMatchDl4jsBuiltInConvolution() {
+        OneDnn.require();
+        ComputationGraph fast = new ComputationGraph(smallMaps());
+        fast.init();
+        Networks.adopt(fast);
+        ComputationGraph reference = new ComputationGraph(smallMaps());
+        reference.init(fast.params().dup(), true);
+        for (String name : new String[] {"same3", "even2", "valid2"}) {
+            DnnlHelpers.setHelper((org.deeplearning4j.nn.layers.convolution.ConvolutionLayer) reference.getLayer(name), null);
+        }
+        java.util.Random random = new java.util.Random(4);
+        float[] pixels = new float[6 * 16 * 3 * 3];
+        for (int i = 0; i < pixels.length; i++) {
+            pixels[i] = random.nextFloat() - 0.5f;
+        }
+        INDArray x = Nd4j.create(pixels, new long[] {6, 16, 3, 3}, DataType.FLOAT);
+        INDArray y = Nd4j.zeros(DataType.FLOAT, 6, 4);
+        for (int i = 0; i < 6; i++) {
+            y.putScalar(i, (i * 3) % 4, 1f);
+        }
+        for (ComputationGraph net : new ComputationGraph[] {fast, reference}) {
+            net.setInputs(x);
+            net.setLabels(y);
+            net.computeGradientAndScore();
+        }
+        // Every weight and bias gradient: 3x3 'same' (padding 1 each side), 2x2 'same' (padding on one side), 2x2 valid.
+        assertClose(reference.gradient().gradient(), fast.gradient().gradient(), 1e-4, "gradient");
+        for (String name : new String[] {"same3", "even2", "valid2"}) {
+            DnnlConvolution helper = (DnnlConvolution) DnnlHelpers.helperOf(
+                    (org.deeplearning4j.nn.layers.convolution.ConvolutionLayer) fast.getLayer(name));
+            assertEquals(1, helper.swappedWeightGradients(), name + " should take its weight gradient as a swapped forward pass");
+        }
+        for (int step = 0; step < 3; step++) {
+            fast.fit(new INDArray[] {x}, new INDArray[] {y});
+            reference.fit(new INDArray[] {x}, new INDArray[] {y});
+        }
+        assertClose(reference.params(), fast.params(), 1e-4, "parameters after 3 SGD steps");
+    }
+
     @Test
     void libnd4jsPlatformHelpersFollowTheEngineNotTheGraphLoadedLast() {
         OneDnn.require();
