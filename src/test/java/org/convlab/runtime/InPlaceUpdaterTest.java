@@ -53,12 +53,7 @@ class InPlaceUpdaterTest {
     }
 
     private static DataSet batch(int step) {
-        java.util.Random random = new java.util.Random(step);
-        float[] pixels = new float[12 * 2 * 8 * 8];
-        for (int i = 0; i < pixels.length; i++) {
-            pixels[i] = random.nextFloat() - 0.5f;
-        }
-        INDArray x = Nd4j.create(pixels, new long[] {12, 2, 8, 8}, DataType.FLOAT);
+        INDArray x = SeededArrays.centred(step, 12, 2, 8, 8);
         INDArray y = Nd4j.zeros(DataType.FLOAT, 12, 3);
         for (int i = 0; i < 12; i++) {
             y.putScalar(i, (i + step) % 3, 1);

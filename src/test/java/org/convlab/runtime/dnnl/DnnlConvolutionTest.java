@@ -338,12 +338,7 @@ class DnnlConvolutionTest {
         for (String name : new String[] {"same3", "even2", "valid2"}) {
             DnnlHelpers.setHelper((org.deeplearning4j.nn.layers.convolution.ConvolutionLayer) reference.getLayer(name), null);
         }
-        java.util.Random random = new java.util.Random(4);
-        float[] pixels = new float[6 * 16 * 3 * 3];
-        for (int i = 0; i < pixels.length; i++) {
-            pixels[i] = random.nextFloat() - 0.5f;
-        }
-        INDArray x = Nd4j.create(pixels, new long[] {6, 16, 3, 3}, DataType.FLOAT);
+        INDArray x = org.convlab.runtime.SeededArrays.centred(4, 6, 16, 3, 3);
         INDArray y = Nd4j.zeros(DataType.FLOAT, 6, 4);
         for (int i = 0; i < 6; i++) {
             y.putScalar(i, (i * 3) % 4, 1f);
