@@ -27,7 +27,7 @@ public final class IdxFiles {
     private IdxFiles() {
     }
 
-    /** Images as [N, 1, rows, cols] floats, the stored 0..255 values. */
+    /** Images as [N, 1, rows, cols] UINT8, the stored 0..255 values. */
     public static INDArray readImages(Path file) {
         try (DataInputStream in = open(file)) {
             int magic = in.readInt();
@@ -43,11 +43,9 @@ public final class IdxFiles {
             }
             byte[] pixels = new byte[n * rows * cols];
             in.readFully(pixels);
-            float[] values = new float[pixels.length];
-            for (int i = 0; i < pixels.length; i++) {
-                values[i] = pixels[i] & 0xFF;
-            }
-            return Nd4j.create(values, new long[] {n, 1, rows, cols}, DataType.FLOAT);
+            INDArray images = Nd4j.createUninitialized(DataType.UINT8, n, 1, rows, cols);
+            images.data().asNio().put(pixels);
+            return images;
         } catch (EOFException e) {
             throw new ConvLabException(file + " ends before all the images its header declares; the file is truncated");
         } catch (IOException e) {

@@ -14,9 +14,9 @@ import java.io.UncheckedIOException;
 import java.util.List;
 
 /**
- * Examples held in memory as one NCHW float array of raw 0..255 pixels in DataVec's loader order
- * (IDX files, generated shapes); each batch goes through the source's {@link Preprocessor} on its
- * way out. Augmentation runs each example through the same DataVec transforms as image folders.
+ * Examples held in memory as one NCHW array of raw 0..255 pixels in DataVec's loader order (IDX
+ * files as 8-bit values, a quarter of the memory of floats; generated shapes as floats); each batch
+ * becomes float and goes through the source's {@link Preprocessor} on its way out. Augmentation runs each example through the same DataVec transforms as image folders.
  */
 public final class InMemorySource implements ImageSource {
     private final String description;
@@ -27,7 +27,7 @@ public final class InMemorySource implements ImageSource {
     private final Preprocessor preprocessor;
 
     /**
-     * {@code pixels} is [N, C, H, W] of 0..255 values (BGR for colour); {@code labelIndex[i]}
+     * {@code pixels} is [N, C, H, W] of 0..255 values (BGR for colour), float or UINT8; {@code labelIndex[i]}
      * indexes {@code labels}; batches come out as ConvLab's {@link Preprocessing#standard}.
      */
     public InMemorySource(String description, List<String> labels, INDArray pixels, int[] labelIndex) {
@@ -49,7 +49,12 @@ public final class InMemorySource implements ImageSource {
 
     /** Every example as the network receives it (preprocessed), in order: [N, C, H, W]. */
     public INDArray features() {
-        return preprocessor.normalize(features.dup());
+        return preprocessor.normalize(asFloat(features));
+    }
+
+    /** A float copy of {@code pixels} (a view of {@link #features}), which the preprocessing may change in place. */
+    private static INDArray asFloat(INDArray pixels) {
+        return pixels.dataType() == DataType.FLOAT ? pixels.dup() : pixels.castTo(DataType.FLOAT);
     }
 
     @Override
@@ -165,10 +170,10 @@ public final class InMemorySource implements ImageSource {
                 rows[i] = order == null ? cursor + i : order[cursor + i];
             }
             if (order == null) {
-                x = features.get(NDArrayIndex.interval(cursor, cursor + n)).dup();
+                x = asFloat(features.get(NDArrayIndex.interval(cursor, cursor + n)));
             } else {
                 x = Nd4j.pullRows(features.reshape(features.size(0), -1), 1, rows)
-                        .reshape(n, features.size(1), features.size(2), features.size(3));
+                        .reshape(n, features.size(1), features.size(2), features.size(3)).castTo(DataType.FLOAT);
             }
             INDArray y = Nd4j.zeros(DataType.FLOAT, n, labels.size());
             for (int i = 0; i < n; i++) {

@@ -35,7 +35,7 @@ class IdxAndSyntheticTest {
             out.writeInt(3);
             for (int i = 0; i < 3; i++) {
                 for (int p = 0; p < 6; p++) {
-                    out.writeByte(i * 10 + p);
+                    out.writeByte(i * 100 + p); // up to 205: pixels are unsigned
                 }
             }
         }
@@ -61,10 +61,18 @@ class IdxAndSyntheticTest {
             assertArrayEquals(new int[] {2, 0, 1}, train.labelIndex());
             assertEquals(List.of("0", "1", "2"), train.labels());
             INDArray x = train.features();
-            // image 1, row 1, column 2 = pixel 5: (10 + 5) / 255
-            assertEquals(15 / 255.0, x.getDouble(1, 0, 1, 2), 1e-6);
+            // image 1, row 1, column 2 = pixel 5: (100 + 5) / 255; image 2's: 205 / 255
+            assertEquals(105 / 255.0, x.getDouble(1, 0, 1, 2), 1e-6);
+            assertEquals(205 / 255.0, x.getDouble(2, 0, 1, 2), 1e-6);
             DataSet batch = train.iterator(3, false, 0).next();
             assertEquals(1.0, batch.getLabels().getDouble(0, 2));
+            assertEquals(x, batch.getFeatures());
+            DataSet shuffled = train.iterator(3, true, 5).next(); // rows pulled in another order
+            for (int i = 0; i < 3; i++) {
+                int image = (int) Math.round(shuffled.getFeatures().getDouble(i, 0, 0, 0) * 255 / 100);
+                assertEquals(x.get(org.nd4j.linalg.indexing.NDArrayIndex.point(image)), shuffled.getFeatures().get(org.nd4j.linalg.indexing.NDArrayIndex.point(i)));
+                assertEquals(1.0, shuffled.getLabels().getDouble(i, new int[] {2, 0, 1}[image]));
+            }
         }
     }
 
