@@ -23,6 +23,7 @@ final class ClippingSearch {
     private static final int BINS = 2048;
     private final float largest;
     private final long[] counts = new long[BINS];
+    private final float[] chunk = new float[1 << 14];
 
     /** @param largest the largest magnitude the values take (a first pass over them) */
     ClippingSearch(float largest) {
@@ -31,8 +32,10 @@ final class ClippingSearch {
 
     /**
      * Counts {@code values}' magnitudes; zeros are left out (every grid holds them exactly). They are
-     * read where they lie, not copied to the heap: the copies of a calibration filled half a
-     * gigabyte of fresh heap pages.
+     * read where they lie through one small reused chunk, not copied to the heap whole: the copies of
+     * a calibration filled half a gigabyte of fresh heap pages. The chunk is for speed: a loop over
+     * an array is what the C1 compiler (the launcher's JIT for training) makes fast, not one over a
+     * buffer's get (the main job's calibration 2.2-2.7 s, half of it here).
      */
     void add(INDArray values) {
         if (largest <= 0) {
@@ -44,10 +47,14 @@ final class ClippingSearch {
         }
         FloatBuffer v = dense.data().asNioFloat();
         float perBin = BINS / largest;
-        for (int i = 0, n = (int) dense.length(); i < n; i++) {
-            float x = v.get(i);
-            if (x != 0) {
-                counts[Math.min(BINS - 1, (int) (Math.abs(x) * perBin))]++;
+        for (int start = 0, n = (int) dense.length(); start < n; start += chunk.length) {
+            int m = Math.min(chunk.length, n - start);
+            v.get(start, chunk, 0, m);
+            for (int i = 0; i < m; i++) {
+                float x = chunk[i];
+                if (x != 0) {
+                    counts[Math.min(BINS - 1, (int) (Math.abs(x) * perBin))]++;
+                }
             }
         }
     }
