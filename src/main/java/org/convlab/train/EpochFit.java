@@ -22,11 +22,17 @@ public interface EpochFit {
      * What an epoch gave.
      *
      * @param graph  the graph that now holds the weights: the one passed in, or one that replaced it
-     * @param loss   the mean training loss over the epoch; NaN where the fit cannot tell (DL4J's gradient
-     *               sharing reports none), and the loss on a sample of training images after the epoch stands in
-     * @param images how many training images went in
+     * @param loss     the mean training loss over the epoch; NaN where the fit cannot tell (DL4J's gradient
+     *                 sharing reports none), and the loss on a sample of training images after the epoch stands in
+     * @param accuracy the share of the epoch's training images classified right as they were fitted (Keras'
+     *                 running accuracy); NaN where the fit cannot tell, and a sample's after the epoch stands in
+     * @param images   how many training images went in
      */
-    record Fitted(ComputationGraph graph, double loss, long images) {
+    record Fitted(ComputationGraph graph, double loss, double accuracy, long images) {
+        /** An epoch whose running accuracy is not known. */
+        public Fitted(ComputationGraph graph, double loss, long images) {
+            this(graph, loss, Double.NaN, images);
+        }
     }
 
     /** Fits epoch {@code epoch} (1-based) into {@code graph}, telling {@code listener} about batches as they go. */

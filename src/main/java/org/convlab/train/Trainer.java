@@ -7,6 +7,7 @@ import org.convlab.arch.MemoryEstimate;
 import org.convlab.io.FileTrees;
 import org.convlab.runtime.MemoryBudget;
 import org.convlab.runtime.Networks;
+import org.convlab.runtime.TrainingAccuracy;
 import org.convlab.arch.ArchitectureSpec;
 import org.convlab.arch.SpecJson;
 import org.convlab.data.ImageSource;
@@ -33,7 +34,10 @@ import java.util.Locale;
  * }</pre>
  */
 public final class Trainer {
-    /** Train accuracy is measured after each epoch on this many training images. */
+    /**
+     * Where a fit cannot report the epoch's running loss or accuracy (gradient sharing on Spark, DL4J's
+     * own output layer), they are measured after the epoch on this many training images instead.
+     */
     static final int TRAIN_ACCURACY_SAMPLE = 2000;
     private static final int PREFETCH_BATCHES = 4;
 
@@ -132,10 +136,12 @@ public final class Trainer {
             double epochSeconds = (System.nanoTime() - epochStart) / 1e9;
             graph = fitted.graph();
             Evaluator.LossAccuracy val = Evaluator.lossAndAccuracy(graph, validation, o.batch());
-            Evaluator.LossAccuracy onSample = Evaluator.lossAndAccuracy(graph, sample, o.batch());
+            Evaluator.LossAccuracy onSample = Double.isNaN(fitted.loss()) || Double.isNaN(fitted.accuracy())
+                    ? Evaluator.lossAndAccuracy(graph, sample, o.batch()) : null;
             double trainLoss = Double.isNaN(fitted.loss()) ? onSample.loss() : fitted.loss();
+            double trainAccuracy = Double.isNaN(fitted.accuracy()) ? onSample.accuracy() : fitted.accuracy();
             EpochFit.requireFinite(trainLoss, epoch);
-            EpochMetrics m = new EpochMetrics(epoch, trainLoss, onSample.accuracy(),
+            EpochMetrics m = new EpochMetrics(epoch, trainLoss, trainAccuracy,
                     val.loss(), val.accuracy(), epochSeconds, fitted.images() / epochSeconds);
             history.add(m);
             listener.onEpochEnd(m, o.epochs());
@@ -189,6 +195,7 @@ public final class Trainer {
             long done = 0;
             double lossSum = 0;
             int batchesSeen = 0;
+            TrainingAccuracy.take(graph.getOutputLayer(0)); // what passes before this epoch counted
             try {
                 while (batches.hasNext()) {
                     DataSet ds = batches.next();
@@ -205,7 +212,10 @@ public final class Trainer {
                     async.shutdown();
                 }
             }
-            return new EpochFit.Fitted(graph, lossSum / Math.max(1, batchesSeen), done);
+            TrainingAccuracy counted = TrainingAccuracy.take(graph.getOutputLayer(0));
+            // Every image counted, or the sample measures it: a share of the epoch's images would mislead.
+            double accuracy = counted != null && counted.examples() == done ? counted.accuracy() : Double.NaN;
+            return new EpochFit.Fitted(graph, lossSum / Math.max(1, batchesSeen), accuracy, done);
         };
     }
 

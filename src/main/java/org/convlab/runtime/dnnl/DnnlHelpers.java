@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Set;
 import org.bytedeco.dnnl.memory;
 import org.convlab.runtime.BatchStatistics;
+import org.convlab.runtime.TrainingAccuracy;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
@@ -337,6 +338,11 @@ public final class DnnlHelpers {
                 ? new BatchStatistics(h.getMeanCache(DataType.FLOAT).toDoubleVector(),
                         h.getVarCache(DataType.FLOAT).toDoubleVector(), h.trainingPasses())
                 : null;
+    }
+
+    /** See {@link TrainingAccuracy#take}. */
+    public static TrainingAccuracy takeTrainingAccuracy(org.deeplearning4j.nn.api.Layer outputLayer) {
+        return outputLayer instanceof DnnlOutputLayer o ? o.takeCounts() : null;
     }
 
     /** Replaces a batch-norm layer's helper (null: DL4J's built-in path); for tests that compare both. */

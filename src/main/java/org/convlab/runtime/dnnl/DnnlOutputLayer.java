@@ -1,5 +1,6 @@
 package org.convlab.runtime.dnnl;
 
+import org.convlab.runtime.TrainingAccuracy;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.gradient.DefaultGradient;
 import org.deeplearning4j.nn.gradient.Gradient;
@@ -13,14 +14,25 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * DL4J's output layer with its products on oneDNN ({@link InnerProduct}); the loss, its gradient
- * and the activation stay DL4J's. Masks and weight noise run DL4J's own code.
+ * and the activation stay DL4J's. Masks and weight noise run DL4J's own code. Its training passes
+ * count the examples they classify right ({@link TrainingAccuracy}).
  */
 final class DnnlOutputLayer extends OutputLayer {
     private final InnerProduct product;
+    private long correct;
+    private long examples;
 
     DnnlOutputLayer(NeuralNetConfiguration conf, DataType dataType, InnerProduct product) {
         super(conf, dataType);
         this.product = product;
+    }
+
+    /** See {@link TrainingAccuracy#take}. */
+    TrainingAccuracy takeCounts() {
+        TrainingAccuracy counts = new TrainingAccuracy(correct, examples);
+        correct = 0;
+        examples = 0;
+        return counts;
     }
 
     /** The inner product this layer runs on (for checks). */
@@ -46,8 +58,12 @@ final class DnnlOutputLayer extends OutputLayer {
         if (!runsHere()) {
             return super.backpropGradient(epsilon, workspaceMgr);
         }
-        INDArray delta = layerConf().getLossFn().computeGradient(getLabels2d(workspaceMgr, ArrayType.BP_WORKING_MEM),
-                preOutput2d(true, workspaceMgr), layerConf().getActivationFn(), maskArray);
+        INDArray labels = getLabels2d(workspaceMgr, ArrayType.BP_WORKING_MEM);
+        INDArray z = preOutput2d(true, workspaceMgr);
+        // The largest logit is the largest output of softmax, or of any monotonic activation.
+        correct += z.argMax(1).eq(labels.argMax(1)).castTo(DataType.INT).sumNumber().longValue();
+        examples += z.size(0);
+        INDArray delta = layerConf().getLossFn().computeGradient(labels, z, layerConf().getActivationFn(), maskArray);
         INDArray weightGrad = gradientViews.get(DefaultParamInitializer.WEIGHT_KEY);
         INDArray biasGrad = hasBias() ? gradientViews.get(DefaultParamInitializer.BIAS_KEY) : null;
         INDArray gradAtInput = product.backward(input, delta, getParam(DefaultParamInitializer.WEIGHT_KEY), weightGrad,
