@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -42,7 +43,7 @@ public record Int8Calibration(int images, Map<String, ActivationRange> inputs) {
     private static final ObjectMapper JSON = JsonFiles.mapper();
 
     public Int8Calibration {
-        inputs = Map.copyOf(inputs);
+        inputs = Collections.unmodifiableMap(new TreeMap<>(inputs)); // by name: the same file for the same ranges
     }
 
     /**
