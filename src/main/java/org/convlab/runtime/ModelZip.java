@@ -28,8 +28,9 @@ import java.util.zip.ZipOutputStream;
  * <p>DL4J writes each float through a {@link DataOutputStream} one call at a time, and deflates at
  * the default level: for the main job's model with its Adam state (4.9 million floats) about 0.3 s
  * warm and seconds cold, every epoch's checkpoint and the stored model. Here the floats go out in
- * bulk, big-endian as {@link DataOutputStream} writes them, and the zip uses the fastest deflate
- * level (floats barely compress at any level).
+ * bulk, big-endian as {@link DataOutputStream} writes them, and the arrays go into the zip
+ * uncompressed (deflate level 0): weights and optimizer state shrank only 7-8% at the fastest level,
+ * and deflating the main job's 20 MB took 0.5 s of every checkpoint and of the stored model.
  *
  * <pre>{@code
  * ModelZip.write(graph, Path.of("model.zip"), true);        // with the optimizer state
@@ -48,6 +49,7 @@ public final class ModelZip {
             zip.putNextEntry(new ZipEntry("configuration.json"));
             // DL4J encodes the JSON in the platform's charset; so must a byte-identical copy.
             zip.write(graph.getConfiguration().toJson().getBytes(Charset.defaultCharset()));
+            zip.setLevel(Deflater.NO_COMPRESSION);
             INDArray params = graph.params();
             if (params != null) {
                 zip.putNextEntry(new ZipEntry("coefficients.bin"));
