@@ -16,7 +16,8 @@ import java.util.List;
 /**
  * Examples held in memory as one NCHW array of raw 0..255 pixels in DataVec's loader order (IDX
  * files as 8-bit values, a quarter of the memory of floats; generated shapes as floats); each batch
- * becomes float and goes through the source's {@link Preprocessor} on its way out. Augmentation runs each example through the same DataVec transforms as image folders.
+ * becomes float and goes through the source's {@link Preprocessor} on its way out. Augmentation
+ * runs each example through the same DataVec transforms as image folders.
  */
 public final class InMemorySource implements ImageSource {
     private final String description;
@@ -27,8 +28,9 @@ public final class InMemorySource implements ImageSource {
     private final Preprocessor preprocessor;
 
     /**
-     * {@code pixels} is [N, C, H, W] of 0..255 values (BGR for colour), float or UINT8; {@code labelIndex[i]}
-     * indexes {@code labels}; batches come out as ConvLab's {@link Preprocessing#standard}.
+     * {@code pixels} is [N, C, H, W] of 0..255 values (BGR for colour), float or UINT8;
+     * {@code labelIndex[i]} indexes {@code labels}; batches come out as ConvLab's
+     * {@link Preprocessing#standard}.
      */
     public InMemorySource(String description, List<String> labels, INDArray pixels, int[] labelIndex) {
         this(description, labels, pixels, labelIndex, null, null);

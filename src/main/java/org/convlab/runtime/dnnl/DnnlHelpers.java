@@ -341,7 +341,7 @@ public final class DnnlHelpers {
     }
 
     /** See {@link TrainingAccuracy#take}. */
-    public static TrainingAccuracy takeTrainingAccuracy(org.deeplearning4j.nn.api.Layer outputLayer) {
+    public static TrainingAccuracy takeTrainingAccuracy(Layer outputLayer) {
         return outputLayer instanceof DnnlOutputLayer o ? o.takeCounts() : null;
     }
 
