@@ -270,11 +270,7 @@ class DnnlConvolutionTest {
         ComputationGraph linked = new ComputationGraph(chain());
         linked.init();
         Networks.adopt(linked);
-        ComputationGraph reference = new ComputationGraph(chain());
-        reference.init(linked.params().dup(), true);
-        for (String name : new String[] {"c1", "c2", "c3"}) {
-            DnnlHelpers.setHelper((org.deeplearning4j.nn.layers.convolution.ConvolutionLayer) reference.getLayer(name), null);
-        }
+        ComputationGraph reference = onDl4jsConvolutions(chain(), linked, "c1", "c2", "c3");
         DnnlConvolution c1 = (DnnlConvolution) DnnlHelpers.helperOf(
                 (org.deeplearning4j.nn.layers.convolution.ConvolutionLayer) linked.getLayer("c1"));
         DnnlConvolution c3 = (DnnlConvolution) DnnlHelpers.helperOf(
@@ -294,21 +290,40 @@ class DnnlConvolutionTest {
         assertClose(reference.feedForward(x, false).get("c3"), Networks.inspectable(linked).feedForward(x, false).get("c3"),
                 1e-5, "c3");
 
-        for (ComputationGraph net : new ComputationGraph[] {linked, reference}) {
-            net.setInputs(x);
-            net.setLabels(y);
-            net.computeGradientAndScore();
-        }
+        computeGradients(x, y, linked, reference);
         assertClose(reference.gradient().gradient(), linked.gradient().gradient(), 1e-4, "gradient");
-        for (int step = 0; step < 3; step++) {
-            linked.fit(new INDArray[] {x}, new INDArray[] {y});
-            reference.fit(new INDArray[] {x}, new INDArray[] {y});
-        }
+        fitThreeSteps(x, y, linked, reference);
         assertClose(reference.params(), linked.params(), 1e-4, "parameters after 3 SGD steps");
 
         // An inspectable copy has plain layouts: every inner activation is NCHW again.
         assertClose(reference.feedForward(x, false).get("c1"), Networks.inspectable(linked).feedForward(x, false).get("c1"),
                 1e-5, "c1 inspected");
+    }
+
+    /** A twin of {@code ours} with the same parameters whose layers {@code convs} run DL4J's built-in convolution. */
+    private static ComputationGraph onDl4jsConvolutions(ComputationGraphConfiguration conf, ComputationGraph ours, String... convs) {
+        ComputationGraph reference = new ComputationGraph(conf);
+        reference.init(ours.params().dup(), true);
+        for (String name : convs) {
+            DnnlHelpers.setHelper((org.deeplearning4j.nn.layers.convolution.ConvolutionLayer) reference.getLayer(name), null);
+        }
+        return reference;
+    }
+
+    private static void computeGradients(INDArray x, INDArray y, ComputationGraph... nets) {
+        for (ComputationGraph net : nets) {
+            net.setInputs(x);
+            net.setLabels(y);
+            net.computeGradientAndScore();
+        }
+    }
+
+    private static void fitThreeSteps(INDArray x, INDArray y, ComputationGraph... nets) {
+        for (int step = 0; step < 3; step++) {
+            for (ComputationGraph net : nets) {
+                net.fit(new INDArray[] {x}, new INDArray[] {y});
+            }
+        }
     }
 
     /** Small maps, where the weight gradient is a swapped forward pass ({@link SwappedWeightGradient}). */
@@ -333,21 +348,13 @@ class DnnlConvolutionTest {
         ComputationGraph fast = new ComputationGraph(smallMaps());
         fast.init();
         Networks.adopt(fast);
-        ComputationGraph reference = new ComputationGraph(smallMaps());
-        reference.init(fast.params().dup(), true);
-        for (String name : new String[] {"same3", "even2", "valid2"}) {
-            DnnlHelpers.setHelper((org.deeplearning4j.nn.layers.convolution.ConvolutionLayer) reference.getLayer(name), null);
-        }
+        ComputationGraph reference = onDl4jsConvolutions(smallMaps(), fast, "same3", "even2", "valid2");
         INDArray x = org.convlab.runtime.SeededArrays.centred(4, 6, 16, 3, 3);
         INDArray y = Nd4j.zeros(DataType.FLOAT, 6, 4);
         for (int i = 0; i < 6; i++) {
             y.putScalar(i, (i * 3) % 4, 1f);
         }
-        for (ComputationGraph net : new ComputationGraph[] {fast, reference}) {
-            net.setInputs(x);
-            net.setLabels(y);
-            net.computeGradientAndScore();
-        }
+        computeGradients(x, y, fast, reference);
         // Every weight and bias gradient: 3x3 'same' (padding 1 each side), 2x2 'same' (padding on one side), 2x2 valid.
         assertClose(reference.gradient().gradient(), fast.gradient().gradient(), 1e-4, "gradient");
         for (String name : new String[] {"same3", "even2", "valid2"}) {
@@ -355,10 +362,7 @@ class DnnlConvolutionTest {
                     (org.deeplearning4j.nn.layers.convolution.ConvolutionLayer) fast.getLayer(name));
             assertEquals(1, helper.swappedWeightGradients(), name + " should take its weight gradient as a swapped forward pass");
         }
-        for (int step = 0; step < 3; step++) {
-            fast.fit(new INDArray[] {x}, new INDArray[] {y});
-            reference.fit(new INDArray[] {x}, new INDArray[] {y});
-        }
+        fitThreeSteps(x, y, fast, reference);
         assertClose(reference.params(), fast.params(), 1e-4, "parameters after 3 SGD steps");
     }
 
