@@ -8,6 +8,7 @@ import org.convlab.runtime.Int8Calibration;
 import org.convlab.runtime.Precision;
 import org.convlab.runtime.dnnl.Dnnl;
 import org.convlab.train.TinyModels;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,6 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** evaluate, predict, models and filters from the command line, against a model trained once. */
+@Tag("slow") // whole trainings, servers or Spark: mvn test -DexcludedGroups=slow runs the rest
 class ModelCommandsTest {
     @TempDir
     static Path registry;
@@ -112,7 +114,7 @@ class ModelCommandsTest {
             assertEquals(2, train.code());
             assertTrue(train.err().contains("--precision int8 is for inference"), train.err());
         } finally {
-            System.clearProperty(Precision.PROPERTY);
+            Precision.request(null);
         }
     }
 

@@ -4,6 +4,7 @@ import org.convlab.ConvLabException;
 import org.convlab.data.Preprocessor;
 import org.convlab.data.DecodedImage;
 import org.convlab.data.ImageDecoder;
+import org.convlab.runtime.Precision;
 import org.convlab.zoo.ModelCard;
 import org.convlab.zoo.ModelRegistry;
 import org.convlab.zoo.StoredModel;
@@ -25,47 +26,100 @@ import java.util.concurrent.BlockingQueue;
  * predicts, and gives it back. Results are exactly those of sequential calls. Images go through
  * the same decoder and the {@link Preprocessor} of the preprocessing the model card records, as
  * in training, so a loaded model needs nothing else to predict correctly. Each replica is a frozen
- * copy for the process's {@link org.convlab.runtime.Precision} ({@link StoredModel#frozen}): in int8
- * over the calibration stored with the model.
+ * copy in the classifier's own {@link Precision} ({@link StoredModel#frozen(Precision)}): in int8 over
+ * the calibration stored with the model. Classifiers of one model in several precisions live side by
+ * side in one process.
  *
  * <pre>{@code
  * try (Classifier classifier = Classifier.load(Path.of("models"), "fashion-cnn")) {
  *     List<Prediction> top = classifier.predict(Path.of("shoe.png"), 3);
  *     System.out.println(top.get(0).label() + " " + top.get(0).probability());
  * }
+ * Classifier int8 = Classifier.builder().setRegistry(Path.of("models")).setModel("fashion-cnn:1")
+ *         .optPrecision(Precision.INT8).optReplicas(2).build();
  * }</pre>
  */
 public final class Classifier implements AutoCloseable {
     private final ModelCard card;
     private final Preprocessor preprocessor;
+    private final Precision precision;
     private final BlockingQueue<ComputationGraph> pool;
     private volatile boolean closed;
 
-    private Classifier(StoredModel model, int replicas) {
-        this.card = model.card();
-        this.preprocessor = new Preprocessor(card.preprocessing());
-        this.pool = new ArrayBlockingQueue<>(replicas);
-        for (int i = 0; i < replicas; i++) {
-            pool.add(model.frozen());
-        }
-    }
-
-    /** The newest version of {@code name} (or {@code name:version}) from a registry folder. */
-    public static Classifier load(Path registry, String ref) {
-        return new Classifier(ModelRegistry.at(registry).load(ref), defaultReplicas());
-    }
-
-    /** A model folder holding {@code model.zip} and {@code card.json}. */
-    public static Classifier load(Path modelDir) {
-        return new Classifier(ModelRegistry.loadDir(modelDir), defaultReplicas());
-    }
-
-    /** An already loaded model, with {@code replicas} copies for concurrent callers. */
-    public static Classifier of(StoredModel model, int replicas) {
+    private Classifier(StoredModel model, int replicas, Precision requested) {
         if (replicas < 1) {
             throw new ConvLabException("a classifier needs at least one replica, received " + replicas);
         }
-        return new Classifier(model, replicas);
+        this.card = model.card();
+        this.preprocessor = new Preprocessor(card.preprocessing());
+        this.precision = Precision.available(requested);
+        this.pool = new ArrayBlockingQueue<>(replicas);
+        for (int i = 0; i < replicas; i++) {
+            pool.add(model.frozen(requested));
+        }
+    }
+
+    /** The newest version of {@code name} (or {@code name:version}) from a registry folder, in the default precision. */
+    public static Classifier load(Path registry, String ref) {
+        return builder().setRegistry(registry).setModel(ref).build();
+    }
+
+    /** A model folder holding {@code model.zip} and {@code card.json}, in the default precision. */
+    public static Classifier load(Path modelDir) {
+        return new Classifier(ModelRegistry.loadDir(modelDir), defaultReplicas(), Precision.requested());
+    }
+
+    /** An already loaded model, with {@code replicas} copies for concurrent callers, in the default precision. */
+    public static Classifier of(StoredModel model, int replicas) {
+        return new Classifier(model, replicas, Precision.requested());
+    }
+
+    /** A classifier with settings of its own: {@code set*} what is required, {@code opt*} over defaults. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Settings of one classifier; none of them touches another classifier or the process. */
+    public static final class Builder {
+        private Path registry;
+        private String model;
+        private Precision precision;
+        private int replicas = defaultReplicas();
+
+        private Builder() {
+        }
+
+        /** The registry folder ({@code models/} for the command line). */
+        public Builder setRegistry(Path folder) {
+            registry = folder;
+            return this;
+        }
+
+        /** {@code name} (its newest version) or {@code name:version}. */
+        public Builder setModel(String ref) {
+            model = ref;
+            return this;
+        }
+
+        /** The precision this classifier multiplies in (default: {@link Precision#requested()}); fp32 where the CPU lacks it. */
+        public Builder optPrecision(Precision value) {
+            precision = value;
+            return this;
+        }
+
+        /** How many callers it answers at once: one frozen copy each (default: the cores, at most 4). */
+        public Builder optReplicas(int count) {
+            replicas = count;
+            return this;
+        }
+
+        public Classifier build() {
+            if (registry == null || model == null) {
+                throw new ConvLabException("a classifier needs a registry (setRegistry) and a model (setModel)");
+            }
+            return new Classifier(ModelRegistry.at(registry).load(model), replicas,
+                    precision != null ? precision : Precision.requested());
+        }
     }
 
     private static int defaultReplicas() {
@@ -78,6 +132,11 @@ public final class Classifier implements AutoCloseable {
 
     public List<String> labels() {
         return card.labels();
+    }
+
+    /** The precision this classifier runs in: the one asked for, or FP32 where the CPU lacks it. */
+    public Precision precision() {
+        return precision;
     }
 
     public List<Prediction> predict(Path image, int top) {
@@ -109,6 +168,9 @@ public final class Classifier implements AutoCloseable {
             return Prediction.ranked(graph.outputSingle(false, batch), card.labels(), top);
         } finally {
             pool.add(graph);
+            if (closed) {
+                release(); // closed while this call ran: its replica is freed here
+            }
         }
     }
 
@@ -130,10 +192,16 @@ public final class Classifier implements AutoCloseable {
         }
     }
 
-    /** Frees the replicas; a later call fails at once instead of waiting. */
+    /** Frees the replicas' native memory; a later call fails at once instead of waiting. */
     @Override
     public void close() {
         closed = true;
-        pool.clear();
+        release();
+    }
+
+    private void release() {
+        for (ComputationGraph graph = pool.poll(); graph != null; graph = pool.poll()) {
+            graph.close();
+        }
     }
 }

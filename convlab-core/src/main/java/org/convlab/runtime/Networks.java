@@ -102,7 +102,16 @@ public final class Networks {
      * (ignored in fp32 and bf16).
      */
     public static ComputationGraph frozen(ComputationGraph graph, Int8Calibration calibration) {
-        Precision precision = Precision.active();
+        return frozen(graph, Precision.requested(), calibration);
+    }
+
+    /**
+     * As {@link #frozen(ComputationGraph, Int8Calibration)}, in {@code requested} precision (where the CPU has
+     * it, {@link Precision#available}) rather than the process's default: copies of one graph in several
+     * precisions live side by side.
+     */
+    public static ComputationGraph frozen(ComputationGraph graph, Precision requested, Int8Calibration calibration) {
+        Precision precision = Precision.available(requested);
         if (precision == Precision.INT8 && calibration == null) {
             throw new ConvLabException("int8 inference needs the range of each layer's input: measure them with"
                     + " Int8Calibration.measure (convlab calibrate), or run in fp32 or bf16");

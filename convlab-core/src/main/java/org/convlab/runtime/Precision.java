@@ -12,16 +12,18 @@ import org.slf4j.LoggerFactory;
  * bfloat16 products with float accumulation, float master weights and float loss, the way
  * PyTorch's CPU autocast runs, or {@code int8}, for inference only: frozen graphs multiply 8-bit
  * integers in their convolution and hidden dense layers, over input ranges calibrated on training
- * images ({@link Int8Calibration}); graphs that train stay fp32. Chosen for the whole process with
- * {@code -Dconvlab.precision=bf16}, {@code CONVLAB_PRECISION} or {@link #request}; {@link Networks}
- * builds every graph's helpers for the {@link #active()} precision. Both need ConvLab's oneDNN
- * engine; bf16 a CPU with AVX512_BF16 ({@code lscpu} flag avx512_bf16), int8 one with VNNI
- * (avx512_vnni or avx_vnni). Elsewhere they warn once and run in fp32.
+ * images ({@link Int8Calibration}); graphs that train stay fp32. A model's precision is passed to
+ * what loads it ({@code Classifier.builder().optPrecision(...)}, {@code StoredModel.frozen(Precision)},
+ * {@link Networks#frozen(org.deeplearning4j.nn.graph.ComputationGraph, Precision, Int8Calibration)}), so
+ * models of several precisions live in one process; what is loaded without one takes the default
+ * ({@link #requested()}: {@link #request}, else {@code -Dconvlab.precision}, else {@code CONVLAB_PRECISION},
+ * else fp32). Both need ConvLab's oneDNN engine; bf16 a CPU with AVX512_BF16 ({@code lscpu} flag
+ * avx512_bf16), int8 one with VNNI (avx512_vnni or avx_vnni). Elsewhere they warn once and run in fp32.
  *
  * <pre>{@code
- * Precision.request(Precision.BF16);               // before graphs are built or loaded
- * Classifier c = Classifier.load(registry, "fashion");
- * Precision.active();                               // BF16 on an AVX512_BF16 CPU, else FP32
+ * Classifier int8 = Classifier.builder().setRegistry(registry).setModel("fashion").optPrecision(Precision.INT8).build();
+ * int8.precision();                                 // INT8 on a VNNI CPU, else FP32
+ * Precision.request(Precision.BF16);                // the default for what is loaded without a precision
  * }</pre>
  */
 public enum Precision {
@@ -33,6 +35,7 @@ public enum Precision {
     public static final String ENV = "CONVLAB_PRECISION";
     private static final Logger LOG = LoggerFactory.getLogger(Precision.class);
     private static volatile boolean warned;
+    private static volatile Precision processDefault;
 
     /** "fp32", "bf16" or "int8", as the command line and the model card write it. */
     public String label() {
@@ -50,20 +53,32 @@ public enum Precision {
                 "%s must be fp32, bf16 or int8, received '" + BadSettingException.literal(text) + "'");
     }
 
-    /** Asks for {@code precision} in this process; graphs built, loaded or copied afterwards use it. */
+    /**
+     * Makes {@code precision} this process's default: graphs built, loaded or copied afterwards without a
+     * precision of their own use it (the command line's {@code --precision}); null goes back to the property
+     * and environment.
+     */
     public static void request(Precision precision) {
-        System.setProperty(PROPERTY, precision.label());
+        processDefault = precision;
     }
 
-    /** The precision asked for (property, then environment), FP32 when neither says. */
+    /** The default precision: {@link #request}'s, else the property, else the environment; FP32 when none says. */
     public static Precision requested() {
+        Precision asked = processDefault;
+        if (asked != null) {
+            return asked;
+        }
         String value = System.getProperty(PROPERTY, System.getenv(ENV));
         return value == null || value.isBlank() ? FP32 : parse(value);
     }
 
-    /** The precision convolutions really run in here: BF16 or INT8 only where it was asked for and the CPU has it. */
+    /** The precision the default runs in here ({@link #available} of {@link #requested()}). */
     public static Precision active() {
-        Precision requested = requested();
+        return available(requested());
+    }
+
+    /** The precision convolutions really run in when {@code requested} is asked for: BF16 or INT8 only where the CPU has it. */
+    public static Precision available(Precision requested) {
         if (requested == FP32) {
             return FP32;
         }

@@ -21,13 +21,18 @@ public record StoredModel(ComputationGraph graph, ModelCard card, Path dir) {
         return Int8Calibration.readIfPresent(dir.resolve(Int8Calibration.FILE));
     }
 
-    /**
-     * An inference-only copy for the process's precision ({@link Networks#frozen}); in int8 over
-     * the stored calibration, failing with the fix when the model has none.
-     */
+    /** An inference-only copy in the process's default precision ({@link #frozen(Precision)}). */
     public ComputationGraph frozen() {
-        if (Precision.active() != Precision.INT8) {
-            return Networks.frozen(graph);
+        return frozen(Precision.requested());
+    }
+
+    /**
+     * An inference-only copy in {@code precision} (where the CPU has it; {@link Networks#frozen}); in int8
+     * over the stored calibration, failing with the fix when the model has none.
+     */
+    public ComputationGraph frozen(Precision precision) {
+        if (Precision.available(precision) != Precision.INT8) {
+            return Networks.frozen(graph, precision, null);
         }
         Int8Calibration calibration = calibration();
         if (calibration == null) {
@@ -35,6 +40,6 @@ public record StoredModel(ComputationGraph graph, ModelCard card, Path dir) {
                     + dir + "); measure one with convlab calibrate --model " + ref() + " --data DIR (its training images),"
                     + " or use --precision fp32 or bf16");
         }
-        return Networks.frozen(graph, calibration);
+        return Networks.frozen(graph, precision, calibration);
     }
 }

@@ -4,7 +4,9 @@ import org.convlab.ConvLabException;
 import org.convlab.data.SyntheticShapes;
 import org.convlab.train.TinyModels;
 import org.convlab.job.TrainingJob;
+import org.convlab.runtime.Precision;
 import org.convlab.zoo.ModelRegistry;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -24,9 +26,11 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+@Tag("slow") // whole trainings, servers or Spark: mvn test -DexcludedGroups=slow runs the rest
 class ClassifierTest {
     @TempDir
     static Path registry;
@@ -95,6 +99,50 @@ class ClassifierTest {
             }
             pool.shutdown();
         }
+    }
+
+    /** An fp32 and an int8 classifier of one model in one JVM, called from 8 threads in turn: each answers in its own precision. */
+    @Test
+    void fp32AndInt8ClassifiersOfOneModelAnswerSideBySide() throws Exception {
+        try (Classifier fp32 = Classifier.builder().setRegistry(registry).setModel("shapes").optPrecision(Precision.FP32)
+                .optReplicas(2).build();
+             Classifier int8 = Classifier.builder().setRegistry(registry).setModel("shapes:1").optPrecision(Precision.INT8)
+                .optReplicas(2).build()) {
+            assertEquals(Precision.FP32, fp32.precision());
+            assertEquals(Precision.available(Precision.INT8), int8.precision(), "int8 where the CPU has VNNI, else fp32");
+            List<Classifier> both = List.of(fp32, int8);
+            List<List<List<Prediction>>> alone = new ArrayList<>();
+            for (Classifier c : both) {
+                List<List<Prediction>> answers = new ArrayList<>();
+                for (Path f : files) {
+                    answers.add(c.predict(f, 4));
+                }
+                alone.add(answers);
+            }
+            if (int8.precision() == Precision.INT8) {
+                assertNotEquals(alone.get(0), alone.get(1), "8-bit products give other probabilities than float ones");
+            }
+            ExecutorService pool = Executors.newFixedThreadPool(8);
+            List<Future<List<Prediction>>> futures = new ArrayList<>();
+            for (int call = 0; call < 8 * files.size(); call++) {
+                Classifier c = both.get(call % 2);
+                Path f = files.get(call / 2 % files.size());
+                futures.add(pool.submit((Callable<List<Prediction>>) () -> c.predict(f, 4)));
+            }
+            for (int call = 0; call < futures.size(); call++) {
+                assertEquals(alone.get(call % 2).get(call / 2 % files.size()), futures.get(call).get(),
+                        "call " + call + " (" + both.get(call % 2).precision() + ")");
+            }
+            pool.shutdown();
+        }
+    }
+
+    @Test
+    void aClassifierWithoutRegistryOrModelIsRefused() {
+        ConvLabException e = assertThrows(ConvLabException.class, () -> Classifier.builder().setModel("shapes").build());
+        assertTrue(e.getMessage().contains("setRegistry"), e.getMessage());
+        assertThrows(ConvLabException.class, () -> Classifier.builder().setRegistry(registry).setModel("shapes").optReplicas(0)
+                .build());
     }
 
     @Test

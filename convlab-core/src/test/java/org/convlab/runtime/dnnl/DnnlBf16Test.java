@@ -287,7 +287,7 @@ class DnnlBf16Test {
             assertTrue(((DnnlConvolution) DnnlHelpers.helperOf(conv(plain, "c2"))).implementations().values().stream()
                     .noneMatch(name -> name.contains("bf16")));
         } finally {
-            System.clearProperty(Precision.PROPERTY);
+            Precision.request(null);
         }
         BadSettingException e = assertThrows(BadSettingException.class, () -> Precision.parse("fp16"));
         assertEquals(Setting.PRECISION, e.setting());

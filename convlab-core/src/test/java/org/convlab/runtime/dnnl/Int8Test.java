@@ -189,7 +189,7 @@ class Int8Test {
             ConvLabException e = assertThrows(ConvLabException.class, () -> Networks.frozen(net));
             assertTrue(e.getMessage().contains("int8 inference needs the range of each layer's input"), e.getMessage());
         } finally {
-            System.clearProperty(Precision.PROPERTY);
+            Precision.request(null);
         }
         INDArray ints = int8.outputSingle(false, x);
         DnnlConvolution c2 = (DnnlConvolution) DnnlHelpers.helperOf(
