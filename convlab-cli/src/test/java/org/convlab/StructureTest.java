@@ -103,6 +103,13 @@ class StructureTest {
     }
 
     @Test
+    void onlyTheCommandLineSetsJvmWideProperties() {
+        noClasses().that().resideOutsideOfPackages("org.convlab.cli..", "org.convlab.bench..", "org.convlab.tutorial..")
+                .should().callMethod(System.class, "setProperty", String.class, String.class)
+                .because("a library is a guest in its host: settings go to the object they govern").check(MAIN);
+    }
+
+    @Test
     void nothingDependsOnTheCommandLine() {
         noClasses().that().resideOutsideOfPackage("org.convlab.cli..")
                 .should().dependOnClassesThat().resideInAPackage("org.convlab.cli..").check(MAIN);

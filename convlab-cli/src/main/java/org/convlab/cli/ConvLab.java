@@ -105,6 +105,16 @@ public final class ConvLab {
         });
         backendAsked(args).ifPresent(b -> System.setProperty(Backend.PROPERTY, b));
         try {
+            // The JVM-wide native switches are the command line's to set (a property given with -D wins).
+            NativeSetup.commandLineProperties().forEach((key, value) -> {
+                if (System.getProperty(key) == null) {
+                    System.setProperty(key, value);
+                }
+            });
+            // Pictures are drawn off screen, also where a display is set.
+            if (System.getProperty("java.awt.headless") == null) {
+                System.setProperty("java.awt.headless", "true");
+            }
             NativeSetup.init();
         } catch (ConvLabException e) {
             err.println("convlab: " + Messages.forCommandLine(e));

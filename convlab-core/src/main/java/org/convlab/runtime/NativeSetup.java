@@ -18,20 +18,21 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Chooses ND4J's native CPU build and switches on DL4J's oneDNN layer helpers, before ND4J loads.
+ * The native side before ND4J loads: the backend, the convolution engine, and which ND4J build to load.
  *
- * <p>The class path carries several {@code nd4j-native} builds (generic, oneDNN for x86-64,
- * AVX2 and AVX-512). JavaCPP loads the one named by the system property
- * {@code org.bytedeco.javacpp.platform.extension}; {@link #init()} sets it to the fastest build
- * on the class path that the CPU's flags allow, unless the user already did, or from {@code CONVLAB_CPU_BUILD}
- * ({@code onednn-avx512}, {@code onednn-avx2}, {@code onednn} or {@code plain}).
+ * <p>{@link #init()} checks the backend ({@link Backend}) and the engine once and sets nothing JVM-wide:
+ * in a service, the host decides. JavaCPP loads the ND4J build the class path carries ({@code convlab-core}
+ * brings one), or, where it carries several, the one named by {@value #EXTENSION_PROPERTY}, else the
+ * first of its preset's list.
  *
- * <p>DL4J M2.1 also disables its helpers unless {@code org.eclipse.deeplearning4j.helpers.disable}
- * is {@code false}; we set that only for a oneDNN build (see {@link org.nd4j.nativeblas.Nd4jCpu}).
- *
- * <p>With the CUDA backend ({@link Backend}) it selects the {@code linux-x86_64-cudnn} build of
- * {@code nd4j-cuda} instead and leaves DL4J's helpers off: DL4J M2.1 has no cuDNN layer helpers,
- * its layers run on cuBLAS through ND4J.
+ * <p>The command line carries every build (generic, oneDNN for x86-64, AVX2 and AVX-512) and sets
+ * {@link #commandLineProperties()} before ND4J loads: the fastest build on the class path that the CPU's
+ * flags allow, or {@code CONVLAB_CPU_BUILD}'s ({@code onednn-avx512}, {@code onednn-avx2}, {@code onednn}
+ * or {@code plain}); DL4J's own oneDNN layer helpers on for a oneDNN build (DL4J M2.1 disables them unless
+ * {@value #HELPERS_DISABLE_PROPERTY} is {@code false}; they serve the {@code dl4j} engine, see
+ * {@link org.nd4j.nativeblas.Nd4jCpu}); no crash dump files. With the CUDA backend the build is
+ * {@code nd4j-cuda}'s {@code linux-x86_64-cudnn}, and DL4J's helpers stay off: DL4J M2.1 has no cuDNN
+ * layer helpers, its layers run on cuBLAS through ND4J.
  *
  * <p>Call {@link #init()} before the first use of ND4J; every ConvLab entry point does.
  */
@@ -39,7 +40,7 @@ public final class NativeSetup {
     public static final String EXTENSION_PROPERTY = "org.bytedeco.javacpp.platform.extension";
     public static final String HELPERS_DISABLE_PROPERTY = "org.eclipse.deeplearning4j.helpers.disable";
     public static final String BUILD_ENV = "CONVLAB_CPU_BUILD";
-    static final String CRASH_DUMP_PROPERTY = "org.deeplearning4j.crash.reporting.enabled";
+    public static final String CRASH_DUMP_PROPERTY = "org.deeplearning4j.crash.reporting.enabled";
 
     private static final Logger LOG = LoggerFactory.getLogger(NativeSetup.class);
     private static final Set<String> AVX512_FLAGS = Set.of("avx512f", "avx512cd", "avx512bw", "avx512dq", "avx512vl");
@@ -52,7 +53,7 @@ public final class NativeSetup {
     private NativeSetup() {
     }
 
-    /** Sets the native build and helper properties once; later calls do nothing. */
+    /** Checks the backend and the convolution engine once; later calls do nothing. Sets no JVM-wide property. */
     public static synchronized void init() {
         if (initialized) {
             return;
@@ -60,28 +61,35 @@ public final class NativeSetup {
         backend = Backend.select(Backend.requested());
         // A bad CONVLAB_CONV is refused here, before any work, not when the first graph is built or loaded.
         ConvEngine.requested();
-        // DL4J writes a memory dump file into the working directory on out-of-memory; ConvLab says it in one line instead.
-        if (System.getProperty(CRASH_DUMP_PROPERTY) == null) {
-            System.setProperty(CRASH_DUMP_PROPERTY, "false");
-        }
         if (backend == Backend.CUDA) {
             initCuda();
-            initialized = true; // only once the GPU proved usable: a refusal repeats on the next call
-            return;
         }
-        initialized = true;
-        if (System.getProperty(EXTENSION_PROPERTY) == null) {
-            String build = requestedBuild();
-            // An empty extension, not an absent one: without the property JavaCPP tries the preset's own
-            // list of extensions (the oneDNN builds first), so "plain" would load a oneDNN build.
-            System.setProperty(EXTENSION_PROPERTY, build.equals("plain") ? "" : "-" + build);
+        initialized = true; // only once a GPU asked for proved usable: a refusal repeats on the next call
+        LOG.debug("ND4J native build extension '{}', DL4J helpers disabled: {}", System.getProperty(EXTENSION_PROPERTY, "(none)"),
+                System.getProperty(HELPERS_DISABLE_PROPERTY, "true (DL4J default)"));
+    }
+
+    /**
+     * The JVM properties the command line sets before ND4J loads, for the backend asked for: the ND4J build
+     * ({@value #EXTENSION_PROPERTY}), DL4J's oneDNN helpers on for a oneDNN build, and no crash dump files
+     * (DL4J writes one into the working folder on out-of-memory; the command line says it in one line).
+     * A library leaves these to its host.
+     */
+    public static Map<String, String> commandLineProperties() {
+        Map<String, String> properties = new java.util.LinkedHashMap<>();
+        properties.put(CRASH_DUMP_PROPERTY, "false");
+        if (Backend.select(Backend.requested()) == Backend.CUDA) {
+            properties.put(EXTENSION_PROPERTY, "-cudnn");
+            return properties;
         }
-        String extension = System.getProperty(EXTENSION_PROPERTY, "");
-        if (extension.contains("onednn") && System.getProperty(HELPERS_DISABLE_PROPERTY) == null) {
-            System.setProperty(HELPERS_DISABLE_PROPERTY, "false");
+        String build = requestedBuild();
+        // An empty extension, not an absent one: without the property JavaCPP tries the preset's own
+        // list of extensions (the oneDNN builds first), so "plain" would load a oneDNN build.
+        properties.put(EXTENSION_PROPERTY, build.equals("plain") ? "" : "-" + build);
+        if (build.startsWith("onednn")) {
+            properties.put(HELPERS_DISABLE_PROPERTY, "false");
         }
-        LOG.debug("ND4J native build extension '{}', helpers disabled: {}",
-                extension, System.getProperty(HELPERS_DISABLE_PROPERTY, "true (DL4J default)"));
+        return properties;
     }
 
     /** The backend {@link #init()} chose: CPU or CUDA. */
@@ -90,9 +98,6 @@ public final class NativeSetup {
     }
 
     private static void initCuda() {
-        if (System.getProperty(EXTENSION_PROPERTY) == null) {
-            System.setProperty(EXTENSION_PROPERTY, "-cudnn");
-        }
         // Load ND4J now so that a GPU that cannot be used is one clear message, not a later stack trace.
         String loaded = org.nd4j.linalg.factory.Nd4j.getBackend().getClass().getName();
         if (!loaded.equals(Backend.CUDA_BACKEND_CLASS)) {
@@ -109,7 +114,7 @@ public final class NativeSetup {
     }
 
     /** The build asked for by {@code CONVLAB_CPU_BUILD}, or the best one this CPU runs of those on the class path. */
-    static String requestedBuild() {
+    public static String requestedBuild() {
         String asked = System.getenv(BUILD_ENV);
         if (asked != null && !asked.isBlank()) {
             String build = asked.trim().toLowerCase(Locale.ROOT);

@@ -3,9 +3,13 @@ package org.convlab.runtime;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 class NativeSetupTest {
 
@@ -31,11 +35,20 @@ class NativeSetupTest {
     }
 
     @Test
-    void thisJvmLoadedTheBuildItAskedFor() {
+    void thisJvmLoadedTheFastestBuildOnItsClassPath() {
         NativeSetup.init();
         org.nd4j.linalg.factory.Nd4j.create(1);
-        // Always set on the CPU backend, empty for the plain build (see NativeSetup.init).
-        String extension = System.getProperty(NativeSetup.EXTENSION_PROPERTY);
-        assertEquals(true, NativeSetup.loadedLibrary().contains("linux-x86_64" + extension + "/"), NativeSetup.loadedLibrary());
+        // convlab-core carries one build, so its tests load it without any property being set.
+        assertEquals(List.of("onednn-avx2"), NativeSetup.installedBuilds());
+        assertNull(System.getProperty(NativeSetup.EXTENSION_PROPERTY), "the library sets no JVM-wide property");
+        assertTrue(NativeSetup.loadedLibrary().contains("/linux-x86_64-onednn-avx2/"), NativeSetup.loadedLibrary());
+    }
+
+    @Test
+    void theCommandLineAsksForTheBuildAndDl4jsHelpers() {
+        assumeTrue(System.getenv(NativeSetup.BUILD_ENV) == null && System.getenv(Backend.ENV) == null,
+                "CONVLAB_CPU_BUILD or CONVLAB_BACKEND chooses otherwise");
+        assertEquals(Map.of(NativeSetup.CRASH_DUMP_PROPERTY, "false", NativeSetup.EXTENSION_PROPERTY, "-onednn-avx2",
+                NativeSetup.HELPERS_DISABLE_PROPERTY, "false"), NativeSetup.commandLineProperties());
     }
 }

@@ -15,10 +15,6 @@ import java.nio.file.StandardCopyOption;
 
 /** Images in and out: decoding to a 0..255 {@link Volume}, clamping back to pixels, and safe PNG writing. */
 public final class Pictures {
-    static {
-        System.setProperty("java.awt.headless", "true");
-    }
-
     private Pictures() {
     }
 

@@ -112,6 +112,18 @@ public final class SparkTrainer {
     private SparkTrainer() {
     }
 
+    /** The driver's choice of ND4J build and DL4J helpers, for executors that carry the same builds. */
+    private static String nativeProperties() {
+        StringBuilder out = new StringBuilder();
+        for (String key : List.of(NativeSetup.EXTENSION_PROPERTY, NativeSetup.HELPERS_DISABLE_PROPERTY)) {
+            String value = System.getProperty(key);
+            if (value != null) {
+                out.append(" -D").append(key).append('=').append(value.isEmpty() ? "''" : value);
+            }
+        }
+        return out.toString();
+    }
+
     /**
      * The JVM options Spark needs on Java 17 ({@code --add-opens} and Aeron's unblock timeout), from this module's
      * {@code java-options} resource, which the build fills from {@code spark.jvm.flags} in convlab-spark's pom; the
@@ -348,7 +360,8 @@ public final class SparkTrainer {
             // Executors are JVMs of their own: they need Spark's opens on Java 17, room off the heap for ND4J,
             // and ConvLab's classes (from this build; spark-submit ships its jar itself).
             String given = conf.get("spark.executor.extraJavaOptions", "");
-            conf.set("spark.executor.extraJavaOptions", (String.join(" ", EXECUTOR_JVM_FLAGS) + " " + given).trim()); // the user's win
+            conf.set("spark.executor.extraJavaOptions", (String.join(" ", EXECUTOR_JVM_FLAGS) + nativeProperties() + " " + given)
+                    .trim()); // the user's win
             conf.setIfMissing("spark.executor.memory", "2g");
             String classes = SparkTrainer.class.getProtectionDomain().getCodeSource().getLocation().getPath();
             conf.setIfMissing("spark.executor.extraClassPath", classes);
@@ -367,9 +380,12 @@ public final class SparkTrainer {
     private static TrainingMaster<?, ?> master(JavaSparkContext sc, Settings spark, TrainingOptions o) {
         TrainingMaster<?, ?> master;
         if (spark.mode() == Mode.SHARING) {
-            // Aeron refuses to start with its default unblock timeout below its client liveness timeout.
+            // Aeron refuses to start with its default unblock timeout below its client liveness timeout; the JVM-wide
+            // setting is the host's (the launcher and this module's tests pass javaOptions()).
             if (System.getProperty(AERON_UNBLOCK) == null) {
-                System.setProperty(AERON_UNBLOCK, AERON_UNBLOCK_NANOS);
+                throw new ConvLabException("gradient sharing needs the JVM option -D" + AERON_UNBLOCK + "=" + AERON_UNBLOCK_NANOS
+                        + " (SparkTrainer.javaOptions() lists what Spark needs; the convlab launcher passes them), or use"
+                        + " --spark-mode averaging");
             }
             // The driver coordinates the workers' Aeron mesh; on a cluster they reach it at Spark's driver host.
             VoidConfiguration transport = spark.master().startsWith("local")
