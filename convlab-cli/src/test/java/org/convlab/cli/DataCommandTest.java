@@ -51,10 +51,17 @@ class DataCommandTest {
 
     @Test
     void benchReportsImagesPerSecond() throws IOException {
-        ConvLabTest.Result r = run("data", "bench", "synthetic:2:8", "--input", "16x16x3", "--seconds", "0.2", "--json");
+        ConvLabTest.Result r = run("data", "bench", "synthetic:2:8", "--input", "16x16x3", "--batch", "4", "--seconds", "0.2",
+                "--json");
         assertEquals(0, r.code(), r.err());
         JsonNode json = new ObjectMapper().readTree(r.out());
-        assertTrue(json.get("images_per_sec").asDouble() > 0);
+        assertEquals("16x16x3", json.get("shape").asText());
         assertFalse(json.get("augment").asBoolean());
+        long images = json.get("images").asLong();
+        double seconds = json.get("seconds").asDouble();
+        // The 16 images come in whole batches of 4, over at least the 0.2 s asked for, and the rate is their quotient.
+        assertTrue(images >= 4 && images % 4 == 0, "images " + images);
+        assertTrue(seconds >= 0.2 && seconds < 30, "seconds " + seconds);
+        assertEquals(images / seconds, json.get("images_per_sec").asDouble(), 1e-9 * images / seconds);
     }
 }

@@ -10,6 +10,7 @@ import org.convlab.data.InMemorySource;
 import org.convlab.zoo.ModelCard;
 import org.convlab.zoo.ModelRegistry;
 import org.convlab.zoo.StoredModel;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -27,6 +28,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+@Tag("slow") // whole trainings, servers or Spark: mvn test -DexcludedGroups=slow runs the rest
 class TrainingJobTest {
     @TempDir
     static Path registry;

@@ -15,6 +15,7 @@ import org.convlab.zoo.ModelCard;
 import org.convlab.zoo.ModelRegistry;
 import org.convlab.zoo.StoredModel;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -36,6 +37,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@link Classifier} gives for the same image files, to 1e-5: every shipped architecture, a spec
  * with every layer kind and activation ConvLab supports, and models imported from Keras.
  */
+@Tag("slow") // whole trainings, servers or Spark: mvn test -DexcludedGroups=slow runs the rest
 class OnnxExportTest {
     @TempDir
     Path dir;

@@ -3,6 +3,7 @@ package org.convlab.plot;
 import org.convlab.job.TrainingJob;
 import org.convlab.train.TinyModels;
 import org.convlab.zoo.ModelCard;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -15,6 +16,7 @@ import java.nio.file.Path;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+@Tag("slow") // whole trainings, servers or Spark: mvn test -DexcludedGroups=slow runs the rest
 class RunPicturesTest {
     @Test
     void aTrainingRunStoresItsCurvesAndConfusionMatrixAsPictures(@TempDir Path registry) throws IOException {

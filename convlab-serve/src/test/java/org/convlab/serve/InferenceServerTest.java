@@ -9,6 +9,7 @@ import org.convlab.io.FileTrees;
 import org.convlab.train.TinyModels;
 import org.convlab.zoo.ModelRegistry;
 import org.convlab.zoo.StoredModel;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -42,6 +43,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The server over real HTTP on loopback: its answers against {@link Classifier}, batching, overload, hot reload, bad requests. */
+@Tag("slow") // whole trainings, servers or Spark: mvn test -DexcludedGroups=slow runs the rest
 class InferenceServerTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();

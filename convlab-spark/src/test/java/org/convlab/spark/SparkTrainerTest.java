@@ -12,6 +12,7 @@ import org.convlab.train.TinyModels;
 import org.convlab.train.TrainingOptions;
 import org.convlab.zoo.ModelCard;
 import org.convlab.zoo.ModelRegistry;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,6 +28,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Training in Spark's local mode inside this JVM: an ordinary registry model comes out. */
+@Tag("slow") // whole trainings, servers or Spark: mvn test -DexcludedGroups=slow runs the rest
 class SparkTrainerTest {
     @TempDir
     Path dir;

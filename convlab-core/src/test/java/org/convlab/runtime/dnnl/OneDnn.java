@@ -10,11 +10,11 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * For tests of ConvLab's oneDNN helpers. They skip, saying why on stderr, only where the user
  * asked for another engine or build; anywhere else oneDNN must be active, or the test fails.
  */
-final class OneDnn {
+public final class OneDnn {
     private OneDnn() {
     }
 
-    static void require() {
+    public static void require() {
         String reason = null;
         if (System.getProperty(ConvEngine.PROPERTY, System.getenv(ConvEngine.ENV) == null ? "" : System.getenv(ConvEngine.ENV))
                 .trim().equalsIgnoreCase("dl4j")) {
