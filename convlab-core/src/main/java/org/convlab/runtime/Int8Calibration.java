@@ -14,7 +14,6 @@ import java.util.TreeSet;
 import java.util.function.BiConsumer;
 import org.convlab.ConvLabException;
 import org.convlab.io.JsonFiles;
-import org.convlab.runtime.dnnl.ActivationRange;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
@@ -37,13 +36,30 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * @param images how many images the ranges were measured on
  * @param inputs each quantizable layer's name and the range of its input
  */
-public record Int8Calibration(int images, Map<String, ActivationRange> inputs) {
+public record Int8Calibration(int images, Map<String, Int8Calibration.InputRange> inputs) {
     public static final String FILE = "int8-calibration.json";
     public static final int DEFAULT_IMAGES = 1024;
     private static final ObjectMapper JSON = JsonFiles.mapper();
 
     public Int8Calibration {
         inputs = Collections.unmodifiableMap(new TreeMap<>(inputs)); // by name: the same file for the same ranges
+    }
+
+    /**
+     * The values one layer's input took over the sample, clipped: an int8 layer maps them onto 0..255 when they
+     * are never negative (as after a ReLU), else onto -127..127; values outside saturate.
+     */
+    public record InputRange(float min, float max) {
+        public InputRange {
+            if (!Float.isFinite(min) || !Float.isFinite(max) || min > max) {
+                throw new IllegalArgumentException("an input range needs finite min <= max, received [" + min + ", " + max + "]");
+            }
+        }
+
+        /** The smallest range holding both. */
+        InputRange union(InputRange other) {
+            return new InputRange(Math.min(min, other.min), Math.max(max, other.max));
+        }
     }
 
     /**
@@ -59,13 +75,13 @@ public record Int8Calibration(int images, Map<String, ActivationRange> inputs) {
                 inputOf.put(name, graph.getConfiguration().getVertexInputs().get(name).get(0));
             }
         });
-        Map<String, ActivationRange> extremes = new TreeMap<>();
+        Map<String, InputRange> extremes = new TreeMap<>();
         Map<String, ClippingSearch> searches = new TreeMap<>();
         int images = 0;
         try (LayerOutputs outputs = LayerOutputs.of(graph, new TreeSet<>(inputOf.values()))) {
             for (INDArray batch : sample) {
                 forEachLayerInput(outputs, batch, inputOf, (layer, a) -> extremes.merge(layer,
-                        new ActivationRange(a.minNumber().floatValue(), a.maxNumber().floatValue()), ActivationRange::union));
+                        new InputRange(a.minNumber().floatValue(), a.maxNumber().floatValue()), InputRange::union));
                 images += (int) batch.size(0);
             }
             if (images == 0) {
@@ -76,11 +92,11 @@ public record Int8Calibration(int images, Map<String, ActivationRange> inputs) {
                 forEachLayerInput(outputs, batch, inputOf, (layer, a) -> searches.get(layer).add(a));
             }
         }
-        Map<String, ActivationRange> ranges = new TreeMap<>();
+        Map<String, InputRange> ranges = new TreeMap<>();
         extremes.forEach((layer, r) -> {
             // u8 spreads 255 steps over [0, T]; s8 127 on each side of zero.
             float t = searches.get(layer).limit(r.min() >= 0 ? 255 : 127);
-            ranges.put(layer, new ActivationRange(Math.max(r.min(), -t), Math.min(r.max(), t)));
+            ranges.put(layer, new InputRange(Math.max(r.min(), -t), Math.min(r.max(), t)));
         });
         return new Int8Calibration(images, ranges);
     }

@@ -1,6 +1,7 @@
 package org.convlab.runtime;
 
 import org.convlab.ConvLabException;
+import org.convlab.runtime.dnnl.ActivationRange;
 import org.convlab.runtime.dnnl.DnnlHelpers;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -120,9 +121,16 @@ public final class Networks {
         if (ConvEngine.active() == ConvEngine.DNNL) {
             // Int8 layers write float: oneDNN 2.5's fast int8 kernels do not write bf16 (its gemm fallback does, 30x slower).
             DnnlHelpers.install(copy, true, precision == Precision.BF16, true,
-                    precision == Precision.INT8 ? calibration.inputs() : Map.of());
+                    precision == Precision.INT8 ? int8Inputs(calibration) : Map.of());
         }
         return switchPlatformHelpers(copy);
+    }
+
+    /** The calibration's ranges as the int8 layers take them. */
+    private static Map<String, ActivationRange> int8Inputs(Int8Calibration calibration) {
+        Map<String, ActivationRange> ranges = new java.util.TreeMap<>();
+        calibration.inputs().forEach((layer, r) -> ranges.put(layer, new ActivationRange(r.min(), r.max())));
+        return ranges;
     }
 
     /** A graph made outside ConvLab (Keras import, deserialized by Spark), made ready to run here. */

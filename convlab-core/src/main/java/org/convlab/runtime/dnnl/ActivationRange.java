@@ -6,8 +6,8 @@ package org.convlab.runtime.dnnl;
  * symmetric about zero). Values outside the range saturate.
  *
  * <pre>{@code
- * ActivationRange r = new ActivationRange(0f, 6.35f);   // u8, 40.2 steps per unit
- * r.union(new ActivationRange(-1f, 2f));               // [-1, 6.35]: s8, 20 steps per unit
+ * new ActivationRange(0f, 6.35f);    // u8, 40.2 steps per unit
+ * new ActivationRange(-1f, 6.35f);   // s8, 20 steps per unit
  * }</pre>
  */
 public record ActivationRange(float min, float max) {
@@ -17,11 +17,6 @@ public record ActivationRange(float min, float max) {
             throw new IllegalArgumentException("an activation range needs finite min <= max, received [" + min + ", "
                     + max + "]");
         }
-    }
-
-    /** The smallest range holding both. */
-    public ActivationRange union(ActivationRange other) {
-        return new ActivationRange(Math.min(min, other.min), Math.max(max, other.max));
     }
 
     /** Whether the input is never negative, so it is quantized to u8 (else s8). */
