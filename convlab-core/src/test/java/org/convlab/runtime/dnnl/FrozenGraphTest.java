@@ -114,4 +114,27 @@ class FrozenGraphTest {
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> frozen.fit(batch(5, 4)));
         assertTrue(e.getMessage().contains("frozen for inference"), e.getMessage());
     }
+
+    /** A host's threads come and go: the scratch buffers a thread's calls allocated are freed after it ends. */
+    @Test
+    void scratchOfThreadsThatEndedIsFreed() throws Exception {
+        OneDnn.require();
+        ComputationGraph frozen = Networks.frozen(trained());
+        INDArray images = batch(5, 4).getFeatures();
+        frozen.output(false, images); // this thread's own buffers, which stay
+        long before = Scratch.bytesHeld();
+        for (int round = 0; round < 8; round++) {
+            Thread worker = new Thread(() -> frozen.output(false, images));
+            worker.start();
+            worker.join();
+        }
+        long afterThreads = Scratch.bytesHeld();
+        assertTrue(afterThreads > before, "the workers' calls used no scratch buffers: " + afterThreads + " bytes");
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        while (Scratch.bytesHeld() > before && System.nanoTime() < deadline) {
+            System.gc();
+            Thread.sleep(50);
+        }
+        assertEquals(before, Scratch.bytesHeld(), "bytes still held by the ended threads' buffers");
+    }
 }
