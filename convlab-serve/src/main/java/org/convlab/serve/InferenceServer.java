@@ -56,6 +56,8 @@ public final class InferenceServer implements AutoCloseable {
 
     /** Set on a request this server answered itself, so the 404 page does not overwrite a model's 404. */
     private static final String ANSWERED = "convlab.answered";
+    /** The metrics label of a model or version that the URL named and the server does not serve. */
+    static final String UNKNOWN_LABEL = "unknown";
 
     private final Builder settings;
     private final ModelCatalog catalog;
@@ -315,7 +317,18 @@ public final class InferenceServer implements AutoCloseable {
     private static List<DecodedImage> images(Context ctx) {
         String type = String.valueOf(ctx.contentType());
         if (type.startsWith("multipart/form-data")) {
-            List<UploadedFile> files = ctx.uploadedFiles("data");
+            List<UploadedFile> files;
+            try {
+                files = ctx.uploadedFiles("data");
+            } catch (HttpResponseException e) {
+                throw e; // over the size limit: 413 as such
+            } catch (Exception e) { // Jetty's ServletException and IOException pass through Javalin's Kotlin unchecked
+                // Jetty's parser: no boundary, garbage, no closing boundary, too many parts. The client's mistake.
+                LOG.debug("unreadable multipart body on {}: {}", ctx.path(), e.toString());
+                closeAfterAnswer(ctx);
+                throw new ConvLabException("the multipart body cannot be read (" + rootMessage(e) + "); send"
+                        + " multipart/form-data with a boundary and the images in field 'data' (curl -F data=@image.png)");
+            }
             if (files.isEmpty()) {
                 throw new ConvLabException("the multipart request holds no file in field 'data'; send the images as data=@image.png");
             }
@@ -344,7 +357,34 @@ public final class InferenceServer implements AutoCloseable {
     }
 
     private static byte[] body(Context ctx) {
-        return ctx.bodyAsBytes();
+        try {
+            return ctx.bodyAsBytes();
+        } catch (HttpResponseException e) {
+            throw e; // over the size limit: 413 as such
+        } catch (Exception e) { // Jetty's IOException passes through Javalin's Kotlin unchecked
+            // The client went away or sent less than its Content-Length: nothing to answer for the server.
+            LOG.debug("unreadable body on {}: {}", ctx.path(), e.toString());
+            closeAfterAnswer(ctx);
+            throw new ConvLabException("the request body cannot be read (" + rootMessage(e) + "); send the whole body"
+                    + " its Content-Length declares");
+        }
+    }
+
+    /**
+     * Asks the client to open a new connection for its next request: the rest of this one's body was never read,
+     * so the connection cannot carry another request (a client reusing it would read nothing).
+     */
+    private static void closeAfterAnswer(Context ctx) {
+        ctx.header("Connection", "close");
+    }
+
+    /** The innermost cause's message, or its class's simple name where it has none. */
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t.getMessage() != null && !t.getMessage().isBlank() ? t.getMessage() : t.getClass().getSimpleName();
     }
 
     private void error(Context ctx, Exception e) {
@@ -366,6 +406,7 @@ public final class InferenceServer implements AutoCloseable {
             message = t.getMessage();
         } else if (t instanceof TooLargeException || t instanceof HttpResponseException h && h.getStatus() == 413) {
             code = 413;
+            closeAfterAnswer(ctx);
             message = "the request is larger than " + settings.maxRequestSize + " bytes; send a smaller image"
                     + " (or start the server with a larger --max-request-size)";
         } else if (t instanceof HttpResponseException h) {
@@ -378,9 +419,26 @@ public final class InferenceServer implements AutoCloseable {
         }
         json(ctx, code, Map.of("error", message));
         if (ctx.path().startsWith("/predictions/") || ctx.path().contains("/infer")) {
-            String model = ctx.pathParamMap().getOrDefault("model", "?");
-            metrics.request(model, ctx.pathParamMap().getOrDefault("version", "current"), code, 0);
+            countRefusal(ctx.pathParamMap().get("model"), ctx.pathParamMap().get("version"), code);
         }
+    }
+
+    /**
+     * Counts a refused inference request under labels from a bounded set, whatever the URL held: a name that is
+     * not served and a version past the newest count as {@value #UNKNOWN_LABEL}.
+     */
+    private void countRefusal(String model, String version, int code) {
+        ServedModel served = model == null ? null : catalog.current().get(model);
+        if (served == null) {
+            metrics.request(UNKNOWN_LABEL, UNKNOWN_LABEL, code, 0);
+            return;
+        }
+        String versionLabel = "current";
+        if (version != null) {
+            versionLabel = version.matches("[1-9][0-9]{0,8}") && Integer.parseInt(version) <= served.version() ? version
+                    : UNKNOWN_LABEL;
+        }
+        metrics.request(model, versionLabel, code, 0);
     }
 
     private static void json(Context ctx, int status, Object value) {
