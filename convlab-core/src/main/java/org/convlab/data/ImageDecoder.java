@@ -32,6 +32,8 @@ import java.util.Locale;
 public final class ImageDecoder {
     /** Larger images are refused: decoding one would take gigabytes. */
     public static final long MAX_PIXELS = 50_000_000L;
+    /** How far from a JPEG's end its end-of-image marker is looked for (encoders may pad after it). */
+    private static final int JPEG_TAIL = 64;
 
     private ImageDecoder() {
     }
@@ -77,8 +79,34 @@ public final class ImageDecoder {
         if (bytes.length == 0) {
             throw new UnreadableImageException("empty image (0 bytes)");
         }
+        if (looksLikeTruncatedJpeg(bytes)) {
+            throw new UnreadableImageException("truncated JPEG (no end-of-image marker)");
+        }
         try (InputStream raw = new ByteArrayInputStream(bytes); ImageInputStream in = ImageIO.createImageInputStream(raw)) {
             return decode(in);
+        } catch (IOException e) {
+            throw new UnreadableImageException("cannot be decoded: " + e.getMessage());
+        }
+    }
+
+    /**
+     * Width times height, as the image's header states it, read without decoding the pixels: what decoding
+     * {@code bytes} will hold in memory, for callers that budget it first (the server). Refused like
+     * {@link #decode(byte[])}: not an image, or over {@value #MAX_PIXELS} pixels.
+     */
+    public static long pixels(byte[] bytes) {
+        if (bytes.length == 0) {
+            throw new UnreadableImageException("empty image (0 bytes)");
+        }
+        try (InputStream raw = new ByteArrayInputStream(bytes); ImageInputStream in = ImageIO.createImageInputStream(raw)) {
+            ImageReader reader = reader(in);
+            try {
+                return checkedPixels(reader);
+            } catch (IOException | RuntimeException e) {
+                throw unreadable(reader, e);
+            } finally {
+                reader.dispose();
+            }
         } catch (IOException e) {
             throw new UnreadableImageException("cannot be decoded: " + e.getMessage());
         }
@@ -90,6 +118,21 @@ public final class ImageDecoder {
     }
 
     private static DecodedImage decode(ImageInputStream in) throws IOException {
+        ImageReader reader = reader(in);
+        try {
+            checkedPixels(reader);
+            BufferedImage image = reader.read(0);
+            return normalise(image);
+        } catch (IOException | RuntimeException | LinkageError e) {
+            // LinkageError: some ImageIO plugins (jai-imageio's PNM reader) need JDK internals.
+            throw unreadable(reader, e);
+        } finally {
+            reader.dispose();
+        }
+    }
+
+    /** A reader that recognises the stream's contents, its input set. */
+    private static ImageReader reader(ImageInputStream in) {
         if (in == null) {
             throw new UnreadableImageException("cannot be opened as an image");
         }
@@ -98,46 +141,67 @@ public final class ImageDecoder {
             throw new UnreadableImageException("not an image (no decoder recognises its contents)");
         }
         ImageReader reader = readers.next();
-        try {
-            reader.setInput(in, true, true);
-            long pixels = (long) reader.getWidth(0) * reader.getHeight(0);
-            if (pixels > MAX_PIXELS) {
-                throw new UnreadableImageException("too large to decode safely (" + reader.getWidth(0) + "x"
-                        + reader.getHeight(0) + "); at most " + MAX_PIXELS / 1_000_000 + " megapixels");
-            }
-            BufferedImage image = reader.read(0);
-            return normalise(image);
-        } catch (IOException | RuntimeException | LinkageError e) {
-            // LinkageError: some ImageIO plugins (jai-imageio's PNM reader) need JDK internals.
-            if (e instanceof UnreadableImageException u) {
-                throw u;
-            }
-            throw new UnreadableImageException("cannot be decoded (" + reader.getFormatName().toUpperCase(Locale.ROOT)
-                    + "): " + e.getMessage());
-        } finally {
-            reader.dispose();
+        reader.setInput(in, true, true);
+        return reader;
+    }
+
+    /** The first image's pixel count from its header, refused over {@link #MAX_PIXELS}. */
+    private static long checkedPixels(ImageReader reader) throws IOException {
+        long pixels = (long) reader.getWidth(0) * reader.getHeight(0);
+        if (pixels > MAX_PIXELS) {
+            throw new UnreadableImageException("too large to decode safely (" + reader.getWidth(0) + "x"
+                    + reader.getHeight(0) + "); at most " + MAX_PIXELS / 1_000_000 + " megapixels");
         }
+        return pixels;
+    }
+
+    private static UnreadableImageException unreadable(ImageReader reader, Throwable e) {
+        if (e instanceof UnreadableImageException u) {
+            return u;
+        }
+        String format;
+        try {
+            format = reader.getFormatName().toUpperCase(Locale.ROOT);
+        } catch (IOException ignored) {
+            format = "image";
+        }
+        return new UnreadableImageException("cannot be decoded (" + format + "): " + e.getMessage());
     }
 
     /** JPEG files start with FF D8 and end with FF D9; a missing end marker means the file was cut short. */
     private static boolean looksLikeTruncatedJpeg(Path file, long size) {
         try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "r")) {
-            if (size < 4 || f.read() != 0xFF || f.read() != 0xD8) {
+            if (size < 4) {
                 return false;
             }
-            int tail = (int) Math.min(size, 64);
-            byte[] end = new byte[tail];
-            f.seek(size - tail);
+            byte[] start = new byte[2];
+            f.readFully(start);
+            byte[] end = new byte[(int) Math.min(size, JPEG_TAIL)];
+            f.seek(size - end.length);
             f.readFully(end);
-            for (int i = tail - 2; i >= 0; i--) {
-                if ((end[i] & 0xFF) == 0xFF && (end[i + 1] & 0xFF) == 0xD9) {
-                    return false;
-                }
-            }
-            return true;
+            return truncatedJpeg(start, end);
         } catch (IOException e) {
             return false;
         }
+    }
+
+    /** The same rule for bytes in memory (an upload), so a file and its bytes are refused alike. */
+    private static boolean looksLikeTruncatedJpeg(byte[] bytes) {
+        return bytes.length >= 4 && truncatedJpeg(bytes, java.util.Arrays.copyOfRange(bytes,
+                Math.max(0, bytes.length - JPEG_TAIL), bytes.length));
+    }
+
+    /** A JPEG start (FF D8) with no end-of-image marker (FF D9) among the last bytes. */
+    private static boolean truncatedJpeg(byte[] start, byte[] end) {
+        if ((start[0] & 0xFF) != 0xFF || (start[1] & 0xFF) != 0xD8) {
+            return false;
+        }
+        for (int i = end.length - 2; i >= 0; i--) {
+            if ((end[i] & 0xFF) == 0xFF && (end[i + 1] & 0xFF) == 0xD9) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Draws any image into 8-bit BGR; transparency becomes white. */

@@ -51,7 +51,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class InferenceServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(InferenceServer.class);
-    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = JsonFiles.mapper()
+    static final com.fasterxml.jackson.databind.ObjectMapper JSON = JsonFiles.mapper()
             .disable(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT);
 
     /** Set on a request this server answered itself, so the 404 page does not overwrite a model's 404. */
@@ -63,6 +63,7 @@ public final class InferenceServer implements AutoCloseable {
     private final ModelCatalog catalog;
     private final ServerMetrics metrics;
     private final AtomicInteger inFlight = new AtomicInteger();
+    private final DecodeBudget budget;
     private final ScheduledExecutorService watcher = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "registry-watcher");
         t.setDaemon(true);
@@ -74,6 +75,7 @@ public final class InferenceServer implements AutoCloseable {
 
     private InferenceServer(Builder b) {
         this.settings = b;
+        this.budget = new DecodeBudget(b.decodeBudget, b.decodeWaitMillis);
         // The gauge asks the catalog at scrape time, once both exist.
         this.metrics = new ServerMetrics(() -> catalog().queued());
         this.catalog = new ModelCatalog(ModelRegistry.at(b.registry), b.models.stream().map(ModelRegistry.Ref::parse).toList(),
@@ -96,10 +98,13 @@ public final class InferenceServer implements AutoCloseable {
             config.http.maxRequestSize = settings.maxRequestSize;
             config.jetty.host = settings.host;
             config.jetty.port = settings.port;
+            // Refusals Jetty makes itself (before or outside the routes) answer in JSON too.
+            config.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
+            config.jetty.modifyServletContextHandler(handler -> handler.setErrorHandler(new JsonErrorHandler.ForServlets()));
             // A declared body over the limit is refused before it is read, with the JSON error every refusal has.
             config.routes.before(ctx -> {
                 if (ctx.contentLength() > settings.maxRequestSize) {
-                    throw new TooLargeException();
+                    throw new TooLargeException(null);
                 }
             });
             config.routes.get("/", ctx -> ctx.contentType("text/html; charset=utf-8").result(resource("index.html")));
@@ -123,10 +128,11 @@ public final class InferenceServer implements AutoCloseable {
             config.routes.post("/v2/models/{model}/infer", ctx -> infer(ctx, null));
             config.routes.post("/v2/models/{model}/versions/{version}/infer", ctx -> infer(ctx, version(ctx)));
             config.routes.exception(Exception.class, (e, ctx) -> error(ctx, e));
+            // Javalin answers its own HttpResponseException (a chunked body over the limit) in plain text unless asked.
+            config.routes.exception(HttpResponseException.class, (e, ctx) -> error(ctx, e));
             config.routes.error(404, "*", ctx -> {
                 if (ctx.attribute(ANSWERED) == null) {
-                    json(ctx, 404, Map.of("error", "no such endpoint: " + ctx.method() + " " + ctx.path()
-                            + "; see GET / for the page and POST /predictions/{model} for inference"));
+                    json(ctx, 404, Map.of("error", noSuchEndpoint(ctx)));
                 }
             });
         });
@@ -150,6 +156,11 @@ public final class InferenceServer implements AutoCloseable {
     /** {@code http://HOST:PORT/}. */
     public String url() {
         return "http://" + settings.host + ":" + port() + "/";
+    }
+
+    /** Bytes reserved for decoding now, across all requests (for checks). */
+    long decodingBytesHeld() {
+        return budget.used();
     }
 
     /** The names served, with the version each answers with. */
@@ -208,9 +219,27 @@ public final class InferenceServer implements AutoCloseable {
         long start = System.nanoTime();
         String name = ctx.pathParam("model");
         int top = top(ctx);
+        List<Upload> uploads = uploads(ctx);
+        long pixels = 0;
+        for (Upload u : uploads) {
+            pixels += u.pixels();
+        }
+        if (pixels > ImageDecoder.MAX_PIXELS) {
+            throw new TooLargeException("the request's images hold " + pixels / 1_000_000 + " megapixels; at most "
+                    + ImageDecoder.MAX_PIXELS / 1_000_000 + " megapixels per request");
+        }
+        long bytes = pixels * DecodeBudget.BYTES_PER_PIXEL;
         ServedModel[] used = new ServedModel[1];
         // Decoding counts as "on its way" for the batcher (see DynamicBatcher), so it happens inside run.
-        INDArray p = run(name, version, used, m -> m.preprocessor().batch(images(ctx)));
+        INDArray p = run(name, version, used, m -> {
+            try (DecodeBudget.Reservation held = budget.reserve(bytes, "the request's images")) {
+                List<DecodedImage> images = new ArrayList<>();
+                for (Upload u : uploads) {
+                    images.add(u.decode());
+                }
+                return m.preprocessor().batch(images);
+            }
+        });
         List<List<Prediction>> ranked = Prediction.ranked(p, used[0].card().labels(), top);
         List<Map<String, Object>> answers = new ArrayList<>();
         for (List<Prediction> r : ranked) {
@@ -229,7 +258,11 @@ public final class InferenceServer implements AutoCloseable {
         String name = ctx.pathParam("model");
         KServeV2.InferRequest request = KServeV2.parse(body(ctx));
         ServedModel[] used = new ServedModel[1];
-        INDArray p = run(name, version, used, m -> m.preprocessor().fromRgb(KServeV2.pixels(request, m.card().input())));
+        INDArray p = run(name, version, used, m -> {
+            try (DecodeBudget.Reservation held = budget.reserve(request.values() * DecodeBudget.BYTES_PER_VALUE, "the tensor")) {
+                return m.preprocessor().fromRgb(KServeV2.pixels(request, m.card().input()));
+            }
+        });
         json(ctx, 200, KServeV2.response(used[0], request.id(), p));
         metrics.request(used[0].name(), String.valueOf(used[0].version()), 200, (System.nanoTime() - start) / 1e9);
     }
@@ -246,8 +279,13 @@ public final class InferenceServer implements AutoCloseable {
                 used[0] = m;
                 try {
                     return submit(m, input).join();
+                } catch (OutOfMemoryError e) {
+                    throw shortOfMemory(name, e);
                 } catch (DynamicBatcher.ClosedException | CompletionException e) {
                     Throwable cause = e instanceof CompletionException ? e.getCause() : e;
+                    if (cause instanceof OutOfMemoryError oom) {
+                        throw shortOfMemory(name, oom);
+                    }
                     if (!(cause instanceof DynamicBatcher.ClosedException) || attempt >= 3) {
                         throw cause instanceof RuntimeException r ? r : new IllegalStateException(cause);
                     }
@@ -256,6 +294,12 @@ public final class InferenceServer implements AutoCloseable {
         } finally {
             inFlight.decrementAndGet();
         }
+    }
+
+    /** One log line with the cause, and a 503 for the client: the server's shortage, not the client's mistake. */
+    private static DecodeBudget.BusyException shortOfMemory(String model, OutOfMemoryError e) {
+        LOG.warn("out of memory answering a request for {}: {}", model, e.getMessage());
+        return new DecodeBudget.BusyException("the server ran short of memory for this request; retry in a moment");
     }
 
     /** Prepares the input while the batcher knows it is coming, then queues it. */
@@ -313,8 +357,30 @@ public final class InferenceServer implements AutoCloseable {
         }
     }
 
-    /** The request's images: its body, or every file of multipart field {@code data}. */
-    private static List<DecodedImage> images(Context ctx) {
+    /** An image as sent, with how the error messages name it; decoded only once its memory is reserved. */
+    private record Upload(byte[] bytes, String what) {
+        long pixels() {
+            if (bytes.length == 0) {
+                throw new ConvLabException(what + " is empty; send the image's bytes (curl --data-binary @image.png)");
+            }
+            try {
+                return ImageDecoder.pixels(bytes);
+            } catch (ConvLabException e) {
+                throw new ConvLabException(what + ": " + e.getMessage());
+            }
+        }
+
+        DecodedImage decode() {
+            try {
+                return ImageDecoder.decode(bytes);
+            } catch (ConvLabException e) {
+                throw new ConvLabException(what + ": " + e.getMessage());
+            }
+        }
+    }
+
+    /** The request's images, undecoded: its body, or every file of multipart field {@code data}. */
+    private static List<Upload> uploads(Context ctx) {
         String type = String.valueOf(ctx.contentType());
         if (type.startsWith("multipart/form-data")) {
             List<UploadedFile> files;
@@ -332,28 +398,17 @@ public final class InferenceServer implements AutoCloseable {
             if (files.isEmpty()) {
                 throw new ConvLabException("the multipart request holds no file in field 'data'; send the images as data=@image.png");
             }
-            List<DecodedImage> images = new ArrayList<>();
+            List<Upload> uploads = new ArrayList<>();
             for (UploadedFile f : files) {
                 try (InputStream in = f.content()) {
-                    images.add(decode(in.readAllBytes(), f.filename()));
+                    uploads.add(new Upload(in.readAllBytes(), f.filename()));
                 } catch (IOException e) {
                     throw new ConvLabException("cannot read the upload " + f.filename() + ": " + e.getMessage());
                 }
             }
-            return images;
+            return uploads;
         }
-        return List.of(decode(body(ctx), "the request body"));
-    }
-
-    private static DecodedImage decode(byte[] bytes, String what) {
-        if (bytes.length == 0) {
-            throw new ConvLabException(what + " is empty; send the image's bytes (curl --data-binary @image.png)");
-        }
-        try {
-            return ImageDecoder.decode(bytes);
-        } catch (ConvLabException e) {
-            throw new ConvLabException(what + ": " + e.getMessage());
-        }
+        return List.of(new Upload(body(ctx), "the request body"));
     }
 
     private static byte[] body(Context ctx) {
@@ -391,10 +446,13 @@ public final class InferenceServer implements AutoCloseable {
         Throwable t = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
         int code;
         String message;
-        if (t instanceof DynamicBatcher.QueueFullException) {
+        if (t instanceof DynamicBatcher.QueueFullException || t instanceof DecodeBudget.BusyException) {
             code = 503;
             message = draining ? "the server is stopping; retry on another instance" : t.getMessage();
             ctx.header("Retry-After", "1");
+        } else if (t instanceof DecodeBudget.OverBudgetException) {
+            code = 413;
+            message = t.getMessage();
         } else if (t instanceof NotFoundException) {
             code = 404;
             message = t.getMessage();
@@ -407,11 +465,12 @@ public final class InferenceServer implements AutoCloseable {
         } else if (t instanceof TooLargeException || t instanceof HttpResponseException h && h.getStatus() == 413) {
             code = 413;
             closeAfterAnswer(ctx);
-            message = "the request is larger than " + settings.maxRequestSize + " bytes; send a smaller image"
+            message = t instanceof TooLargeException tooLarge && tooLarge.getMessage() != null ? tooLarge.getMessage()
+                    : "the request is larger than " + settings.maxRequestSize + " bytes; send a smaller image"
                     + " (or start the server with a larger --max-request-size)";
         } else if (t instanceof HttpResponseException h) {
             code = h.getStatus();
-            message = h.getMessage();
+            message = code == 404 ? noSuchEndpoint(ctx) : h.getMessage();
         } else {
             code = 500;
             message = "internal error: " + t;
@@ -441,6 +500,11 @@ public final class InferenceServer implements AutoCloseable {
         metrics.request(model, versionLabel, code, 0);
     }
 
+    private static String noSuchEndpoint(Context ctx) {
+        return "no such endpoint: " + ctx.method() + " " + ctx.path()
+                + "; see GET / for the page and POST /predictions/{model} for inference";
+    }
+
     private static void json(Context ctx, int status, Object value) {
         ctx.attribute(ANSWERED, Boolean.TRUE);
         try {
@@ -459,8 +523,11 @@ public final class InferenceServer implements AutoCloseable {
         }
     }
 
-    /** A request whose declared size is over the limit. */
+    /** A request over a size limit: its declared bytes (no message: the limit's own words), or its pixels. */
     private static final class TooLargeException extends RuntimeException {
+        TooLargeException(String message) {
+            super(message);
+        }
     }
 
     /**
@@ -478,6 +545,8 @@ public final class InferenceServer implements AutoCloseable {
         private int queue = 256;
         private long maxRequestSize = 10L << 20;
         private long reloadMillis = 1_000;
+        private long decodeBudget = Runtime.getRuntime().maxMemory() / 2;
+        private long decodeWaitMillis = 2_000;
 
         public Builder setRegistry(Path root) {
             registry = root;
@@ -535,6 +604,20 @@ public final class InferenceServer implements AutoCloseable {
                 throw new ConvLabException("max request size must be at least 1 byte, received " + bytes);
             }
             maxRequestSize = bytes;
+            return this;
+        }
+
+        /**
+         * The bytes that decoding images (and KServe tensors) may hold at once across all requests (default: half
+         * the heap, where decoded pictures live); beyond it a request waits up to {@code waitMillis}, then gets 503.
+         */
+        public Builder optDecodeBudget(long bytes, long waitMillis) {
+            if (bytes < 1 || waitMillis < 0) {
+                throw new ConvLabException("the decoding budget needs at least 1 byte and a wait of 0 ms or more, received "
+                        + bytes + " bytes and " + waitMillis + " ms");
+            }
+            decodeBudget = bytes;
+            decodeWaitMillis = waitMillis;
             return this;
         }
 

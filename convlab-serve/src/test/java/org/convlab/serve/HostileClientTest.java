@@ -144,4 +144,102 @@ class HostileClientTest {
         assertTrue(series.stream().anyMatch(l -> l.contains("model=\"shapes\"") && l.contains("version=\"unknown\"")
                 && l.endsWith(" 200.0")), series.toString());
     }
+
+    /** What a raw request line and headers get back: the status line and the body. */
+    private static String[] raw(String requestHead) throws IOException {
+        try (Socket socket = new Socket("127.0.0.1", server.port())) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(requestHead.getBytes(StandardCharsets.ISO_8859_1));
+            socket.getOutputStream().flush();
+            String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            int split = answer.indexOf("\r\n\r\n");
+            return new String[] {answer.substring(0, answer.indexOf("\r\n")), answer.substring(0, Math.max(0, split)),
+                split < 0 ? "" : answer.substring(split + 4)};
+        }
+    }
+
+    @Test
+    void jettysOwnRefusalsAnswerInJson() throws Exception {
+        String longPath = "/" + "a".repeat(100_000);
+        String[][] cases = {
+            {"GET /pi\u0000ng HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", "400"},
+            {"GET " + longPath + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", "414"},
+            {"GET /ping HTTP/1.1\r\nHost: x\r\nX-Big: " + "b".repeat(100_000) + "\r\nConnection: close\r\n\r\n", "431"},
+            {"POST /predictions/shapes HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\nConnection: close\r\n\r\n", "400"},
+            {"GET /%2e%2e/%2e%2e/etc/passwd HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", "400"},
+            // A chunked upload (no Content-Length to refuse it by) that runs past the 10 MB limit.
+            {"POST /predictions/shapes HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nContent-Type: image/png\r\n"
+                + "Connection: close\r\n\r\n" + ("100000\r\n" + "x".repeat(0x100000) + "\r\n").repeat(11) + "0\r\n\r\n", "413"},
+        };
+        for (String[] c : cases) {
+            String[] answer = raw(c[0]);
+            assertTrue(answer[0].startsWith("HTTP/1.1 " + c[1]), c[0].substring(0, Math.min(60, c[0].length())) + " -> " + answer[0]);
+            assertTrue(answer[1].toLowerCase(java.util.Locale.ROOT).contains("content-type: application/json"), answer[1]);
+            String error = JSON.readTree(answer[2]).get("error").asText();
+            assertTrue(error.startsWith(c[1] + " ") || error.contains("larger than"), answer[2]);
+        }
+    }
+
+    private static byte[] blankPng(int width, int height) throws IOException {
+        return InferenceServerTest.png(new java.awt.image.BufferedImage(width, height, java.awt.image.BufferedImage.TYPE_BYTE_BINARY));
+    }
+
+    private static byte[] multipart(byte[]... images) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (int i = 0; i < images.length; i++) {
+            out.writeBytes(("--b\r\nContent-Disposition: form-data; name=\"data\"; filename=\"i" + i + ".png\"\r\n"
+                    + "Content-Type: image/png\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.writeBytes(images[i]);
+            out.writeBytes("\r\n".getBytes(StandardCharsets.US_ASCII));
+        }
+        out.writeBytes("--b--\r\n".getBytes(StandardCharsets.US_ASCII));
+        return out.toByteArray();
+    }
+
+    @Test
+    void fiftyMegapixelsHoldPerRequestNotOnlyPerImage() throws Exception {
+        byte[] thirty = blankPng(6000, 5000); // 30 MP in a few kilobytes
+        HttpResponse<String> two = post(server, "/predictions/shapes", multipart(thirty, thirty), "multipart/form-data; boundary=b");
+        assertRefused(two, 413, "60 megapixels; at most 50 megapixels per request");
+        assertEquals(0, server.decodingBytesHeld(), "nothing was reserved for a refused request");
+    }
+
+    @Test
+    void decodingWaitsForItsMemoryOrIsTurnedAway() throws Exception {
+        byte[] small = blankPng(700, 700);     // 0.49 MP: 5.9 MB reserved while decoding
+        // A budget of 8 MB holds one such image at a time.
+        try (InferenceServer queued = InferenceServer.builder().setRegistry(registry).optPort(0)
+                     .optDecodeBudget(8L << 20, 20_000).build().start();
+             InferenceServer impatient = InferenceServer.builder().setRegistry(registry).optPort(0)
+                     .optDecodeBudget(8L << 20, 0).build().start()) {
+            assertRefused(post(queued, "/predictions/shapes", blankPng(1000, 1000), "image/png"), 413, "decoding budget of 8 MB");
+            ExecutorService pool = Executors.newFixedThreadPool(8);
+            List<Future<HttpResponse<String>>> patient = new ArrayList<>();
+            List<Future<HttpResponse<String>>> hasty = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                patient.add(pool.submit(() -> post(queued, "/predictions/shapes", small, "image/png")));
+            }
+            for (Future<HttpResponse<String>> f : patient) {
+                assertEquals(200, f.get().statusCode(), "one after the other, every one is answered: " + f.get().body());
+            }
+            for (int i = 0; i < 8; i++) {
+                hasty.add(pool.submit(() -> post(impatient, "/predictions/shapes", small, "image/png")));
+            }
+            int ok = 0;
+            for (Future<HttpResponse<String>> f : hasty) {
+                HttpResponse<String> r = f.get();
+                assertTrue(r.statusCode() == 200 || r.statusCode() == 503, r.statusCode() + " " + r.body());
+                if (r.statusCode() == 503) {
+                    assertEquals("1", r.headers().firstValue("Retry-After").orElse(""), "503 says when to retry");
+                    assertTrue(JSON.readTree(r.body()).get("error").asText().contains("retry"), r.body());
+                } else {
+                    ok++;
+                }
+            }
+            assertTrue(ok >= 1, "at least the first fits");
+            pool.shutdown();
+            assertEquals(0, queued.decodingBytesHeld());
+            assertEquals(0, impatient.decodingBytesHeld());
+        }
+    }
 }
