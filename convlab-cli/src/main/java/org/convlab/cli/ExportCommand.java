@@ -30,6 +30,9 @@ final class ExportCommand {
         @Option(names = "--out", required = true, paramLabel = "FILE.onnx", description = "Where the ONNX file goes.")
         Path out;
 
+        @Option(names = "--force", description = "Replace --out even where it is a file that is not an ONNX model.")
+        boolean force;
+
 
         @Spec
         CommandSpec command;
@@ -37,7 +40,7 @@ final class ExportCommand {
         @Override
         public Integer call() {
             StoredModel stored = modelOption.load();
-            OnnxExport.write(stored, out);
+            OnnxExport.write(stored, out, force);
             command.commandLine().getOut().printf("wrote %s (%s, %d labels, input [N, %d, %d, %d] %s 0..255)%n", out, stored.ref(),
                     stored.card().labels().size(), stored.card().input().channels(), stored.card().input().height(),
                     stored.card().input().width(), stored.card().input().channels() == 1 ? "grey" : "RGB");

@@ -99,8 +99,18 @@ public final class OnnxExport {
     private OnnxExport() {
     }
 
-    /** Writes {@code model} as ONNX to {@code out}, atomically (a crash leaves no half file). */
+    /** Writes {@code model} as ONNX to {@code out}, atomically (a crash leaves no half file); see {@link #write(StoredModel, Path, boolean)}. */
     public static void write(StoredModel model, Path out) {
+        write(model, out, false);
+    }
+
+    /**
+     * Writes {@code model} as ONNX to {@code out}, atomically (a crash leaves no half file). {@code out} must be a
+     * new path or a regular file: a folder, a device, a symbolic link or any other special file is refused, and so
+     * is a regular file that is not an ONNX model unless {@code replaceOther} says to replace it.
+     */
+    public static void write(StoredModel model, Path out, boolean replaceOther) {
+        checkTarget(out, replaceOther);
         ModelProto proto = new OnnxExport().build(model);
         Path parent = out.toAbsolutePath().getParent();
         try (StagingFolder staging = StagingFolder.in(parent)) {
@@ -112,6 +122,38 @@ public final class OnnxExport {
                     java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             throw new ConvLabException("cannot write " + out + " (" + IoErrors.describe(e) + "); choose a folder you can write in");
+        }
+    }
+
+    private static void checkTarget(Path out, boolean replaceOther) {
+        if (Files.isSymbolicLink(out)) {
+            throw new ConvLabException(out + " is a symbolic link; give the path of the file itself (or a new path)");
+        }
+        if (!Files.exists(out, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            Path parent = out.toAbsolutePath().getParent();
+            if (parent == null || !Files.isDirectory(parent)) {
+                throw new ConvLabException("the folder of " + out + " does not exist; create it first or choose another path");
+            }
+            return;
+        }
+        if (Files.isDirectory(out)) {
+            throw new ConvLabException(out + " is a folder; give a file path such as " + out.resolve("model.onnx"));
+        }
+        if (!Files.isRegularFile(out, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            throw new ConvLabException(out + " is not a regular file (a device, pipe or socket); choose a file path");
+        }
+        if (!replaceOther && !isOnnx(out)) {
+            throw new ConvLabException(out + " exists and is not an ONNX model; choose another path, or replace it with --force");
+        }
+    }
+
+    /** Whether the file parses as an ONNX model that names an IR version (what every exporter writes). */
+    private static boolean isOnnx(Path file) {
+        try (var in = Files.newInputStream(file)) {
+            ModelProto existing = ModelProto.parseFrom(in);
+            return existing.getIrVersion() > 0 && existing.hasGraph();
+        } catch (IOException | RuntimeException e) {
+            return false;
         }
     }
 
@@ -161,12 +203,25 @@ public final class OnnxExport {
         return m.build();
     }
 
+    /**
+     * The file's metadata. {@code graph_input} is the contract of the graph itself (what a runtime feeds it);
+     * {@code training_preprocessing} is the card's record of how training prepared images, which the graph has
+     * inside already: a caller follows the first, never the second.
+     */
     private static Map<String, String> metadata(ModelCard card) {
         Map<String, String> meta = new LinkedHashMap<>();
+        Map<String, Object> graphInput = new LinkedHashMap<>();
+        graphInput.put("name", INPUT);
+        graphInput.put("datatype", "float32");
+        graphInput.put("layout", "NCHW");
+        graphInput.put("shape", List.of(-1, card.input().channels(), card.input().height(), card.input().width()));
+        graphInput.put("channels", card.input().channels() == 1 ? "grey" : "rgb");
+        graphInput.put("range", List.of(0, 255));
         try {
             var json = JsonFiles.mapper().disable(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT);
             meta.put("labels", json.writeValueAsString(card.labels()));
-            meta.put("preprocessing", json.writeValueAsString(card.preprocessing()));
+            meta.put("graph_input", json.writeValueAsString(graphInput));
+            meta.put("training_preprocessing", json.writeValueAsString(card.preprocessing()));
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
@@ -174,7 +229,13 @@ public final class OnnxExport {
                 + "], decoded pixel values 0..255, RGB order (grey: one channel); preprocessing is inside the graph");
         meta.put("source_model", card.name());
         meta.put("source_version", String.valueOf(card.version()));
-        meta.put("source_sha256", String.valueOf(card.modelSha256()));
+        meta.put("registry_sha256", String.valueOf(card.modelSha256()));
+        // The file the model came from: the imported .h5 for an import, the registry's model.zip for a trained model.
+        meta.put("source_sha256", card.source() != null && card.source().sha256() != null ? card.source().sha256()
+                : String.valueOf(card.modelSha256()));
+        if (card.source() != null && card.source().file() != null) {
+            meta.put("source_file", card.source().file());
+        }
         return meta;
     }
 

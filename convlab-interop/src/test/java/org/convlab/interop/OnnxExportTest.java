@@ -23,6 +23,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
 import java.nio.FloatBuffer;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -30,6 +31,8 @@ import java.util.Random;
 import java.util.stream.IntStream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -182,5 +185,57 @@ class OnnxExportTest {
                 new KerasImport.Options("fn", List.of("x", "y", "z"), KerasImport.Pixels.UNIT, Preprocessing.Channels.RGB, null)));
         assertOnnxEqualsClassifier(KerasImport.into(registry, KerasImportTest.FIXTURES.resolve("keras-residual.h5"),
                 new KerasImport.Options("res", List.of("x", "y", "z"), KerasImport.Pixels.UNIT, Preprocessing.Channels.RGB, null)));
+    }
+
+    /** The metadata states the graph's own input contract, apart from training's preprocessing, and the source file's hash. */
+    @Test
+    void metadataStatesTheGraphsInputAndTheImportedFilesHash() throws Exception {
+        ModelRegistry registry = ModelRegistry.at(dir.resolve("models"));
+        Path h5 = KerasImportTest.FIXTURES.resolve("keras-sequential.h5");
+        StoredModel imported = KerasImport.into(registry, h5, new KerasImport.Options("seq", List.of("a", "b", "c", "d", "e"),
+                KerasImport.Pixels.RAW, Preprocessing.Channels.BGR, null));
+        Path onnx = dir.resolve("seq.onnx");
+        OnnxExport.write(imported, onnx);
+        try (OrtSession session = OrtEnvironment.getEnvironment().createSession(onnx.toString(), new OrtSession.SessionOptions())) {
+            Map<String, String> meta = session.getMetadata().getCustomMetadata();
+            var graphInput = new com.fasterxml.jackson.databind.ObjectMapper().readTree(meta.get("graph_input"));
+            assertEquals("NCHW", graphInput.get("layout").asText());
+            assertEquals(imported.card().input().channels() == 1 ? "grey" : "rgb", graphInput.get("channels").asText());
+            assertEquals("[0,255]", graphInput.get("range").toString());
+            // The Keras model wants BGR: that is training's record, and the graph does the swap itself.
+            assertTrue(meta.get("training_preprocessing").contains("bgr"), meta.get("training_preprocessing"));
+            assertFalse(meta.containsKey("preprocessing"), "one key that could be mistaken for the graph's contract: gone");
+            java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
+            assertEquals(java.util.HexFormat.of().formatHex(sha.digest(Files.readAllBytes(h5))), meta.get("source_sha256"));
+            assertEquals(imported.card().modelSha256(), meta.get("registry_sha256"));
+        }
+    }
+
+    /** --out takes a new path or a regular file: never a device, a folder or a link, nor another kind of file unasked. */
+    @Test
+    void theOutputPathIsARegularFileOrANewOne() throws Exception {
+        StoredModel stored = store(Architectures.get("fruits-cnn").withInput(InputShape.parse("16x16x1")).withClasses(3));
+        Path text = Files.writeString(dir.resolve("notes.txt"), "mine");
+        Path link = Files.createSymbolicLink(dir.resolve("link.onnx"), text);
+        Object[][] refused = {
+            {Path.of("/dev/null"), "not a regular file"},
+            {dir, "is a folder"},
+            {link, "symbolic link"},
+            {text, "is not an ONNX model"},
+            {dir.resolve("no/such/folder/m.onnx"), "does not exist"},
+        };
+        for (Object[] c : refused) {
+            org.convlab.ConvLabException e = assertThrows(org.convlab.ConvLabException.class, () -> OnnxExport.write(stored, (Path) c[0]));
+            assertTrue(e.getMessage().contains((String) c[1]), e.getMessage());
+        }
+        assertEquals("mine", Files.readString(text), "a refused write leaves the file as it was");
+        assertTrue(Files.isSymbolicLink(link));
+        Path onnx = dir.resolve("m.onnx");
+        OnnxExport.write(stored, onnx);
+        long first = Files.size(onnx);
+        OnnxExport.write(stored, onnx);            // an ONNX file is replaced without asking
+        assertEquals(first, Files.size(onnx));
+        OnnxExport.write(stored, text, true);      // another file only when told to
+        assertTrue(Files.size(text) > 1000);
     }
 }
