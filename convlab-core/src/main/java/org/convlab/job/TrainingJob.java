@@ -64,8 +64,13 @@ public final class TrainingJob {
         registry.checkStorable(request.name());
         Data data = open(request, listener);
         try (OwnerLock lock = registry.lockRun(request.name())) {
-            Trainer.settleCheckpoints(request.options());
-            return train(request, data, registry, factory, listener);
+            try {
+                Trainer.settleCheckpoints(request.options());
+                return train(request, data, registry, factory, listener);
+            } catch (RuntimeException e) {
+                registry.discardEmptyRun(request.name()); // a run that stored nothing leaves no folder behind
+                throw e;
+            }
         }
     }
 

@@ -215,6 +215,22 @@ public final class ModelRegistry {
     }
 
     /**
+     * After a run of {@code name} failed while holding its lock: removes the model's folder when the run created it
+     * and left nothing in it but the lock file, so a failed start leaves no trace in the registry.
+     */
+    public void discardEmptyRun(String name) {
+        Path dir = root.resolve(checkName(name));
+        try (Stream<Path> inside = Files.list(dir)) {
+            if (inside.allMatch(p -> p.getFileName().toString().equals(RUN_LOCK))) {
+                Files.deleteIfExists(dir.resolve(RUN_LOCK));
+                Files.deleteIfExists(dir);
+            }
+        } catch (IOException e) {
+            // the folder stays; the next run of the name takes it as it is
+        }
+    }
+
+    /**
      * Removes what killed processes left: staging folders of saves and checkpoints nobody writes any
      * more, and folders of removals that stopped half way. Returns how many.
      */

@@ -94,11 +94,38 @@ public final class SparkTrainer {
                 throw new BadSettingException(Setting.SPARK, "%s master '" + BadSettingException.literal(master)
                         + "' is not a Spark master URL; use local[N], spark://HOST:PORT, yarn or k8s://...");
             }
+            if (master.startsWith("local") && !LOCAL.matcher(master).matches()) {
+                throw new BadSettingException(Setting.SPARK, "%s master '" + BadSettingException.literal(master)
+                        + "' is not a local master; use local, local[N] with N from 1 to the cores, or local[*]");
+            }
+            if (master.startsWith("spark://") && !STANDALONE.matcher(master).matches()) {
+                throw new BadSettingException(Setting.SPARK, "%s master '" + BadSettingException.literal(master)
+                        + "' is not a standalone master URL; use spark://HOST:PORT (several: spark://HOST1:PORT1,HOST2:PORT2)");
+            }
             if (workers < 1 || averagingFrequency < 1) {
                 throw new ConvLabException("spark workers and averaging frequency must be at least 1");
             }
         }
+
+        /** local[N] with N above this machine's cores runs as local[cores]: Spark would start N threads for nothing. */
+        Settings capped(TrainingListener listener) {
+            java.util.regex.Matcher m = LOCAL.matcher(master);
+            int cores = Runtime.getRuntime().availableProcessors();
+            if (m.matches() && m.group(1) != null && !m.group(1).equals("*") && Long.parseLong(m.group(1)) > cores) {
+                String capped = "local[" + cores + (m.group(2) == null ? "" : "," + m.group(2)) + "]";
+                listener.onMessage("warning: " + master + " asks for more threads than this machine's " + cores
+                        + " cores; running " + capped);
+                return new Settings(capped, mode, workers, averagingFrequency, data);
+            }
+            return this;
+        }
     }
+
+    /** local, local[N], local[*], and the same with the failures Spark allows per task: local[N,F]. */
+    private static final java.util.regex.Pattern LOCAL = java.util.regex.Pattern.compile(
+            "local(?:\\[(\\*|[1-9][0-9]{0,9})(?:,([1-9][0-9]{0,4}))?\\])?");
+    private static final java.util.regex.Pattern STANDALONE = java.util.regex.Pattern.compile(
+            "spark://[^,:/\\s]+:[0-9]{1,5}(?:,[^,:/\\s]+:[0-9]{1,5})*");
 
     /**
      * What an executor JVM needs: Spark's opens on Java 17 ({@link #javaOptions()}), JavaCPP's off-heap limit for ND4J
@@ -140,7 +167,9 @@ public final class SparkTrainer {
         }
     }
 
-    public static TrainingJob.Outcome run(TrainingRequest request, ModelRegistry registry, Settings spark, TrainingListener listener) {
+    public static TrainingJob.Outcome run(TrainingRequest request, ModelRegistry registry, Settings asked, TrainingListener listener) {
+        clusterManagerPresent(asked.master());
+        Settings spark = asked.capped(listener);
         if (spark.mode() == Mode.SHARING && !spark.master().startsWith("local") && onLoopback(spark.master())) {
             // DL4J's Aeron mesh tells nodes apart by IP address: two executors on 127.0.0.1 ran, but trained
             // to below chance (fruits-cnn-bn, 2,000 images: test 0.0817).
@@ -149,11 +178,21 @@ public final class SparkTrainer {
         }
         if (spark.master().startsWith("spark://")) {
             reachable(spark.master()); // before any data is read
+        } else if (spark.master().startsWith("k8s://")) {
+            reachableApiServer(spark.master());
+        } else if (spark.master().equals("yarn") && System.getenv("HADOOP_CONF_DIR") == null && System.getenv("YARN_CONF_DIR") == null) {
+            throw new BadSettingException(Setting.SPARK, "%s yarn needs the cluster's configuration: set HADOOP_CONF_DIR or"
+                    + " YARN_CONF_DIR to the folder holding yarn-site.xml");
         }
         registry.checkStorable(request.name());
         try (OwnerLock lock = registry.lockRun(request.name())) {
-            Trainer.settleCheckpoints(request.options());
-            return train(request, registry, spark, listener);
+            try {
+                Trainer.settleCheckpoints(request.options());
+                return train(request, registry, spark, listener);
+            } catch (RuntimeException e) {
+                registry.discardEmptyRun(request.name()); // a Spark that did not start leaves no folder and no lock
+                throw e;
+            }
         }
     }
 
@@ -323,6 +362,45 @@ public final class SparkTrainer {
                     BatchNormRecalibration.DEFAULT_IMAGES);
             listener.onBatch(epoch, options.epochs(), train.size(), loss);
             return new Fitted(net.getNetwork(), loss, train.size());
+        }
+    }
+
+    /**
+     * yarn, k8s:// and mesos:// need Spark's module for that cluster manager, which a cluster's own Spark has and the
+     * convlab command line does not carry: there the way is spark-submit with the convlab-spark jar.
+     */
+    private static void clusterManagerPresent(String master) {
+        String manager = master.equals("yarn") ? "org.apache.spark.scheduler.cluster.YarnClusterManager"
+                : master.startsWith("k8s://") ? "org.apache.spark.scheduler.cluster.k8s.KubernetesClusterManager"
+                : master.startsWith("mesos://") ? "org.apache.spark.scheduler.cluster.mesos.MesosClusterManager" : null;
+        if (manager == null) {
+            return;
+        }
+        try {
+            Class.forName(manager, false, SparkTrainer.class.getClassLoader());
+        } catch (ClassNotFoundException e) {
+            throw new BadSettingException(Setting.SPARK, "%s " + BadSettingException.literal(master) + " needs Spark's support for"
+                    + " that cluster manager, which this class path lacks; run convlab's spark-submit jar with the cluster's own"
+                    + " spark-submit (README, \"train on a cluster\"), or use local[N] or spark://HOST:PORT");
+        }
+    }
+
+    /** A Kubernetes API server that does not answer is said at once. */
+    private static void reachableApiServer(String master) {
+        java.net.URI uri;
+        try {
+            uri = java.net.URI.create(master.substring("k8s://".length()));
+        } catch (IllegalArgumentException e) {
+            throw new BadSettingException(Setting.SPARK, "%s master '" + BadSettingException.literal(master)
+                    + "' is not k8s://https://HOST:PORT");
+        }
+        String host = uri.getHost() != null ? uri.getHost() : master.substring("k8s://".length()).split(":")[0];
+        int port = uri.getPort() > 0 ? uri.getPort() : 443;
+        try (java.net.Socket socket = new java.net.Socket()) {
+            socket.connect(new java.net.InetSocketAddress(host, port), 3_000);
+        } catch (IOException e) {
+            throw new BadSettingException(Setting.SPARK, "cannot reach the Kubernetes API server at " + BadSettingException.literal(master)
+                    + " (" + e.getMessage() + "); check the %s URL and that the cluster is up");
         }
     }
 
