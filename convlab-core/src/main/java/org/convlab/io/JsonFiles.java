@@ -49,6 +49,10 @@ public final class JsonFiles {
         if (original.startsWith("Unexpected end-of-input") || original.contains("end-of-input")) {
             return "the file ends inside a value (a missing '}' or ']'?)";
         }
+        if (e instanceof com.fasterxml.jackson.databind.exc.ValueInstantiationException
+                && e.getCause() instanceof IllegalArgumentException refused && refused.getMessage() != null) {
+            return refused.getMessage(); // a record's own check, already in words
+        }
         if (e instanceof MismatchedInputException m && m.getTargetType() != null) {
             return "expected " + describe(m.getTargetType()) + received(original);
         }

@@ -42,6 +42,9 @@ public record Int8Calibration(int images, Map<String, Int8Calibration.InputRange
     private static final ObjectMapper JSON = JsonFiles.mapper();
 
     public Int8Calibration {
+        if (inputs == null) {
+            throw new IllegalArgumentException("it holds no \"inputs\" (the layers' input ranges)");
+        }
         inputs = Collections.unmodifiableMap(new TreeMap<>(inputs)); // by name: the same file for the same ranges
     }
 

@@ -59,8 +59,10 @@ public final class NativeSetup {
             return;
         }
         backend = Backend.select(Backend.requested());
-        // A bad CONVLAB_CONV is refused here, before any work, not when the first graph is built or loaded.
+        // A bad CONVLAB_CONV or CONVLAB_PRECISION is refused here, before any work, not when the first graph is built
+        // or loaded (where it would read as a damaged model).
         ConvEngine.requested();
+        Precision.requested();
         if (backend == Backend.CUDA) {
             initCuda();
         }

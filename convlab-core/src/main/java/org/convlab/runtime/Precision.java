@@ -2,6 +2,7 @@ package org.convlab.runtime;
 
 import java.util.Locale;
 import org.convlab.BadSettingException;
+import org.convlab.ConvLabException;
 import org.convlab.Setting;
 import org.convlab.runtime.dnnl.Dnnl;
 import org.slf4j.Logger;
@@ -68,8 +69,18 @@ public enum Precision {
         if (asked != null) {
             return asked;
         }
-        String value = System.getProperty(PROPERTY, System.getenv(ENV));
-        return value == null || value.isBlank() ? FP32 : parse(value);
+        String property = System.getProperty(PROPERTY);
+        String value = property != null ? property : System.getenv(ENV);
+        if (value == null || value.isBlank()) {
+            return FP32;
+        }
+        try {
+            return parse(value);
+        } catch (BadSettingException e) {
+            // Named as the user wrote it: an environment variable or a -D property, not an option.
+            throw new ConvLabException((property != null ? "-D" + PROPERTY : ENV) + "='" + value
+                    + "' is not a precision; use fp32, bf16 or int8");
+        }
     }
 
     /** The precision the default runs in here ({@link #available} of {@link #requested()}). */

@@ -48,8 +48,16 @@ record KerasFile(Path path, String kerasVersion, String backend, String modelCla
         if (head.length >= 2 && head[0] == 'P' && head[1] == 'K') {
             throw new ConvLabException(path + " is a zip archive (a Keras 3 .keras file?), not a Keras 2 .h5 file; " + SAVE_AS_H5);
         }
-        if (!isHdf5(path, head)) {
+        long superblock = hdf5Superblock(path, head);
+        if (superblock < 0) {
             throw new ConvLabException(path + " is not an HDF5 file (no HDF5 signature); give a model saved by Keras 2 as .h5");
+        }
+        // Checked here, in Java: the HDF5 library would print its own stack of diagnostics on a cut file first.
+        long declared = hdf5DeclaredSize(path, superblock);
+        long size = size(path);
+        if (declared > size) {
+            throw new ConvLabException(path + " is cut short: its HDF5 header says " + declared + " bytes, the file has " + size
+                    + "; copy or download it again");
         }
         try (Hdf5Archive archive = new Hdf5Archive(path.toString())) {
             if (!archive.hasAttribute("model_config")) {
@@ -150,22 +158,53 @@ record KerasFile(Path path, String kerasVersion, String backend, String modelCla
         }
     }
 
-    /** HDF5's signature sits at byte 0, or 512, 1024, 2048... when a user block comes first. */
-    private static boolean isHdf5(Path path, byte[] head) {
+    /** Where HDF5's superblock (its signature) sits: byte 0, or 512, 1024, 2048... when a user block comes first; -1: none. */
+    private static long hdf5Superblock(Path path, byte[] head) {
         if (Arrays.equals(head, HDF5_SIGNATURE)) {
-            return true;
+            return 0;
         }
         try (var channel = Files.newByteChannel(path)) {
             for (long at = 512; at < Math.min(channel.size(), 1 << 20); at *= 2) {
                 java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate(8);
                 channel.position(at).read(buffer);
                 if (Arrays.equals(buffer.array(), HDF5_SIGNATURE)) {
-                    return true;
+                    return at;
                 }
             }
         } catch (IOException e) {
-            return false;
+            return -1;
         }
-        return false;
+        return -1;
+    }
+
+    /**
+     * The file size the superblock declares: its base address plus its end-of-file address (HDF5 file format
+     * specification, superblock versions 0 and 1: after 16 bytes of versions and sizes and 8 (v1: 12) of tree
+     * parameters; versions 2 and 3: after 4 bytes of versions, sizes and flags). 0 where it cannot be read.
+     */
+    private static long hdf5DeclaredSize(Path path, long superblock) {
+        try (var channel = Files.newByteChannel(path)) {
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(64).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            channel.position(superblock).read(b);
+            int version = b.get(8) & 0xFF;
+            int offsets = (version <= 1 ? b.get(13) : b.get(9)) & 0xFF;
+            int addresses = version == 0 ? 24 : version == 1 ? 28 : 12;
+            if (offsets != 4 && offsets != 8 || addresses + 3 * offsets > b.position()) {
+                return 0;
+            }
+            long base = offsets == 8 ? b.getLong(addresses) : b.getInt(addresses) & 0xFFFFFFFFL;
+            long end = offsets == 8 ? b.getLong(addresses + 2 * offsets) : b.getInt(addresses + 2 * offsets) & 0xFFFFFFFFL;
+            return end < 0 || base < 0 ? 0 : base + end;
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    private static long size(Path path) {
+        try {
+            return Files.size(path);
+        } catch (IOException e) {
+            return Long.MAX_VALUE;
+        }
     }
 }

@@ -92,6 +92,13 @@ public final class InferenceServer implements AutoCloseable {
 
     /** Loads the models (refusing, as bad input, a registry with none), then listens. */
     public InferenceServer start() {
+        java.net.InetAddress address;
+        try {
+            address = java.net.InetAddress.getByName(settings.host);
+        } catch (java.net.UnknownHostException e) {
+            throw new ConvLabException("host '" + settings.host + "' cannot be resolved; use an address of this machine such as"
+                    + " 127.0.0.1 (or 0.0.0.0 for every interface)");
+        }
         catalog.loadAll();
         Javalin created = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
@@ -116,6 +123,7 @@ public final class InferenceServer implements AutoCloseable {
             config.routes.get("/metrics", ctx -> ctx.contentType(ServerMetrics.contentType()).result(metrics.scrape()));
             config.routes.post("/predictions/{model}", ctx -> predict(ctx, null));
             config.routes.post("/predictions/{model}/{version}", ctx -> predict(ctx, version(ctx)));
+            config.routes.get("/v2", ctx -> json(ctx, 200, KServeV2.serverMetadata()));
             config.routes.get("/v2/health/live", ctx -> json(ctx, 200, Map.of("live", true)));
             config.routes.get("/v2/health/ready", ctx -> json(ctx, catalog.ready() && !draining ? 200 : 503,
                     Map.of("ready", catalog.ready() && !draining)));
@@ -140,12 +148,24 @@ public final class InferenceServer implements AutoCloseable {
             app = created.start();
         } catch (io.javalin.util.JavalinBindException e) {
             catalog.close();
+            if (!address.isAnyLocalAddress() && !isOwnAddress(address)) {
+                throw new ConvLabException("host '" + settings.host + "' (" + address.getHostAddress() + ") is not an address of"
+                        + " this machine; use one of its own, such as 127.0.0.1 (or 0.0.0.0 for every interface)");
+            }
             throw new ConvLabException("port " + settings.port + " on " + settings.host + " is in use or not allowed; choose another"
                     + " port (0 picks a free one)");
         }
         watcher.scheduleWithFixedDelay(this::refresh, settings.reloadMillis, settings.reloadMillis, TimeUnit.MILLISECONDS);
         LOG.info("serving {} at {}", catalog.servedNames(), url());
         return this;
+    }
+
+    private static boolean isOwnAddress(java.net.InetAddress address) {
+        try {
+            return address.isLoopbackAddress() || java.net.NetworkInterface.getByInetAddress(address) != null;
+        } catch (java.net.SocketException e) {
+            return true; // cannot tell: the port message stands
+        }
     }
 
     /** The port the server listens on (the real one when 0 was asked for). */

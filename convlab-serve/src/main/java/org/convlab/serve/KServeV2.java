@@ -220,6 +220,15 @@ final class KServeV2 {
         return out;
     }
 
+    /** The protocol's server metadata ({@code GET /v2}). */
+    static Map<String, Object> serverMetadata() {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("name", "convlab");
+        out.put("version", org.convlab.runtime.BuildInfo.property("convlab.version"));
+        out.put("extensions", List.of());
+        return out;
+    }
+
     static Map<String, Object> metadata(ServedModel m, List<Integer> versions) {
         InputShape in = m.card().input();
         Map<String, Object> out = new LinkedHashMap<>();

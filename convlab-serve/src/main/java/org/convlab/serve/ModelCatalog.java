@@ -78,7 +78,11 @@ final class ModelCatalog implements AutoCloseable {
             ServedModel next = load(name, want);
             if (next != null) {
                 current.put(name, next);
-                LOG.info("serving {}", next.ref());
+                if (now == null) {
+                    LOG.info("serving {}", next.ref());
+                } else {
+                    LOG.info("hot reload: {} now answers with version {} (was {})", name, next.version(), now.version());
+                }
                 if (now != null) {
                     // Its queue drains; a request that finds it closed asks again and gets this one.
                     retire(loaded.remove(now.ref()));

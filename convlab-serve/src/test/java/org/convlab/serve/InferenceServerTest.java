@@ -272,6 +272,10 @@ class InferenceServerTest {
     @Test
     void kserveV2ServesTheSameProbabilitiesForRgbPixels() throws Exception {
         assertEquals(200, get(server, "/v2/health/live").statusCode());
+        JsonNode serverMeta = JSON.readTree(get(server, "/v2").body());
+        assertEquals("convlab", serverMeta.get("name").asText());
+        assertEquals(org.convlab.runtime.BuildInfo.property("convlab.version"), serverMeta.get("version").asText());
+        assertTrue(serverMeta.get("version").asText().matches("\\d+\\.\\d+\\.\\d+.*"), serverMeta.toString());
         assertEquals(200, get(server, "/v2/health/ready").statusCode());
         JsonNode meta = JSON.readTree(get(server, "/v2/models/shapes").body());
         assertEquals("[-1,16,16,3]", meta.get("inputs").get(0).get("shape").toString());
