@@ -21,6 +21,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class ModelCatalog implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ModelCatalog.class);
+    private volatile boolean started;
 
     /** What the server was asked to serve: every model (empty), or these references. */
     private final List<ModelRegistry.Ref> asked;
@@ -53,6 +54,7 @@ final class ModelCatalog implements AutoCloseable {
         if (current.isEmpty()) {
             throw new ConvLabException("none of the models in " + registry.root() + " could be loaded: " + refused.values());
         }
+        started = true;
     }
 
     /** Brings the served versions in step with the registry. */
@@ -79,7 +81,10 @@ final class ModelCatalog implements AutoCloseable {
             if (next != null) {
                 current.put(name, next);
                 if (now == null) {
-                    LOG.info("serving {}", next.ref());
+                    // At start the server names what it serves itself; later this is a model that appeared.
+                    if (started) {
+                        LOG.info("serving {}", next.ref());
+                    }
                 } else {
                     LOG.info("hot reload: {} now answers with version {} (was {})", name, next.version(), now.version());
                 }
