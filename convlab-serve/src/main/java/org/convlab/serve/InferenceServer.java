@@ -27,7 +27,6 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * An HTTP inference server over a model registry, as TorchServe and DJL Serving do it:
@@ -58,11 +57,18 @@ public final class InferenceServer implements AutoCloseable {
     private static final String ANSWERED = "convlab.answered";
     /** The metrics label of a model or version that the URL named and the server does not serve. */
     static final String UNKNOWN_LABEL = "unknown";
+    /** Slower bodies are refused: 4 KB/s lets any real network through and no trickling attacker. */
+    private static final long MIN_BODY_BYTES_PER_SECOND = 4_096;
+    /** A blocking read or write with no progress for this long ends the request. */
+    private static final long IDLE_MILLIS = 10_000;
+    /** How long stopping waits for requests in flight. */
+    private static final long STOP_MILLIS = 30_000;
 
     private final Builder settings;
     private final ModelCatalog catalog;
     private final ServerMetrics metrics;
-    private final AtomicInteger inFlight = new AtomicInteger();
+    /** Counts requests in Jetty (from arrival to the last byte written) and turns new ones away with 503 while stopping. */
+    private final org.eclipse.jetty.server.handler.GracefulHandler graceful = new org.eclipse.jetty.server.handler.GracefulHandler();
     private final DecodeBudget budget;
     private final ScheduledExecutorService watcher = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "registry-watcher");
@@ -105,8 +111,25 @@ public final class InferenceServer implements AutoCloseable {
             config.http.maxRequestSize = settings.maxRequestSize;
             config.jetty.host = settings.host;
             config.jetty.port = settings.port;
-            // Refusals Jetty makes itself (before or outside the routes) answer in JSON too.
-            config.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
+            config.jetty.modifyHttpConfiguration(http -> {
+                // A body that comes slower than MIN_BODY_BYTES_PER_SECOND is cut off; a read that stalls ends after IDLE_MILLIS.
+                http.setMinRequestDataRate(MIN_BODY_BYTES_PER_SECOND);
+                http.setIdleTimeout(IDLE_MILLIS);
+            });
+            config.jetty.modifyServer(server -> {
+                // Refusals Jetty makes itself (before or outside the routes) answer in JSON too.
+                server.setErrorHandler(new JsonErrorHandler());
+                // Javalin puts its handlers inside these. GracefulHandler: Server.stop waits for every request to be
+                // answered. EagerContentHandler: a request reaches a thread only once its body has arrived (read
+                // without a thread), so clients that send headers and stall, or trickle their body, hold no thread. Multipart
+                // is parsed there; every other body is kept as bytes (no form parsing: curl's default
+                // application/x-www-form-urlencoded carries an image here).
+                graceful.setHandler(new org.eclipse.jetty.server.handler.EagerContentHandler(
+                        new org.eclipse.jetty.server.handler.EagerContentHandler.MultiPartContentLoaderFactory(),
+                        new org.eclipse.jetty.server.handler.EagerContentHandler.RetainedContentLoaderFactory()));
+                server.setHandler(graceful);
+                server.setStopTimeout(STOP_MILLIS);
+            });
             config.jetty.modifyServletContextHandler(handler -> handler.setErrorHandler(new JsonErrorHandler.ForServlets()));
             // A declared body over the limit is refused before it is read, with the JSON error every refusal has.
             config.routes.before(ctx -> {
@@ -200,8 +223,9 @@ public final class InferenceServer implements AutoCloseable {
     }
 
     /**
-     * Stops gracefully: new requests get 503, requests in flight are answered (up to 30 s), then
-     * the listener closes and every model's queue drains.
+     * Stops gracefully: new requests get 503 (keep-alive connections included), every request that had arrived
+     * is answered to its last byte (for up to {@value #STOP_MILLIS} ms), then the listener closes and every
+     * model's queue drains.
      */
     @Override
     public void close() {
@@ -210,16 +234,10 @@ public final class InferenceServer implements AutoCloseable {
         }
         draining = true;
         watcher.shutdownNow();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (inFlight.get() > 0 && System.nanoTime() < deadline) {
-            try {
-                Thread.sleep(10);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
+        app.stop(); // Jetty's graceful stop: GracefulHandler waits for the requests it counts
+        if (graceful.getCurrentRequestCount() > 0) {
+            LOG.warn("stopped with {} request(s) unanswered after {} ms", graceful.getCurrentRequestCount(), STOP_MILLIS);
         }
-        app.stop();
         catalog.close();
         synchronized (stopped) {
             app = null;
@@ -293,26 +311,22 @@ public final class InferenceServer implements AutoCloseable {
      */
     private INDArray run(String name, Integer version, ServedModel[] used, java.util.function.Function<ServedModel, INDArray> input) {
         begin();
-        try {
-            for (int attempt = 0; ; attempt++) {
-                ServedModel m = catalog.get(name, version);
-                used[0] = m;
-                try {
-                    return submit(m, input).join();
-                } catch (OutOfMemoryError e) {
-                    throw shortOfMemory(name, e);
-                } catch (DynamicBatcher.ClosedException | CompletionException e) {
-                    Throwable cause = e instanceof CompletionException ? e.getCause() : e;
-                    if (cause instanceof OutOfMemoryError oom) {
-                        throw shortOfMemory(name, oom);
-                    }
-                    if (!(cause instanceof DynamicBatcher.ClosedException) || attempt >= 3) {
-                        throw cause instanceof RuntimeException r ? r : new IllegalStateException(cause);
-                    }
+        for (int attempt = 0; ; attempt++) {
+            ServedModel m = catalog.get(name, version);
+            used[0] = m;
+            try {
+                return submit(m, input).join();
+            } catch (OutOfMemoryError e) {
+                throw shortOfMemory(name, e);
+            } catch (DynamicBatcher.ClosedException | CompletionException e) {
+                Throwable cause = e instanceof CompletionException ? e.getCause() : e;
+                if (cause instanceof OutOfMemoryError oom) {
+                    throw shortOfMemory(name, oom);
+                }
+                if (!(cause instanceof DynamicBatcher.ClosedException) || attempt >= 3) {
+                    throw cause instanceof RuntimeException r ? r : new IllegalStateException(cause);
                 }
             }
-        } finally {
-            inFlight.decrementAndGet();
         }
     }
 
@@ -334,9 +348,7 @@ public final class InferenceServer implements AutoCloseable {
     }
 
     private void begin() {
-        inFlight.incrementAndGet();
         if (draining) {
-            inFlight.decrementAndGet();
             throw new DynamicBatcher.QueueFullException(0);
         }
     }

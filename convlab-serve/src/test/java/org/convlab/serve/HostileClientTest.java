@@ -242,4 +242,74 @@ class HostileClientTest {
             assertEquals(0, impatient.decodingBytesHeld());
         }
     }
+
+    /** A request being decoded when the server is told to stop gets its answer; one that comes after gets 503. */
+    @Test
+    void stoppingAnswersTheRequestsInFlight() throws Exception {
+        java.awt.image.BufferedImage big = new java.awt.image.BufferedImage(6000, 6000, java.awt.image.BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < 6000; y++) {
+            for (int x = 0; x < 6000; x++) {
+                big.setRGB(x, y, (x & 0xFF) << 16 | (y & 0xFF) << 8 | ((x ^ y) & 0xFF));
+            }
+        }
+        byte[] slow = InferenceServerTest.png(big); // 36 MP: decoding takes a while
+        InferenceServer stopping = InferenceServer.builder().setRegistry(registry).optPort(0).build().start();
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        Future<HttpResponse<String>> inFlight = pool.submit(() -> post(stopping, "/predictions/shapes", slow, "image/png"));
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (stopping.decodingBytesHeld() == 0 && System.nanoTime() < deadline) {
+            Thread.sleep(5); // until the server is decoding it
+        }
+        assertTrue(stopping.decodingBytesHeld() > 0, "the request never reached decoding");
+        java.net.URI lateUri = java.net.URI.create(stopping.url() + "predictions/shapes");
+        Future<?> closing = pool.submit(stopping::close);
+        Thread.sleep(100);
+        try {
+            HttpResponse<String> late = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(lateUri)
+                    .header("Content-Type", "image/png").POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(image)).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertEquals(503, late.statusCode(), late.body());
+            assertTrue(JSON.readTree(late.body()).has("error"), late.body());
+        } catch (java.net.ConnectException refused) {
+            // the listener had closed already: also a clear answer
+        }
+        HttpResponse<String> answered = inFlight.get();
+        assertEquals(200, answered.statusCode(), answered.body());
+        assertTrue(JSON.readTree(answered.body()).get("predictions").size() > 0, answered.body());
+        closing.get();
+        pool.shutdown();
+    }
+
+    /**
+     * Hundreds of clients that send a POST's headers and stall in its body hold no thread (the server's pool has 250):
+     * others are answered at once.
+     */
+    @Test
+    void clientsThatNeverSendTheirBodyDoNotStarveTheOthers() throws Exception {
+        List<Socket> idle = new ArrayList<>();
+        try {
+            for (int i = 0; i < 400; i++) {
+                Socket socket = new Socket("127.0.0.1", server.port());
+                // Half send no byte of their body, half one byte: both then stall.
+                socket.getOutputStream().write(("POST /predictions/shapes HTTP/1.1\r\nHost: x\r\nContent-Type: image/png\r\n"
+                        + "Content-Length: 100000\r\n\r\n" + (i % 2 == 0 ? "" : "x")).getBytes(StandardCharsets.US_ASCII));
+                socket.getOutputStream().flush();
+                idle.add(socket);
+            }
+            java.net.http.HttpClient client = java.net.http.HttpClient.newBuilder().connectTimeout(java.time.Duration.ofSeconds(5))
+                    .build();
+            HttpResponse<String> ping = client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(server.url() + "ping"))
+                    .timeout(java.time.Duration.ofSeconds(5)).GET().build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, ping.statusCode(), ping.body());
+            HttpResponse<String> prediction = client.send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create(server.url() + "predictions/shapes")).timeout(java.time.Duration.ofSeconds(5))
+                    .header("Content-Type", "image/png").POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(image)).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, prediction.statusCode(), prediction.body());
+        } finally {
+            for (Socket socket : idle) {
+                socket.close();
+            }
+        }
+    }
 }
