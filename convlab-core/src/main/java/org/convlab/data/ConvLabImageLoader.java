@@ -31,8 +31,22 @@ public final class ConvLabImageLoader extends NativeImageLoader {
         super(height, width, channels, transform);
     }
 
-    /** The normalised pixels as an OpenCV matrix (8-bit BGR); a copy, safe to keep. */
+    /**
+     * The normalised pixels as an OpenCV matrix (8-bit BGR); a copy, safe to keep. A plain 3-byte BGR raster (what
+     * {@link ImageDecoder} makes) is copied straight into the matrix, byte for byte what JavaCV's converters give, but
+     * without their direct buffer of the whole picture, which only a garbage collection frees.
+     */
     Mat toMat(BufferedImage bgr) {
+        if (bgr.getType() == BufferedImage.TYPE_3BYTE_BGR
+                && bgr.getRaster().getDataBuffer() instanceof java.awt.image.DataBufferByte bytes
+                && bgr.getRaster().getSampleModel() instanceof java.awt.image.PixelInterleavedSampleModel layout
+                && layout.getScanlineStride() == 3 * bgr.getWidth() && bytes.getOffset() == 0
+                && bgr.getRaster().getSampleModelTranslateX() == 0 && bgr.getRaster().getSampleModelTranslateY() == 0
+                && bytes.getData().length == 3L * bgr.getWidth() * bgr.getHeight()) {
+            Mat mat = new Mat(bgr.getHeight(), bgr.getWidth(), opencv_core.CV_8UC3);
+            mat.data().put(bytes.getData());
+            return mat;
+        }
         synchronized (toFrame) {
             return toMat.convert(toFrame.convert(bgr)).clone();
         }
@@ -40,22 +54,26 @@ public final class ConvLabImageLoader extends NativeImageLoader {
 
     @Override
     public INDArray asMatrix(File file) throws IOException {
-        return asMatrix(toMat(ImageDecoder.decode(file.toPath()).image()));
+        return released(toMat(ImageDecoder.decode(file.toPath()).image()));
     }
 
     @Override
     public INDArray asMatrix(InputStream in) throws IOException {
-        return asMatrix(toMat(ImageDecoder.decode(in.readAllBytes()).image()));
+        return released(toMat(ImageDecoder.decode(in.readAllBytes()).image()));
     }
 
     @Override
     public void asMatrixView(File file, INDArray view) throws IOException {
-        asMatrixView(toMat(ImageDecoder.decode(file.toPath()).image()), view);
+        try (Mat mat = toMat(ImageDecoder.decode(file.toPath()).image())) {
+            asMatrixView(mat, view);
+        }
     }
 
     @Override
     public void asMatrixView(InputStream in, INDArray view) throws IOException {
-        asMatrixView(toMat(ImageDecoder.decode(in.readAllBytes()).image()), view);
+        try (Mat mat = toMat(ImageDecoder.decode(in.readAllBytes()).image())) {
+            asMatrixView(mat, view);
+        }
     }
 
     /**
@@ -71,6 +89,16 @@ public final class ConvLabImageLoader extends NativeImageLoader {
 
     /** A picture already in memory, through the same path as files: shape [1, channels, height, width], 0..255. */
     public INDArray asMatrix(BufferedImage image) throws IOException {
-        return asMatrix(toMat(ImageDecoder.normalise(image).image()));
+        return released(toMat(ImageDecoder.normalise(image).image()));
+    }
+
+    /**
+     * The full-size copy as the network's input size, its native memory freed at once: left to the garbage
+     * collector, which does not see it, a server decoding large pictures grew by gigabytes between collections.
+     */
+    private INDArray released(Mat fullSize) throws IOException {
+        try (fullSize) {
+            return asMatrix(fullSize);
+        }
     }
 }
