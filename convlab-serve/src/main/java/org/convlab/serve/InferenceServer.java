@@ -61,6 +61,8 @@ public final class InferenceServer implements AutoCloseable {
     private static final long MIN_BODY_BYTES_PER_SECOND = 4_096;
     /** A blocking read or write with no progress for this long ends the request. */
     private static final long IDLE_MILLIS = 10_000;
+    /** How long a stopping server tells keep-alive clients to close before it stops listening. */
+    private static final long DRAIN_MILLIS = 500;
     /** How long stopping waits for requests in flight. */
     private static final long STOP_MILLIS = 30_000;
 
@@ -133,6 +135,9 @@ public final class InferenceServer implements AutoCloseable {
             config.jetty.modifyServletContextHandler(handler -> handler.setErrorHandler(new JsonErrorHandler.ForServlets()));
             // A declared body over the limit is refused before it is read, with the JSON error every refusal has.
             config.routes.before(ctx -> {
+                if (draining) {
+                    closeAfterAnswer(ctx); // a keep-alive client learns to go elsewhere before the connection closes
+                }
                 if (ctx.contentLength() > settings.maxRequestSize) {
                     throw new TooLargeException(null);
                 }
@@ -234,6 +239,13 @@ public final class InferenceServer implements AutoCloseable {
         }
         draining = true;
         watcher.shutdownNow();
+        // For a moment every answer (503 for inference) says Connection: close, so that keep-alive clients do not
+        // send their next request on a connection the stop is about to close.
+        try {
+            Thread.sleep(DRAIN_MILLIS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         app.stop(); // Jetty's graceful stop: GracefulHandler waits for the requests it counts
         if (graceful.getCurrentRequestCount() > 0) {
             LOG.warn("stopped with {} request(s) unanswered after {} ms", graceful.getCurrentRequestCount(), STOP_MILLIS);
@@ -506,7 +518,9 @@ public final class InferenceServer implements AutoCloseable {
         } else {
             code = 500;
             message = "internal error: " + t;
-            LOG.warn("request {} {} failed", ctx.method(), ctx.path(), t);
+            // One line with the cause; the stack trace only for whoever turns on debug logging.
+            LOG.warn("request {} {} failed: {}", ctx.method(), ctx.path(), t.toString());
+            LOG.debug("request {} {} failed", ctx.method(), ctx.path(), t);
         }
         json(ctx, code, Map.of("error", message));
         if (ctx.path().startsWith("/predictions/") || ctx.path().contains("/infer")) {

@@ -312,4 +312,51 @@ class HostileClientTest {
             }
         }
     }
+
+    /**
+     * Keep-alive clients busy while the server stops: every request sent before the stop began gets 200 or 503; later
+     * ones get an answer or find the door shut (a connection the kernel took but the server never accepted may be
+     * reset, as TCP has it).
+     */
+    @Test
+    void requestsSentBeforeTheStopAreAnsweredOnKeepAliveConnections() throws Exception {
+        InferenceServer stopping = InferenceServer.builder().setRegistry(registry).optPort(0).build().start();
+        java.net.URI uri = java.net.URI.create(stopping.url() + "predictions/shapes");
+        List<String> brokenBeforeStop = java.util.Collections.synchronizedList(new ArrayList<>());
+        java.util.concurrent.atomic.AtomicInteger answered = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicLong stopBegan = new java.util.concurrent.atomic.AtomicLong(Long.MAX_VALUE);
+        long end = System.nanoTime() + 3_000_000_000L;
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        List<Future<?>> clients = new ArrayList<>();
+        for (int c = 0; c < 8; c++) {
+            clients.add(pool.submit(() -> {
+                java.net.http.HttpClient client = java.net.http.HttpClient.newBuilder()
+                        .version(java.net.http.HttpClient.Version.HTTP_1_1).build();
+                while (System.nanoTime() < end) {
+                    long sent = System.nanoTime();
+                    try {
+                        int code = client.send(java.net.http.HttpRequest.newBuilder(uri).header("Content-Type", "image/png")
+                                .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(image)).build(),
+                                java.net.http.HttpResponse.BodyHandlers.ofString()).statusCode();
+                        assertTrue(code == 200 || code == 503, "answered " + code);
+                        answered.incrementAndGet();
+                    } catch (IOException e) {
+                        if (sent < stopBegan.get()) {
+                            brokenBeforeStop.add(e.toString());
+                        }
+                    }
+                }
+                return null;
+            }));
+        }
+        Thread.sleep(1_000);
+        stopBegan.set(System.nanoTime());
+        stopping.close();
+        for (Future<?> f : clients) {
+            f.get();
+        }
+        pool.shutdown();
+        assertTrue(answered.get() > 0);
+        assertEquals(List.of(), brokenBeforeStop);
+    }
 }
