@@ -38,6 +38,9 @@ final class BenchCommand implements Callable<Integer> {
     PrecisionOption precisionOption;
 
     @Mixin
+    ConvAlgorithmOption convAlgorithmOption;
+
+    @Mixin
     ArchOptions archOptions;
 
     @Option(names = "--batch", converter = Counts.AtLeastOne.class, defaultValue = "32", description = "Default: ${DEFAULT-VALUE}.")

@@ -31,6 +31,9 @@ final class EvaluateCommand implements Callable<Integer> {
     PrecisionOption precisionOption;
 
     @Mixin
+    ConvAlgorithmOption convAlgorithmOption;
+
+    @Mixin
     StoredModelOption modelOption;
 
     @Option(names = "--data", required = true, paramLabel = "SRC",

@@ -28,6 +28,9 @@ final class PredictCommand implements Callable<Integer> {
     PrecisionOption precisionOption;
 
     @Mixin
+    ConvAlgorithmOption convAlgorithmOption;
+
+    @Mixin
     StoredModelOption modelOption;
 
     @Parameters(paramLabel = "IMG", arity = "1..*", description = "Images to classify.")

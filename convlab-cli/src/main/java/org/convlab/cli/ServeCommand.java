@@ -53,6 +53,9 @@ final class ServeCommand implements Callable<Integer> {
     PrecisionOption precisionOption;
 
     @Mixin
+    ConvAlgorithmOption convAlgorithmOption;
+
+    @Mixin
     RegistryOption registryOption;
 
     @Spec

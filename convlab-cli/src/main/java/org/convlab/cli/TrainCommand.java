@@ -126,6 +126,9 @@ final class TrainCommand implements Callable<Integer> {
     PrecisionOption precisionOption;
 
     @Mixin
+    ConvAlgorithmOption convAlgorithmOption;
+
+    @Mixin
     RegistryOption registryOption;
 
     @Spec

@@ -37,6 +37,7 @@ public final class EnvironmentInfo {
                 && "false".equals(System.getProperty(NativeSetup.HELPERS_DISABLE_PROPERTY))));
         env.put("conv_engine", ConvEngine.describeActive());
         env.put("precision", Precision.active().label());
+        env.put("conv_algorithm", org.convlab.runtime.ConvAlgorithm.requested().label());
         env.put("cpu", cpuModel());
         env.put("cpu_features", String.join(" ", vectorFeatures(NativeSetup.cpuFlags())));
         env.put("cores", String.valueOf(Runtime.getRuntime().availableProcessors()));

@@ -63,6 +63,7 @@ public final class NativeSetup {
         // or loaded (where it would read as a damaged model).
         ConvEngine.requested();
         Precision.requested();
+        ConvAlgorithm.requested();
         if (backend == Backend.CUDA) {
             initCuda();
         }

@@ -121,7 +121,7 @@ public final class Networks {
         if (ConvEngine.active() == ConvEngine.DNNL) {
             // Int8 layers write float: oneDNN 2.5's fast int8 kernels do not write bf16 (its gemm fallback does, 30x slower).
             DnnlHelpers.install(copy, true, precision == Precision.BF16, true,
-                    precision == Precision.INT8 ? int8Inputs(calibration) : Map.of());
+                    precision == Precision.INT8 ? int8Inputs(calibration) : Map.of(), ConvAlgorithm.requested() == ConvAlgorithm.DIRECT);
         }
         return switchPlatformHelpers(copy);
     }
@@ -159,7 +159,8 @@ public final class Networks {
     private static <G extends ComputationGraph> G install(G graph, boolean linkedLayouts) {
         InPlaceUpdater.install(graph, false);
         if (ConvEngine.active() == ConvEngine.DNNL) {
-            DnnlHelpers.install(graph, linkedLayouts, Precision.active() == Precision.BF16, false, Map.of());
+            DnnlHelpers.install(graph, linkedLayouts, Precision.active() == Precision.BF16, false, Map.of(),
+                    ConvAlgorithm.requested() == ConvAlgorithm.DIRECT);
         }
         return switchPlatformHelpers(graph);
     }

@@ -139,7 +139,7 @@ public final class SparkTrainer {
     private SparkTrainer() {
     }
 
-    /** The driver's choice of ND4J build and DL4J helpers, for executors that carry the same builds. */
+    /** The driver's choice of ND4J build, DL4J helpers and convolution algorithm, for executors that carry the same builds. */
     private static String nativeProperties() {
         StringBuilder out = new StringBuilder();
         for (String key : List.of(NativeSetup.EXTENSION_PROPERTY, NativeSetup.HELPERS_DISABLE_PROPERTY)) {
@@ -148,6 +148,9 @@ public final class SparkTrainer {
                 out.append(" -D").append(key).append('=').append(value.isEmpty() ? "''" : value);
             }
         }
+        // The command line's --conv-algorithm is a default in this JVM only: the executors are told.
+        out.append(" -D").append(org.convlab.runtime.ConvAlgorithm.PROPERTY).append('=')
+                .append(org.convlab.runtime.ConvAlgorithm.requested().label());
         return out.toString();
     }
 

@@ -65,6 +65,7 @@ final class DnnlConvolution implements ConvolutionHelper {
     private final boolean hasBias;
     private final boolean bf16;
     private final boolean frozen;
+    private final boolean directOnly;
     private final ActivationRange int8Input;
     private final ActivationRange int8Output;
     private final LayoutLink in;
@@ -85,9 +86,10 @@ final class DnnlConvolution implements ConvolutionHelper {
      * @param int8Input     the range of a frozen layer's input, to multiply in int8; null for float (or bf16)
      * @param int8Output    with {@code int8Input}, the range of the next int8 layer's input, when that layer alone
      *                      reads this one's output through {@code out} (a u8 or s8 link); else null (float output)
+     * @param directOnly    whether every pass runs oneDNN's direct algorithm (no Winograd), to compare like with like
      */
     DnnlConvolution(boolean inputGradient, boolean hasBias, LayoutLink in, LayoutLink out, boolean bf16,
-                    boolean frozen, ActivationRange int8Input, ActivationRange int8Output) {
+                    boolean frozen, ActivationRange int8Input, ActivationRange int8Output, boolean directOnly) {
         if (int8Input != null && !frozen) {
             throw new IllegalArgumentException("int8 convolutions are for frozen (inference-only) graphs");
         }
@@ -100,6 +102,7 @@ final class DnnlConvolution implements ConvolutionHelper {
         this.hasBias = hasBias;
         this.bf16 = bf16;
         this.frozen = frozen;
+        this.directOnly = directOnly;
         this.in = in;
         this.out = out;
     }
@@ -160,7 +163,7 @@ final class DnnlConvolution implements ConvolutionHelper {
 
     private Forward forward(Geometry g, INDArray weights, INDArray bias) {
         if (int8Input != null) {
-            Forward quantized = new Forward(g, in, out, data_type.s8, frozen,
+            Forward quantized = new Forward(g, algorithm(g), in, out, data_type.s8, frozen,
                     new Int8(Dnnl.readable(weights), hasBias ? bias : null, int8Input, int8Output));
             boolean integerLink = (in != null && Dnnl.integer(in.type())) || (out != null && Dnnl.integer(out.type()));
             if (integerLink || !quantized.implementation().startsWith("ref")) {
@@ -168,12 +171,22 @@ final class DnnlConvolution implements ConvolutionHelper {
             }
         }
         if (bf16) {
-            Forward narrow = new Forward(g, in, out, data_type.bf16, frozen, null);
+            Forward narrow = new Forward(g, algorithm(g), in, out, data_type.bf16, frozen, null);
             if (!narrow.implementation().startsWith("ref")) {
                 return narrow;
             }
         }
-        return new Forward(g, in, out, data_type.f32, frozen, null);
+        return new Forward(g, algorithm(g), in, out, data_type.f32, frozen, null);
+    }
+
+    /**
+     * The algorithm asked of oneDNN: direct when asked for; else its own choice on maps of 32x32 and more, where on
+     * AVX-512 it takes Winograd for 3x3 stride-1 layers, and direct on smaller maps. There Winograd gained 6% in
+     * `bench` at 28x28 (batch 64), but the main job's test accuracy was 0.9211 with it and 0.9255 without (one run
+     * each), too close to its 0.92 bar for the gain.
+     */
+    private dnnl.algorithm algorithm(Geometry g) {
+        return !directOnly && g.oh * g.ow >= 32 * 32 ? dnnl.algorithm.convolution_auto : dnnl.algorithm.convolution_direct;
     }
 
     /** The oneDNN implementation each geometry's forward pass runs on, e.g. "brg:avx512_core_bf16" (for checks). */
@@ -264,16 +277,6 @@ final class DnnlConvolution implements ConvolutionHelper {
                     new long[] {dilation[0] - 1, dilation[1] - 1}, relu);
         }
 
-        /**
-         * The algorithm asked of oneDNN: its own choice on maps of 32x32 and more, where on AVX-512
-         * it takes Winograd for 3x3 stride-1 layers; direct on smaller maps. There Winograd gained 6%
-         * in `bench` at 28x28 (batch 64), but the main job's test accuracy was 0.9211 with it and
-         * 0.9255 without (one run each), too close to its 0.92 bar for the gain.
-         */
-        dnnl.algorithm algorithm() {
-            return oh * ow >= 32 * 32 ? dnnl.algorithm.convolution_auto : dnnl.algorithm.convolution_direct;
-        }
-
         long[] inputShape() {
             return new long[] {n, c, h, w};
         }
@@ -322,7 +325,8 @@ final class DnnlConvolution implements ConvolutionHelper {
         private final memory bias;
         private final Operand dst;
 
-        Forward(Geometry g, LayoutLink in, LayoutLink out, data_type multiplied, boolean frozen, Int8 int8) {
+        Forward(Geometry g, dnnl.algorithm algorithm, LayoutLink in, LayoutLink out, data_type multiplied, boolean frozen,
+                Int8 int8) {
             this.multiplied = multiplied;
             this.frozen = frozen;
             this.int8 = int8;
@@ -336,7 +340,7 @@ final class DnnlConvolution implements ConvolutionHelper {
                 attr.set_post_ops(ops);
             }
             convolution_forward.primitive_desc chosen = null;
-            if (frozen && prefersWinograd(g, multiplied)) {
+            if (frozen && algorithm.value != dnnl.algorithm.convolution_direct.value && prefersWinograd(g, multiplied)) {
                 try {
                     chosen = new convolution_forward.primitive_desc(desc(g, out, dnnl.algorithm.convolution_winograd), attr,
                             Dnnl.engine());
@@ -345,7 +349,7 @@ final class DnnlConvolution implements ConvolutionHelper {
                 }
             }
             pd = chosen != null ? chosen
-                    : new convolution_forward.primitive_desc(desc(g, out, g.algorithm()), attr, Dnnl.engine());
+                    : new convolution_forward.primitive_desc(desc(g, out, algorithm), attr, Dnnl.engine());
             conv = new convolution_forward(pd);
             // Floats are quantized on the way in; integers from an integer link only change layout, if that.
             boolean quantizes = int8 != null && !(in != null && Dnnl.integer(in.type()));
@@ -429,7 +433,7 @@ final class DnnlConvolution implements ConvolutionHelper {
             convolution_backward_weights.primitive_desc wpd = null;
             if (swapped == null) {
                 convolution_backward_weights.desc wd = new convolution_backward_weights.desc(
-                        g.algorithm(), anyOf(g.inputShape(), multiplied), anyOf(g.weightShape()),
+                        algorithm(g), anyOf(g.inputShape(), multiplied), anyOf(g.weightShape()),
                         Dnnl.plain(new long[] {g.oc}, memory.format_tag.x), anyOf(g.outputShape(), multiplied),
                         g.strides, g.dilation, g.padLeft, g.padRight);
                 wpd = new convolution_backward_weights.primitive_desc(wd, Dnnl.engine(), forward.pd);
@@ -452,7 +456,7 @@ final class DnnlConvolution implements ConvolutionHelper {
 
             if (inputGradient) {
                 convolution_backward_data.desc dd = new convolution_backward_data.desc(
-                        g.algorithm(),
+                        algorithm(g),
                         anyOf(g.inputShape(), in != null && multiplied.value == data_type.bf16.value ? in.type() : data_type.f32),
                         anyOf(g.weightShape(), multiplied),
                         anyOf(g.outputShape(), multiplied), g.strides, g.dilation, g.padLeft, g.padRight);

@@ -59,6 +59,12 @@ public final class DnnlHelpers {
      */
     public static void install(ComputationGraph graph, boolean linkedLayouts, boolean bf16, boolean frozen,
                                Map<String, ActivationRange> int8Inputs) {
+        install(graph, linkedLayouts, bf16, frozen, int8Inputs, false);
+    }
+
+    /** As {@link #install(ComputationGraph, boolean, boolean, boolean, Map)}; {@code directOnly}: no Winograd anywhere. */
+    public static void install(ComputationGraph graph, boolean linkedLayouts, boolean bf16, boolean frozen,
+                               Map<String, ActivationRange> int8Inputs, boolean directOnly) {
         if (graph.getVertices() == null) {
             return;
         }
@@ -105,7 +111,7 @@ public final class DnnlHelpers {
                 IntegerHandOver handOver = integerHandOvers.get(vertex.getVertexIndex());
                 DnnlConvolution engine = new DnnlConvolution(!fedByData(graph, vertex), conf.hasBias(), in, out, bf16,
                         frozen, int8Inputs.get(vertex.getVertexName()),
-                        handOver == null ? null : int8Inputs.get(handOver.reader()));
+                        handOver == null ? null : int8Inputs.get(handOver.reader()), directOnly);
                 if (DnnlConvolutionLayer.handles(conf)) {
                     replace(graph, (LayerVertex) vertex, layer, new DnnlConvolutionLayer(layer.conf(),
                             graph.getConfiguration().getDataType(), engine));

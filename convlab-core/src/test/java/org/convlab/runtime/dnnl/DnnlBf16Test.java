@@ -129,8 +129,8 @@ class DnnlBf16Test {
         INDArray input = Nd4j.rand(DataType.FLOAT, 4, 16, 12, 10).subi(0.5);
         INDArray weights = Nd4j.rand(DataType.FLOAT, 32, 16, 3, 3).subi(0.5).muli(0.2);
         INDArray delta = Nd4j.rand(DataType.FLOAT, 4, 32, 6, 5).subi(0.5);
-        INDArray[] bf16 = backward(new DnnlConvolution(true, true, null, null, true, false, null, null), input, weights, delta);
-        INDArray[] exact = backward(new DnnlConvolution(true, true, null, null, false, false, null, null), roundedToBf16(input),
+        INDArray[] bf16 = backward(new DnnlConvolution(true, true, null, null, true, false, null, null, false), input, weights, delta);
+        INDArray[] exact = backward(new DnnlConvolution(true, true, null, null, false, false, null, null, false), roundedToBf16(input),
                 roundedToBf16(weights), roundedToBf16(delta));
         String[] names = {"weight gradient", "bias gradient", "input gradient"};
         for (int i = 0; i < 3; i++) {

@@ -143,6 +143,48 @@ class DnnlConvolutionTest {
         }
     }
 
+    /** --conv-algorithm direct: the same 32x32 layers, trained and frozen, run direct kernels only, and still agree. */
+    @Test
+    void directOnlyTakesNoWinogradAnywhere() {
+        OneDnn.require();
+        org.convlab.runtime.ConvAlgorithm.request(org.convlab.runtime.ConvAlgorithm.DIRECT);
+        try {
+            ComputationGraphConfiguration conf = new NeuralNetConfiguration.Builder().seed(4).dataType(DataType.FLOAT)
+                    .updater(new Sgd(0.05)).weightInit(WeightInit.XAVIER).graphBuilder()
+                    .addInputs("in").setInputTypes(InputType.convolutional(32, 32, 32))
+                    .addLayer("c1", new ConvolutionLayer.Builder(3, 3).nOut(32).convolutionMode(ConvolutionMode.Same)
+                            .activation(Activation.RELU).build(), "in")
+                    .addLayer("c2", new ConvolutionLayer.Builder(3, 3).nOut(32).convolutionMode(ConvolutionMode.Same)
+                            .activation(Activation.IDENTITY).build(), "c1")
+                    .addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(4)
+                            .activation(Activation.SOFTMAX).build(), "c2")
+                    .setOutputs("out").build();
+            ComputationGraph ours = Networks.create(conf);
+            ComputationGraph reference = new ComputationGraph(conf);
+            reference.init(ours.params().dup(), true);
+            Nd4j.getRandom().setSeed(9);
+            INDArray x = Nd4j.rand(DataType.FLOAT, 16, 32, 32, 32).subi(0.5);
+            INDArray y = Nd4j.zeros(DataType.FLOAT, 16, 4);
+            for (int i = 0; i < 16; i++) {
+                y.putScalar(i, i % 4, 1f);
+            }
+            INDArray[] grads = Close.gradients(x, y, new ComputationGraph[] {reference, ours});
+            assertClose(grads[0], grads[1], 1e-4, "gradients");
+            ComputationGraph frozen = Networks.frozen(ours);
+            assertClose(reference.outputSingle(false, x), frozen.outputSingle(false, x), 1e-4, "a frozen copy's output");
+            for (ComputationGraph net : new ComputationGraph[] {ours, frozen}) {
+                for (String layer : new String[] {"c1", "c2"}) {
+                    var used = ((DnnlConvolution) DnnlHelpers.helperOf(
+                            (org.deeplearning4j.nn.layers.convolution.ConvolutionLayer) net.getLayer(layer))).implementations();
+                    assertTrue(!used.isEmpty() && used.values().stream().noneMatch(name -> name.contains("wino")),
+                            layer + " ran on " + used);
+                }
+            }
+        } finally {
+            org.convlab.runtime.ConvAlgorithm.request(null);
+        }
+    }
+
     @Test
     void forwardPassMatchesDl4jsBuiltInConvolution() {
         OneDnn.require();
