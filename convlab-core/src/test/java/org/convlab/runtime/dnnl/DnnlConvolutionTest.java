@@ -105,9 +105,11 @@ class DnnlConvolutionTest {
      * for it in inference (on AVX-512): outputs, gradients and a frozen copy's outputs within Winograd's
      * rounding of DL4J's direct convolution.
      */
-    @Test
-    void winogradConvolutionsAgreeWithDl4jsDirectOnes() {
-        OneDnn.require();
+    /**
+     * Two 3x3 layers on 32x32 maps (where oneDNN may take Winograd), trained one step beside DL4J's built-in layers
+     * and frozen: gradients, loss and the frozen output agree. Returns the trained graph and its frozen copy.
+     */
+    private static ComputationGraph[] thirtyTwoSquareLayersAgreeWithDl4j() {
         ComputationGraphConfiguration conf = new NeuralNetConfiguration.Builder().seed(4).dataType(DataType.FLOAT)
                 .updater(new Sgd(0.05)).weightInit(WeightInit.XAVIER).graphBuilder()
                 .addInputs("in").setInputTypes(InputType.convolutional(32, 32, 32))
@@ -133,49 +135,36 @@ class DnnlConvolutionTest {
         assertEquals(reference.score(), ours.score(), 1e-5 * reference.score(), "loss");
         ComputationGraph frozen = Networks.frozen(ours);
         assertClose(reference.outputSingle(false, x), frozen.outputSingle(false, x), 1e-4, "a frozen copy's output");
+        return new ComputationGraph[] {ours, frozen};
+    }
+
+    private static java.util.Map<?, String> implementations(ComputationGraph net, String layer) {
+        return ((DnnlConvolution) DnnlHelpers.helperOf(
+                (org.deeplearning4j.nn.layers.convolution.ConvolutionLayer) net.getLayer(layer))).implementations();
+    }
+
+    @Test
+    void winogradConvolutionsAgreeWithDl4jsDirectOnes() {
+        OneDnn.require();
+        ComputationGraph[] trainedAndFrozen = thirtyTwoSquareLayersAgreeWithDl4j();
         int avx512 = org.bytedeco.dnnl.global.dnnl.cpu_isa.avx512_core.value;
         if ((org.bytedeco.dnnl.global.dnnl.dnnl_get_effective_cpu_isa() & avx512) == avx512) {
-            for (ComputationGraph net : new ComputationGraph[] {ours, frozen}) {
-                var used = ((DnnlConvolution) DnnlHelpers.helperOf(
-                        (org.deeplearning4j.nn.layers.convolution.ConvolutionLayer) net.getLayer("c2"))).implementations();
+            for (ComputationGraph net : trainedAndFrozen) {
+                var used = implementations(net, "c2");
                 assertTrue(used.values().stream().allMatch(name -> name.contains("wino")), "c2 ran on " + used);
             }
         }
     }
 
-    /** --conv-algorithm direct: the same 32x32 layers, trained and frozen, run direct kernels only, and still agree. */
+    /** --conv-algorithm direct: the same layers, trained and frozen, run direct kernels only, and still agree. */
     @Test
     void directOnlyTakesNoWinogradAnywhere() {
         OneDnn.require();
         org.convlab.runtime.ConvAlgorithm.request(org.convlab.runtime.ConvAlgorithm.DIRECT);
         try {
-            ComputationGraphConfiguration conf = new NeuralNetConfiguration.Builder().seed(4).dataType(DataType.FLOAT)
-                    .updater(new Sgd(0.05)).weightInit(WeightInit.XAVIER).graphBuilder()
-                    .addInputs("in").setInputTypes(InputType.convolutional(32, 32, 32))
-                    .addLayer("c1", new ConvolutionLayer.Builder(3, 3).nOut(32).convolutionMode(ConvolutionMode.Same)
-                            .activation(Activation.RELU).build(), "in")
-                    .addLayer("c2", new ConvolutionLayer.Builder(3, 3).nOut(32).convolutionMode(ConvolutionMode.Same)
-                            .activation(Activation.IDENTITY).build(), "c1")
-                    .addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(4)
-                            .activation(Activation.SOFTMAX).build(), "c2")
-                    .setOutputs("out").build();
-            ComputationGraph ours = Networks.create(conf);
-            ComputationGraph reference = new ComputationGraph(conf);
-            reference.init(ours.params().dup(), true);
-            Nd4j.getRandom().setSeed(9);
-            INDArray x = Nd4j.rand(DataType.FLOAT, 16, 32, 32, 32).subi(0.5);
-            INDArray y = Nd4j.zeros(DataType.FLOAT, 16, 4);
-            for (int i = 0; i < 16; i++) {
-                y.putScalar(i, i % 4, 1f);
-            }
-            INDArray[] grads = Close.gradients(x, y, new ComputationGraph[] {reference, ours});
-            assertClose(grads[0], grads[1], 1e-4, "gradients");
-            ComputationGraph frozen = Networks.frozen(ours);
-            assertClose(reference.outputSingle(false, x), frozen.outputSingle(false, x), 1e-4, "a frozen copy's output");
-            for (ComputationGraph net : new ComputationGraph[] {ours, frozen}) {
+            for (ComputationGraph net : thirtyTwoSquareLayersAgreeWithDl4j()) {
                 for (String layer : new String[] {"c1", "c2"}) {
-                    var used = ((DnnlConvolution) DnnlHelpers.helperOf(
-                            (org.deeplearning4j.nn.layers.convolution.ConvolutionLayer) net.getLayer(layer))).implementations();
+                    var used = implementations(net, layer);
                     assertTrue(!used.isEmpty() && used.values().stream().noneMatch(name -> name.contains("wino")),
                             layer + " ran on " + used);
                 }
