@@ -43,6 +43,16 @@ def fruits_cnn(channels, height, width, classes):
     return nn.Sequential(*layers)
 
 
+def blas_loaded():
+    """The BLAS library this process really mapped (from /proc/self/maps), or None."""
+    with open("/proc/self/maps") as maps:
+        for line in maps:
+            path = line.split()[-1] if line.strip() else ""
+            if "libblas.so" in path or "libopenblas" in path:
+                return path
+    return None
+
+
 def percentile(values, p):
     ordered = sorted(values)
     rank = max(1, math.ceil(p / 100 * len(ordered)))
@@ -150,6 +160,11 @@ def main():
     name, infer = fastest(x, a.iterations)
     latency_name, latency = fastest(one, a.latency_samples)
     latency = [t * 1000 for t in latency]
+    # The BLAS bench-peer chose must be the one that runs: else the figures belong to another configuration.
+    loaded = blas_loaded()
+    wanted = os.environ.get("CONVLAB_PEER_BLAS_DIR")
+    if wanted and not (loaded and os.path.realpath(loaded).startswith(os.path.dirname(os.path.realpath(wanted)))):
+        raise SystemExit("peer_bench.py: meant to run on the OpenBLAS in %s, but %s loaded" % (wanted, loaded))
     result = {
         "arch": "fruits-cnn (PyTorch)",
         "input": a.input,
@@ -162,6 +177,8 @@ def main():
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024,
         "infer_mode": name,
         "latency_mode": latency_name,
+        "blas": os.environ.get("CONVLAB_PEER_BLAS", "default"),
+        "blas_loaded": loaded,
         "backend": "pytorch %s %s, %d threads, channels_last, in-place ReLU, inference_mode, %s (latency: %s), BLAS %s" % (
             torch.__version__, a.precision, torch.get_num_threads(), name, latency_name,
             os.environ.get("CONVLAB_PEER_BLAS", "default")),
