@@ -54,6 +54,14 @@ public final class Dnnl {
         return new memory.desc(dims, memory.data_type.f32, tag);
     }
 
+    /** The dimensions a memory description describes. */
+    static long[] dims(memory.desc desc) {
+        var raw = desc.data();
+        long[] dims = new long[raw.ndims()];
+        raw.dims().get(dims);
+        return dims;
+    }
+
     /** A memory description of any element type. */
     static memory.desc of(long[] dims, memory.data_type type, memory.format_tag tag) {
         return new memory.desc(dims, type, tag);

@@ -386,7 +386,12 @@ final class DnnlConvolution implements ConvolutionHelper {
          * inference at 28x28 3742 -> 3295 images/s).
          */
         private static boolean prefersWinograd(Geometry g, data_type multiplied) {
-            return multiplied.value == data_type.f32.value && g.n > 1 && g.c > 3 && g.oh * g.ow >= 100;
+            return prefersWinograd(g.n, g.c, g.oh * g.ow, multiplied.value == data_type.f32.value);
+        }
+
+        /** As for a geometry: {@code n} images of {@code c} channels into maps of {@code outputPixels}. */
+        static boolean prefersWinograd(long n, long c, long outputPixels, boolean f32) {
+            return f32 && n > 1 && c > 3 && outputPixels >= 100;
         }
 
         String implementation() {

@@ -138,9 +138,13 @@ class DnnlConvolutionTest {
         return new ComputationGraph[] {ours, frozen};
     }
 
-    private static java.util.Map<?, String> implementations(ComputationGraph net, String layer) {
+    /** The kernels a layer ran on: its helper's, or the compiled chain's where a frozen graph has one. */
+    private static java.util.Collection<String> implementations(ComputationGraph net, String layer) {
+        if (net instanceof org.convlab.runtime.PlannedGraph planned && planned.plan() != null) {
+            return planned.plan().implementations().getOrDefault(layer, java.util.Set.of());
+        }
         return ((DnnlConvolution) DnnlHelpers.helperOf(
-                (org.deeplearning4j.nn.layers.convolution.ConvolutionLayer) net.getLayer(layer))).implementations();
+                (org.deeplearning4j.nn.layers.convolution.ConvolutionLayer) net.getLayer(layer))).implementations().values();
     }
 
     @Test
@@ -151,7 +155,7 @@ class DnnlConvolutionTest {
         if ((org.bytedeco.dnnl.global.dnnl.dnnl_get_effective_cpu_isa() & avx512) == avx512) {
             for (ComputationGraph net : trainedAndFrozen) {
                 var used = implementations(net, "c2");
-                assertTrue(used.values().stream().allMatch(name -> name.contains("wino")), "c2 ran on " + used);
+                assertTrue(!used.isEmpty() && used.stream().allMatch(name -> name.contains("wino")), "c2 ran on " + used);
             }
         }
     }
@@ -165,7 +169,7 @@ class DnnlConvolutionTest {
             for (ComputationGraph net : thirtyTwoSquareLayersAgreeWithDl4j()) {
                 for (String layer : new String[] {"c1", "c2"}) {
                     var used = implementations(net, layer);
-                    assertTrue(!used.isEmpty() && used.values().stream().noneMatch(name -> name.contains("wino")),
+                    assertTrue(!used.isEmpty() && used.stream().noneMatch(name -> name.contains("wino")),
                             layer + " ran on " + used);
                 }
             }
