@@ -91,11 +91,11 @@ public final class Networks {
      * layers run on oneDNN, the way {@code torch.jit.freeze} prepacks a model's weights. Training
      * it is refused; its parameters must not be changed in place (that would go unnoticed), so it
      * suits callers that hold it privately, as {@code Classifier} and the server do. In int8 precision
-     * it needs the ranges of {@link #frozen(ComputationGraph, Int8Calibration)}. In fp32 and bf16, a
-     * graph that is one chain of convolutions, batch norm, pooling and dense layers answers {@code output}
-     * and {@code outputSingle} through one compiled chain of oneDNN primitives, batch norm folded where a
-     * convolution without activation precedes it ({@link org.convlab.runtime.dnnl.InferencePlan}); any
-     * other graph, and training mode, runs layer by layer.
+     * it needs the ranges of {@link #frozen(ComputationGraph, Int8Calibration)}. A graph that is one chain
+     * of convolutions, batch norm, pooling and dense layers answers {@code output} and {@code outputSingle}
+     * through one compiled chain of oneDNN primitives, batch norm folded into a convolution without
+     * activation before it or applied as that convolution's post-ops after its ReLU
+     * ({@link org.convlab.runtime.dnnl.InferencePlan}); any other graph, and training mode, runs layer by layer.
      */
     public static ComputationGraph frozen(ComputationGraph graph) {
         return frozen(graph, null);
@@ -127,9 +127,7 @@ public final class Networks {
             // Int8 layers write float: oneDNN 2.5's fast int8 kernels do not write bf16 (its gemm fallback does, 30x slower).
             DnnlHelpers.install(copy, true, precision == Precision.BF16, true,
                     precision == Precision.INT8 ? int8Inputs(calibration) : Map.of(), directOnly);
-            if (precision != Precision.INT8) { // int8's calibrated hand-overs live in the layers
-                copy.plan(precision == Precision.BF16, directOnly);
-            }
+            copy.plan(precision == Precision.BF16, directOnly, precision == Precision.INT8 ? int8Inputs(calibration) : Map.of());
         }
         return switchPlatformHelpers(copy);
     }

@@ -18,8 +18,8 @@ public final class PlannedGraph extends ComputationGraph implements AutoCloseabl
     }
 
     /** Compiles the chain (after the helpers are installed: the plan reads the same parameters). */
-    void plan(boolean bf16, boolean directOnly) {
-        plan = InferencePlan.of(this, bf16, directOnly);
+    void plan(boolean bf16, boolean directOnly, java.util.Map<String, org.convlab.runtime.dnnl.ActivationRange> int8Inputs) {
+        plan = InferencePlan.of(this, bf16, directOnly, int8Inputs);
     }
 
     /** The compiled chain, or null where this graph runs layer by layer. */

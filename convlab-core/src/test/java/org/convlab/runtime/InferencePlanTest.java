@@ -146,6 +146,31 @@ class InferencePlanTest {
     }
 
     @Test
+    void theMainJobsModelInInt8AgreesWithTheLayerByLayerInt8Path() {
+        if (Precision.available(Precision.INT8) != Precision.INT8) {
+            return; // no VNNI: int8 requests run in float
+        }
+        ComputationGraph graph = GraphBuilder.of(Architectures.get("fruits-cnn-bn").withInput(InputShape.parse("28x28x1"))
+                .withClasses(10)).optSeed(3).build();
+        perturb(graph, 40);
+        INDArray x = SeededArrays.centred(8, 16, 1, 28, 28).addi(0.5);
+        Int8Calibration calibration = Int8Calibration.measure(graph, java.util.List.of(x));
+        INDArray floats = dl4j(graph).outputSingle(false, x);
+        try (PlannedGraph int8 = (PlannedGraph) Networks.frozen(graph, Precision.INT8, calibration)) {
+            InferencePlan plan = int8.plan();
+            assertNotNull(plan);
+            assertTrue(plan.describe().startsWith("conv2d+relu+batch_norm int8 (hands over integers),"), plan.describe());
+            INDArray planned = int8.outputSingle(false, x);
+            INDArray layers = int8.layerByLayer(x);
+            // The same quantization points both ways (each layer's input at its calibrated scale): the same integers.
+            assertTrue(maxAbsDifference(planned, layers) < 1e-4, "plan against layers: " + maxAbsDifference(planned, layers));
+            assertTrue(maxAbsDifference(planned, floats) < 5e-2, "int8 against float: " + maxAbsDifference(planned, floats));
+            assertTrue(plan.implementations().values().stream().flatMap(java.util.Set::stream).anyMatch(n -> n.contains("vnni")),
+                    plan.implementations().toString());
+        }
+    }
+
+    @Test
     void aGraphWithAResidualAddRunsLayerByLayer() {
         ComputationGraph graph = GraphBuilder.of(Architectures.get("resnet-small").withInput(InputShape.parse("16x16x3"))
                 .withClasses(4)).optSeed(3).build();

@@ -55,7 +55,8 @@ abstract class ChainStep implements AutoCloseable {
     }
 
     /** Appends the step(s) of one layer to {@code steps}; false where the plan does not compile it. */
-    static boolean add(List<ChainStep> steps, LayerVertex vertex, Map<String, INDArray> params) {
+    static boolean add(List<ChainStep> steps, LayerVertex vertex, Map<String, INDArray> params,
+                       Map<String, ActivationRange> int8Inputs) {
         InputPreProcessor pre = vertex.getPreProcessor();
         if (pre != null && !flattens(pre)) {
             return false;
@@ -70,7 +71,8 @@ abstract class ChainStep implements AutoCloseable {
             if (relu == null || c.getCnn2dDataFormat() != CNN2DFormat.NCHW || c.getConvolutionMode() == ConvolutionMode.Causal) {
                 return false;
             }
-            steps.add(new Conv(c.getLayerName(), c, params.get("W"), c.hasBias() ? params.get("b") : null, relu));
+            steps.add(new Conv(c.getLayerName(), c, params.get("W"), c.hasBias() ? params.get("b") : null, relu,
+                    int8Inputs.get(c.getLayerName())));
             return true;
         }
         if (layer instanceof BatchNormalization bn) {
@@ -117,7 +119,8 @@ abstract class ChainStep implements AutoCloseable {
             if (relu == null) {
                 return false;
             }
-            steps.add(new Dense(params.get("W"), hasBias ? params.get("b") : null, relu, output, softmax));
+            steps.add(new Dense(params.get("W"), hasBias ? params.get("b") : null, relu, output, softmax,
+                    output ? null : int8Inputs.get(layer.getLayerName())));
             return true;
         }
         return false;
@@ -135,7 +138,8 @@ abstract class ChainStep implements AutoCloseable {
      * The steps with a batch norm folded into the convolution before it where that convolution has no activation
      * (w * gamma / sqrt(var + eps), (b - mean) * gamma / sqrt(var + eps) + beta), a batch norm after a convolution's
      * ReLU taken into it as two per-channel post-ops (times gamma / sqrt(var + eps), plus beta - mean times that),
-     * and a ReLU layer folded into the convolution or dense layer before it as its post-op.
+     * and a ReLU layer folded into the convolution or dense layer before it as its post-op; in int8, a convolution
+     * whose reader is another int8 layer writes that layer's input integers.
      */
     static List<ChainStep> fused(List<ChainStep> steps) {
         List<ChainStep> out = new ArrayList<>();
@@ -151,6 +155,17 @@ abstract class ChainStep implements AutoCloseable {
                 out.set(out.size() - 1, d.withRelu());
             } else {
                 out.add(step);
+            }
+        }
+        // An int8 convolution read by an int8 layer (through max pools alone) writes that layer's integers.
+        for (int i = 0; i < out.size(); i++) {
+            int next = i + 1;
+            while (next < out.size() && out.get(next) instanceof Pool p && p.kind == PoolingType.MAX) {
+                next++;
+            }
+            if (out.get(i) instanceof Conv c && c.int8 != null && next < out.size() && out.get(next) instanceof Weighted w
+                    && w.int8Input != null) {
+                out.set(i, c.handingOver(w.int8Input));
             }
         }
         return out;
@@ -174,6 +189,8 @@ abstract class ChainStep implements AutoCloseable {
     /** Where the chain stands while it is built: the current activation and the types in play. */
     static final class Cursor {
         memory current;
+        /** Integer steps per unit of the current activation where it is u8 or s8 (an int8 hand-over); 1 for floats. */
+        float scale = 1f;
         final memory input;
         final data_type activations;
         final boolean directOnly;
@@ -189,17 +206,33 @@ abstract class ChainStep implements AutoCloseable {
             return Dnnl.dims(current.get_desc());
         }
 
-        /** A reorder of the current activation into {@code wanted}, when it is not already in it. */
+        /**
+         * A reorder of the current activation into {@code wanted}, when it is not already in it; integers become
+         * floats on the way (divided by their scale) where {@code wanted} is a float type.
+         */
         void reorderTo(memory.desc wanted, List<Stage> stages) {
-            if (!current.get_desc().equals(wanted)) {
-                copyTo(wanted, stages);
+            convert(wanted, Dnnl.integer(wanted.data_type()) ? scale : 1f, stages);
+        }
+
+        /** A reorder into {@code wanted}, its values multiplied so that they come out in {@code wantedScale}'s steps. */
+        void convert(memory.desc wanted, float wantedScale, List<Stage> stages) {
+            if (!current.get_desc().equals(wanted) || wantedScale != scale) {
+                copyTo(wanted, wantedScale, stages);
+            }
+        }
+
+        /** The current activation as floats (plain NCHW where it holds integers), for the layers that compute in float. */
+        void floating(List<Stage> stages) {
+            if (Dnnl.integer(current.get_desc().data_type())) {
+                convert(Dnnl.of(dims(), data_type.f32, dims().length == 4 ? memory.format_tag.nchw : memory.format_tag.ab),
+                        1f, stages);
             }
         }
 
         /** A reorder (or copy) into {@code wanted} when the current activation is the caller's input, never written. */
         void ownCopy(memory.desc wanted, List<Stage> stages) {
             if (current == input) {
-                copyTo(wanted, stages);
+                copyTo(wanted, scale, stages);
             }
         }
 
@@ -211,10 +244,13 @@ abstract class ChainStep implements AutoCloseable {
             return stages;
         }
 
-        private void copyTo(memory.desc wanted, List<Stage> stages) {
+        private void copyTo(memory.desc wanted, float wantedScale, List<Stage> stages) {
             memory to = Dnnl.unbound(wanted);
-            stages.add(Stage.of(new reorder(current, to), current, to, Map.of()));
+            float factor = wantedScale / scale;
+            reorder r = Dnnl.reorder(current, to, factor == 1f ? null : Int8.scaling(new float[] {factor}, 0));
+            stages.add(Stage.of(r, current, to, Map.of()));
             current = to;
+            scale = wantedScale;
         }
     }
 
@@ -281,13 +317,18 @@ abstract class ChainStep implements AutoCloseable {
         }
 
         memory in(memory.desc wanted) {
+            return in(wanted, null);
+        }
+
+        /** In {@code wanted}, multiplied on the way by {@code scaling}'s scales (int8 weights) when it is not null. */
+        memory in(memory.desc wanted, primitive_attr scaling) {
             for (memory m : packed) {
                 if (m.get_desc().equals(wanted)) {
                     return m;
                 }
             }
             memory copy = new memory(wanted, Dnnl.engine());
-            new reorder(user, copy).execute(Dnnl.stream(), user, copy);
+            Dnnl.reorder(user, copy, scaling).execute(Dnnl.stream(), user, copy);
             Dnnl.stream()._wait();
             packed.add(copy);
             return copy;
@@ -307,20 +348,34 @@ abstract class ChainStep implements AutoCloseable {
         final INDArray bias;
         final PackedWeights packed;
         final memory biasMemory;
+        /** The calibrated range of the layer's input, to multiply in int8; null in float. */
+        final ActivationRange int8Input;
+        /** The int8 scales and scaled bias, made from {@code rows} (the weights, a row per output); null in float. */
+        final Int8 int8;
 
-        Weighted(INDArray weights, memory.desc layout, INDArray bias, long outputs) {
+        Weighted(INDArray weights, memory.desc layout, INDArray bias, long outputs, ActivationRange int8Input, INDArray rows) {
             this.weights = weights;
             this.bias = bias == null ? Nd4j.zeros(DataType.FLOAT, outputs) : Dnnl.readable(bias.reshape(outputs));
             memory user = Dnnl.unbound(layout);
             user.set_data_handle(Dnnl.address(weights));
             packed = new PackedWeights(user);
             biasMemory = floats(this.bias, new long[] {outputs}, memory.format_tag.a);
+            this.int8Input = int8Input;
+            this.int8 = int8Input == null ? null : new Int8(rows, this.bias, int8Input, null);
+        }
+
+        /** The input type of the int8 kernel. */
+        data_type int8Type() {
+            return int8.inputType;
         }
 
         @Override
         public void close() {
             packed.close();
             biasMemory.close();
+            if (int8 != null) {
+                int8.scaledBias.close();
+            }
         }
     }
 
@@ -331,32 +386,41 @@ abstract class ChainStep implements AutoCloseable {
         private final boolean relu;
         /** A batch norm after the ReLU, applied as post-ops where oneDNN takes them, else as a step of its own. */
         private final Norm normAfter;
+        /** In int8, the range of the next int8 layer's input, whose integers this one writes; else null. */
+        private final ActivationRange handOver;
 
-        Conv(String name, ConvolutionLayer conf, INDArray weights, INDArray bias, boolean relu) {
-            this(name, conf, weights, bias, relu, null);
+        Conv(String name, ConvolutionLayer conf, INDArray weights, INDArray bias, boolean relu, ActivationRange int8Input) {
+            this(name, conf, weights, bias, relu, null, int8Input, null);
         }
 
-        private Conv(String name, ConvolutionLayer conf, INDArray weights, INDArray bias, boolean relu, Norm normAfter) {
-            super(Dnnl.readable(weights), Dnnl.plain(weights.shape(), memory.format_tag.oihw), bias, weights.size(0));
+        private Conv(String name, ConvolutionLayer conf, INDArray weights, INDArray bias, boolean relu, Norm normAfter,
+                     ActivationRange int8Input, ActivationRange handOver) {
+            super(Dnnl.readable(weights), Dnnl.plain(weights.shape(), memory.format_tag.oihw), bias, weights.size(0), int8Input,
+                    Dnnl.readable(weights));
             this.name = name;
             this.conf = conf;
             this.normAfter = normAfter;
             this.relu = relu;
+            this.handOver = handOver;
         }
 
         Conv folding(Norm n) {
             INDArray scale = n.scale();
             INDArray w = weights.mul(scale.reshape(scale.length(), 1, 1, 1));
             INDArray b = bias.sub(n.mean).mul(scale).add(n.beta);
-            return new Conv(name, conf, w, b, relu);
+            return new Conv(name, conf, w, b, relu, null, int8Input, handOver);
         }
 
         Conv withRelu() {
-            return new Conv(name, conf, weights, bias, true);
+            return new Conv(name, conf, weights, bias, true, normAfter, int8Input, handOver);
         }
 
         Conv followedBy(Norm n) {
-            return new Conv(name, conf, weights, bias, relu, n);
+            return new Conv(name, conf, weights, bias, relu, n, int8Input, handOver);
+        }
+
+        Conv handingOver(ActivationRange next) {
+            return new Conv(name, conf, weights, bias, relu, normAfter, int8Input, next);
         }
 
         @Override
@@ -368,24 +432,48 @@ abstract class ChainStep implements AutoCloseable {
             int[] d = conf.getDilation();
             long[][] geometry = Windows.of(in, k, s, conf.getPadding(), d, conf.getConvolutionMode());
             long[] out = {in[0], oc, geometry[0][0], geometry[0][1]};
+            if (int8 != null) {
+                try {
+                    return fused(cursor, in, out, geometry, true);
+                } catch (RuntimeException noFastInt8Kernel) {
+                    // This geometry runs in float, as the layer-by-layer path runs it.
+                }
+            }
+            return fused(cursor, in, out, geometry, false);
+        }
+
+        private List<Stage> fused(Cursor cursor, long[] in, long[] out, long[][] geometry, boolean quantized) {
             if (normAfter != null) {
                 try {
-                    return build(cursor, in, out, geometry, true);
+                    return build(cursor, in, out, geometry, true, quantized);
                 } catch (RuntimeException noFusedKernel) {
-                    List<Stage> stages = new ArrayList<>(build(cursor, in, out, geometry, false));
+                    List<Stage> stages = new ArrayList<>(build(cursor, in, out, geometry, false, quantized));
                     stages.addAll(normAfter.build(cursor));
                     return stages;
                 }
             }
-            return build(cursor, in, out, geometry, false);
+            return build(cursor, in, out, geometry, false, quantized);
         }
 
-        private List<Stage> build(Cursor cursor, long[] in, long[] out, long[][] geometry, boolean withNorm) {
+        /**
+         * The convolution's primitive and the reorder into it. Quantized: u8/s8 input at the calibrated scale, s8
+         * weights per output channel, int32 sums scaled back to floats before the post-ops, and, where it hands
+         * over, a last post-op that scales onto the next layer's integers (which the output then holds).
+         */
+        private List<Stage> build(Cursor cursor, long[] in, long[] out, long[][] geometry, boolean withNorm, boolean quantized) {
             long oc = out[1];
             int[] s = conf.getStride();
             int[] d = conf.getDilation();
-            data_type type = cursor.activations;
+            // A batch norm run as a step of its own reads floats: no hand-over then.
+            ActivationRange next = quantized && (withNorm || normAfter == null) ? handOver : null;
+            data_type type = quantized ? int8Type() : cursor.activations;
+            data_type weightType = quantized ? data_type.s8 : type;
+            data_type outType = next != null ? (next.unsigned() ? data_type.u8 : data_type.s8)
+                    : quantized ? data_type.f32 : type;
             primitive_attr attr = new primitive_attr();
+            if (quantized) {
+                attr.set_output_scales(1 << 1, int8.outputScales);
+            }
             post_ops ops = new post_ops();
             if (relu) {
                 ops.append_eltwise(1f, dnnl.algorithm.eltwise_relu, 0f, 0f);
@@ -394,6 +482,9 @@ abstract class ChainStep implements AutoCloseable {
             if (withNorm) {
                 ops.append_binary(dnnl.algorithm.binary_mul, perChannel);
                 ops.append_binary(dnnl.algorithm.binary_add, perChannel);
+            }
+            if (next != null) {
+                ops.append_eltwise(1f, dnnl.algorithm.eltwise_linear, next.scale(), 0f);
             }
             attr.set_post_ops(ops);
             long[] dilation = {d[0] - 1, d[1] - 1};
@@ -406,21 +497,23 @@ abstract class ChainStep implements AutoCloseable {
             convolution_forward.primitive_desc pd;
             try {
                 pd = new convolution_forward.primitive_desc(new convolution_forward.desc(dnnl.prop_kind.forward_inference,
-                        algorithm, Dnnl.of(in, type, memory.format_tag.any), Dnnl.of(weightDims, type, memory.format_tag.any),
-                        Dnnl.plain(new long[] {oc}, memory.format_tag.x), Dnnl.of(out, type, memory.format_tag.any),
+                        algorithm, Dnnl.of(in, type, memory.format_tag.any), Dnnl.of(weightDims, weightType, memory.format_tag.any),
+                        Dnnl.plain(new long[] {oc}, memory.format_tag.x), Dnnl.of(out, outType, memory.format_tag.any),
                         strides, dilation, geometry[1], geometry[2]), attr, Dnnl.engine());
             } catch (RuntimeException noWinograd) {
                 pd = new convolution_forward.primitive_desc(new convolution_forward.desc(dnnl.prop_kind.forward_inference,
                         dnnl.algorithm.convolution_direct, Dnnl.of(in, type, memory.format_tag.any),
-                        Dnnl.of(weightDims, type, memory.format_tag.any), Dnnl.plain(new long[] {oc}, memory.format_tag.x),
-                        Dnnl.of(out, type, memory.format_tag.any), strides, dilation, geometry[1], geometry[2]), attr, Dnnl.engine());
+                        Dnnl.of(weightDims, weightType, memory.format_tag.any), Dnnl.plain(new long[] {oc}, memory.format_tag.x),
+                        Dnnl.of(out, outType, memory.format_tag.any), strides, dilation, geometry[1], geometry[2]), attr, Dnnl.engine());
             }
             requireFast(pd.impl_info_str().getString(), "convolution " + java.util.Arrays.toString(in) + " -> " + oc);
             List<Stage> stages = new ArrayList<>();
-            cursor.reorderTo(pd.src_desc(), stages);
+            cursor.convert(pd.src_desc(), quantized ? int8.inputScale : 1f, stages);
             memory dst = Dnnl.unbound(pd.dst_desc());
             Map<Integer, memory> constants = new java.util.HashMap<>(Map.of(
-                    dnnl.DNNL_ARG_WEIGHTS, packed.in(pd.weights_desc()), dnnl.DNNL_ARG_BIAS, biasMemory));
+                    dnnl.DNNL_ARG_WEIGHTS, quantized ? packed.in(pd.weights_desc(), Int8.scaling(int8.weightScales, 0))
+                            : packed.in(pd.weights_desc()),
+                    dnnl.DNNL_ARG_BIAS, quantized ? int8.scaledBias : biasMemory));
             if (withNorm) {
                 int first = relu ? 1 : 0; // the post-ops' positions after the ReLU
                 constants.put(postOpArgument(first), normAfter.postOpScale);
@@ -428,6 +521,7 @@ abstract class ChainStep implements AutoCloseable {
             }
             stages.add(Stage.of(new convolution_forward(pd), cursor.current, dst, constants, name, pd.impl_info_str().getString()));
             cursor.current = dst;
+            cursor.scale = next != null ? next.scale() : 1f;
             return stages;
         }
 
@@ -438,7 +532,8 @@ abstract class ChainStep implements AutoCloseable {
 
         @Override
         public String toString() {
-            return "conv2d" + (relu ? "+relu" : "") + (normAfter != null ? "+batch_norm" : "");
+            return "conv2d" + (relu ? "+relu" : "") + (normAfter != null ? "+batch_norm" : "") + (int8 != null ? " int8" : "")
+                    + (handOver != null ? " (hands over integers)" : "");
         }
     }
 
@@ -505,15 +600,18 @@ abstract class ChainStep implements AutoCloseable {
 
         @Override
         List<Stage> build(Cursor cursor) {
+            List<Stage> stages = new ArrayList<>();
+            cursor.floating(stages);
             memory.desc data = cursor.current.get_desc();
             int flags = dnnl.normalization_flags.use_global_stats.value | dnnl.normalization_flags.use_scale.value
                     | dnnl.normalization_flags.use_shift.value;
             batch_normalization_forward.primitive_desc pd = new batch_normalization_forward.primitive_desc(
                     new batch_normalization_forward.desc(dnnl.prop_kind.forward_inference.value, data, eps, flags), Dnnl.engine());
             requireFast(pd.impl_info_str().getString(), "batch norm");
-            return cursor.inPlace(new batch_normalization_forward(pd), Map.of(
+            stages.addAll(cursor.inPlace(new batch_normalization_forward(pd), Map.of(
                     dnnl.DNNL_ARG_SCALE, wrappers[0], dnnl.DNNL_ARG_SHIFT, wrappers[1],
-                    dnnl.DNNL_ARG_MEAN, wrappers[2], dnnl.DNNL_ARG_VARIANCE, wrappers[3]));
+                    dnnl.DNNL_ARG_MEAN, wrappers[2], dnnl.DNNL_ARG_VARIANCE, wrappers[3])));
+            return stages;
         }
 
         @Override
@@ -571,10 +669,13 @@ abstract class ChainStep implements AutoCloseable {
     static final class Relu extends ChainStep {
         @Override
         List<Stage> build(Cursor cursor) {
+            List<Stage> stages = new ArrayList<>();
+            cursor.floating(stages);
             memory.desc data = cursor.current.get_desc();
             eltwise_forward.primitive_desc pd = new eltwise_forward.primitive_desc(new eltwise_forward.desc(
                     dnnl.prop_kind.forward_inference, dnnl.algorithm.eltwise_relu, data, 0f, 0f), Dnnl.engine());
-            return cursor.inPlace(new eltwise_forward(pd), Map.of());
+            stages.addAll(cursor.inPlace(new eltwise_forward(pd), Map.of()));
+            return stages;
         }
 
         @Override
@@ -592,17 +693,18 @@ abstract class ChainStep implements AutoCloseable {
         private final boolean output;
         private final boolean softmax;
 
-        Dense(INDArray weights, INDArray bias, boolean relu, boolean output, boolean softmax) {
+        Dense(INDArray weights, INDArray bias, boolean relu, boolean output, boolean softmax, ActivationRange int8Input) {
             // DL4J keeps W as [in, out]; oneDNN reads [out, in]: the same elements through swapped strides.
             super(weights, new memory.desc(new long[] {weights.columns(), weights.rows()}, data_type.f32,
-                    new long[] {weights.stride(1), weights.stride(0)}), bias, weights.columns());
+                    new long[] {weights.stride(1), weights.stride(0)}), bias, weights.columns(), int8Input,
+                    int8Input == null ? null : weights.transpose().dup('c'));
             this.relu = relu;
             this.output = output;
             this.softmax = softmax;
         }
 
         Dense withRelu() {
-            return new Dense(weights, bias, true, output, softmax);
+            return new Dense(weights, bias, true, output, softmax, int8Input);
         }
 
         @Override
@@ -617,45 +719,62 @@ abstract class ChainStep implements AutoCloseable {
 
         @Override
         List<Stage> build(Cursor cursor) {
-            List<Stage> stages = new ArrayList<>();
+            if (int8 != null) {
+                try {
+                    return build(cursor, true);
+                } catch (RuntimeException noFastInt8Kernel) {
+                    // This layer runs in float, as the layer-by-layer path runs it.
+                }
+            }
+            return build(cursor, false);
+        }
+
+        /** Quantized: u8/s8 rows at the calibrated scale, s8 weights per output, float output. */
+        private List<Stage> build(Cursor cursor, boolean quantized) {
             long[] in = cursor.dims();
-            data_type type = cursor.activations;
             long nIn = weights.rows();
             long nOut = weights.columns();
-            if (in.length == 4) {
-                // Flatten: NCHW order in a plain buffer, then the same bytes seen as [N, C*H*W].
-                cursor.reorderTo(Dnnl.of(in, type, memory.format_tag.nchw), stages);
-                cursor.ownCopy(Dnnl.of(in, type, memory.format_tag.nchw), stages);
-                memory flat = Dnnl.unbound(Dnnl.of(new long[] {in[0], nIn}, type, memory.format_tag.ab));
-                stages.add(Stage.view(cursor.current, flat));
-                cursor.current = flat;
-            } else {
-                cursor.reorderTo(Dnnl.of(new long[] {in[0], nIn}, type, memory.format_tag.ab), stages);
-            }
+            data_type type = quantized ? int8Type() : cursor.activations;
             primitive_attr attr = new primitive_attr();
+            if (quantized) {
+                attr.set_output_scales(1 << 1, int8.outputScales);
+            }
             if (relu) {
                 post_ops ops = new post_ops();
                 ops.append_eltwise(1f, dnnl.algorithm.eltwise_relu, 0f, 0f);
                 attr.set_post_ops(ops);
             }
-            data_type outType = output ? data_type.f32 : type;
+            data_type outType = output || quantized ? data_type.f32 : type;
             inner_product_forward.primitive_desc pd = new inner_product_forward.primitive_desc(new inner_product_forward.desc(
-                    dnnl.prop_kind.forward_inference.value, cursor.current.get_desc(),
-                    Dnnl.of(new long[] {nOut, nIn}, type, memory.format_tag.any), Dnnl.plain(new long[] {nOut}, memory.format_tag.a),
+                    dnnl.prop_kind.forward_inference.value, Dnnl.of(new long[] {in[0], nIn}, type, memory.format_tag.ab),
+                    Dnnl.of(new long[] {nOut, nIn}, quantized ? data_type.s8 : type, memory.format_tag.any),
+                    Dnnl.plain(new long[] {nOut}, memory.format_tag.a),
                     Dnnl.of(new long[] {in[0], nOut}, outType, memory.format_tag.ab)), attr, Dnnl.engine());
             requireFast(pd.impl_info_str().getString(), "dense layer " + nIn + " -> " + nOut);
-            cursor.reorderTo(pd.src_desc(), stages);
+            List<Stage> stages = new ArrayList<>();
+            if (in.length == 4) {
+                // Flatten: NCHW order in a plain buffer, then the same bytes seen as [N, C*H*W].
+                data_type current = cursor.current.get_desc().data_type();
+                cursor.reorderTo(Dnnl.of(in, current, memory.format_tag.nchw), stages);
+                cursor.ownCopy(Dnnl.of(in, current, memory.format_tag.nchw), stages);
+                memory flat = Dnnl.unbound(Dnnl.of(new long[] {in[0], nIn}, current, memory.format_tag.ab));
+                stages.add(Stage.view(cursor.current, flat));
+                cursor.current = flat;
+            }
+            cursor.convert(pd.src_desc(), quantized ? int8.inputScale : 1f, stages);
             memory dst = Dnnl.unbound(pd.dst_desc());
             stages.add(Stage.of(new inner_product_forward(pd), cursor.current, dst, Map.of(
-                    dnnl.DNNL_ARG_WEIGHTS, packed.in(pd.weights_desc()),
-                    dnnl.DNNL_ARG_BIAS, biasMemory)));
+                    dnnl.DNNL_ARG_WEIGHTS, quantized ? packed.in(pd.weights_desc(), Int8.scaling(int8.weightScales, 0))
+                            : packed.in(pd.weights_desc()),
+                    dnnl.DNNL_ARG_BIAS, quantized ? int8.scaledBias : biasMemory)));
             cursor.current = dst;
+            cursor.scale = 1f;
             return stages;
         }
 
         @Override
         public String toString() {
-            return (output ? "output" : "dense") + (relu ? "+relu" : softmax ? "+softmax" : "");
+            return (output ? "output" : "dense") + (relu ? "+relu" : softmax ? "+softmax" : "") + (int8 != null ? " int8" : "");
         }
     }
 

@@ -31,12 +31,15 @@ import org.slf4j.LoggerFactory;
  * Runtime fold it), batch norm with the running statistics, max and average pooling (global too), dropout
  * (nothing at inference), ReLU layers, dense layers and a softmax or linear output layer, in a single chain
  * from one input. A graph with any other vertex (a residual add, a concatenation), activation or layer
- * setting, or a layer oneDNN would run on its slow reference kernel, gets no plan ({@link #of} answers null)
- * and runs layer by layer as before. Int8 graphs run layer by layer (their calibrated hand-overs live in the
- * layers).
+ * setting gets no plan ({@link #of} answers null) and runs layer by layer; an input shape for which a layer has
+ * only oneDNN's slow reference kernel runs layer by layer too.
  *
  * <p>In bf16 the activations travel between layers in bf16 and the convolutions and dense layers multiply in
- * it, accumulating in float; the probabilities come out in float.
+ * it, accumulating in float; the probabilities come out in float. In int8 the layers with a calibrated input
+ * range multiply u8/s8 by s8 as the layer-by-layer path does ({@link Int8}: the same scales, so the same
+ * integers), a convolution whose reader is another int8 layer (directly or through max pools) writes that
+ * reader's input integers, its ReLU and batch norm applied first as post-ops; floats and integers meet through
+ * reorders that scale.
  *
  * <p>Primitives and activation buffers are made per input shape, on its first call (the eight most recent
  * shapes are kept); the packed weights are shared between them. Not for concurrent callers of one plan (nor is a ComputationGraph):
@@ -70,6 +73,16 @@ public final class InferencePlan implements AutoCloseable {
      * @param directOnly whether every convolution runs oneDNN's direct algorithm
      */
     public static InferencePlan of(ComputationGraph graph, boolean bf16, boolean directOnly) {
+        return of(graph, bf16, directOnly, Map.of());
+    }
+
+    /**
+     * As {@link #of(ComputationGraph, boolean, boolean)}, the convolutions and hidden dense layers named in
+     * {@code int8Inputs} multiplying 8-bit integers over those calibrated input ranges, as the layer-by-layer
+     * path does (a layer without a fast int8 kernel runs in float).
+     */
+    public static InferencePlan of(ComputationGraph graph, boolean bf16, boolean directOnly,
+                                   Map<String, ActivationRange> int8Inputs) {
         var conf = graph.getConfiguration();
         if (conf.getNetworkInputs().size() != 1 || conf.getNetworkOutputs().size() != 1) {
             return null;
@@ -90,7 +103,7 @@ public final class InferencePlan implements AutoCloseable {
                 LOG.debug("inference runs layer by layer: vertex '{}' reads {}, not the one before it alone", name, inputs);
                 return null;
             }
-            boolean compiles = vertex instanceof LayerVertex lv ? ChainStep.add(steps, lv, graph.getLayer(name).paramTable())
+            boolean compiles = vertex instanceof LayerVertex lv ? ChainStep.add(steps, lv, graph.getLayer(name).paramTable(), int8Inputs)
                     : vertex instanceof PreprocessorVertex pv && ChainStep.flattens(pv.getPreProcessor());
             if (!compiles) {
                 LOG.debug("inference runs layer by layer: vertex '{}' ({}) is not a step the plan compiles", name,

@@ -192,9 +192,17 @@ class Int8Test {
             Precision.request(null);
         }
         INDArray ints = int8.outputSingle(false, x);
+        // The frozen graph answers through its compiled chain: every hidden layer in int8 on VNNI kernels, each
+        // convolution writing its reader's input integers (c1's through the max pool).
+        InferencePlan plan = ((org.convlab.runtime.PlannedGraph) int8).plan();
+        assertEquals("conv2d+relu int8 (hands over integers), max_pool, conv2d+relu int8 (hands over integers),"
+                + " conv2d+relu int8 (hands over integers), dense+relu int8, output+softmax", plan.describe());
+        for (String layer : List.of("c2", "c3")) {
+            assertTrue(plan.implementations().get(layer).stream().allMatch(n -> n.contains("vnni")), plan.implementations().toString());
+        }
+        // Layer by layer, the same hand-overs through the layers' links.
         DnnlConvolution c2 = (DnnlConvolution) DnnlHelpers.helperOf(
                 (org.deeplearning4j.nn.layers.convolution.ConvolutionLayer) int8.getLayer("c2"));
-        assertTrue(c2.implementations().values().stream().allMatch(n -> n.contains("vnni")), c2.implementations().toString());
         // c3 alone reads c2: c2 writes c3's input integers (u8, after a ReLU), not floats.
         assertEquals(org.bytedeco.dnnl.memory.data_type.u8.value, c2.outputLink().type().value);
         // c1's output reaches c2 through a max pool, which pools c2's integers.
