@@ -68,10 +68,11 @@ public class OrtBench {
         }
         System.out.printf(Locale.US, "{\"arch\": \"%s (ONNX Runtime)\", \"input\": \"%s\", \"batch\": %d, \"precision\": \"fp32\","
                         + " \"train_images_per_sec\": null, \"infer_images_per_sec\": %.2f, \"latency_ms_p50\": %.4f,"
-                        + " \"latency_ms_p95\": %.4f, \"peak_rss_mb\": %d, \"infer_threads\": %d, \"latency_threads\": %d,"
+                        + " \"latency_ms_p95\": %.4f, \"inference_peak_rss_mb\": %d, \"peak_rss_mb\": %d, \"infer_threads\": %d,"
+                        + " \"latency_threads\": %d,"
                         + " \"backend\": \"onnxruntime %s (Java), all graph optimisations, %d intra-op threads (latency: %d)\"}%n",
                 model.getFileName(), shape, batch, batch / median(bestBatch), percentile(bestOne, 50) * 1e3,
-                percentile(bestOne, 95) * 1e3, peakRssMb(), batchThreads, oneThreads, env.getVersion(), batchThreads, oneThreads);
+                percentile(bestOne, 95) * 1e3, peakRssMb(), peakRssMb(), batchThreads, oneThreads, env.getVersion(), batchThreads, oneThreads);
     }
 
     /** Uniform random pixels 0..255, NCHW, as the exported graph takes them. */

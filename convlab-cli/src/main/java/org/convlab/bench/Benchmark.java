@@ -33,7 +33,8 @@ import java.util.Map;
  * second at a batch size (median over timed iterations, after warm-up: DL4J needs about ten
  * iterations to settle, and each phase then runs on until the JIT compiler is quiet, see
  * {@link JitSettle}), single-image latency (p50, p95), achieved GFLOP/s from the spec's FLOP
- * count, peak memory, and the backend and precision that ran.
+ * count, peak memory (after the inference phases, which run first, and over the whole run), and the
+ * backend and precision that ran.
  *
  * <pre>{@code
  * Benchmark.Result r = Benchmark.run(Architectures.get("fruits-cnn"), 32, 10, 20, 50, Duration.ofSeconds(20));
@@ -47,14 +48,15 @@ public final class Benchmark {
     /** {@code trainImagesPerSec} and {@code trainGflops} are null in int8, which is for inference only. */
     public record Result(String arch, String input, int batch, int warmup, int iterations, Double trainImagesPerSec,
                          double inferImagesPerSec, double latencyMsP50, double latencyMsP95, Double trainGflops,
-                         double inferGflops, long forwardFlopsPerImage, long peakRssMb, long peakHeapMb, long peakOffheapMb,
-                         Double dataImagesPerSec, double peakGflops, String precision, String backend,
-                         Map<String, String> environment) {
+                         double inferGflops, long forwardFlopsPerImage, long inferencePeakRssMb, long peakRssMb,
+                         long peakHeapMb, long peakOffheapMb, Double dataImagesPerSec, double peakGflops, String precision,
+                         String backend, Map<String, String> environment) {
 
         /** The same result with the data pipeline's figure added. */
         public Result withData(double imagesPerSec) {
             return new Result(arch, input, batch, warmup, iterations, trainImagesPerSec, inferImagesPerSec, latencyMsP50,
-                    latencyMsP95, trainGflops, inferGflops, forwardFlopsPerImage, peakRssMb, peakHeapMb, peakOffheapMb,
+                    latencyMsP95, trainGflops, inferGflops, forwardFlopsPerImage, inferencePeakRssMb, peakRssMb, peakHeapMb,
+                    peakOffheapMb,
                     imagesPerSec, peakGflops, precision, backend, environment);
         }
     }
@@ -79,24 +81,12 @@ public final class Benchmark {
         OffHeapPeak offHeap = new OffHeapPeak();
 
         boolean int8 = Precision.active() == Precision.INT8;
-        Double trainRate = null;
-        if (!int8) {
-            for (int i = 0; i < warmup; i++) {
-                graph.fit(ds);
-            }
-            JitSettle.run(() -> graph.fit(ds), settle);
-            double[] train = new double[iterations];
-            for (int i = 0; i < iterations; i++) {
-                long t = System.nanoTime();
-                graph.fit(ds);
-                train[i] = (System.nanoTime() - t) / 1e9;
-                offHeap.sample();
-            }
-            trainRate = batch / median(train);
-        }
-        // Inference runs on a frozen copy, weights packed once, as Classifier and the server run it;
-        // int8 over ranges measured on the benchmark's own batch (speed does not depend on them).
-        ComputationGraph frozen = Networks.frozen(graph, int8 ? Int8Calibration.measure(graph, List.of(x)) : null);
+        // Inference first, on the initial weights (speed does not depend on their values), so that the resident
+        // set after it is what inference alone needs; then training. Inference runs on a frozen copy, weights
+        // packed once, as Classifier and the server run it; int8 over ranges measured on a few images of the
+        // benchmark's own batch.
+        ComputationGraph frozen = Networks.frozen(graph, int8 ? Int8Calibration.measure(graph,
+                List.of(x.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, Math.min(batch, 8))).dup())) : null);
         for (int i = 0; i < warmup; i++) {
             frozen.outputSingle(false, x);
         }
@@ -119,11 +109,28 @@ public final class Benchmark {
             frozen.outputSingle(false, one);
             latency[i] = (System.nanoTime() - t) / 1e6;
         }
+        long inferencePeakRss = peakRssMb();
+        Double trainRate = null;
+        if (!int8) {
+            for (int i = 0; i < warmup; i++) {
+                graph.fit(ds);
+            }
+            JitSettle.run(() -> graph.fit(ds), settle);
+            double[] train = new double[iterations];
+            for (int i = 0; i < iterations; i++) {
+                long t = System.nanoTime();
+                graph.fit(ds);
+                train[i] = (System.nanoTime() - t) / 1e9;
+                offHeap.sample();
+            }
+            trainRate = batch / median(train);
+        }
         double inferRate = batch / median(infer);
         long forward = FlopCount.forward(spec);
         return new Result(spec.name(), in.toString(), batch, warmup, iterations, trainRate, inferRate,
                 percentile(latency, 50), percentile(latency, 95), trainRate == null ? null : trainRate * FlopCount.training(spec) / 1e9,
-                inferRate * forward / 1e9, forward, peakRssMb(), peakHeapMb(), offHeap.peak >> 20, null, sgemmGflops(),
+                inferRate * forward / 1e9, forward, inferencePeakRss, peakRssMb(), peakHeapMb(), offHeap.peak >> 20, null,
+                sgemmGflops(),
                 Precision.active().label(), env.get("backend") + " " + env.get("nd4j_build") + ", convolutions: " + env.get("conv_engine"),
                 env);
     }

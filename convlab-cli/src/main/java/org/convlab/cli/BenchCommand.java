@@ -128,7 +128,8 @@ final class BenchCommand implements Callable<Integer> {
                     100 * r.inferGflops() / r.peakGflops());
             out.printf(Locale.US, "  peak       %8.1f GFLOP/s FP32 (2048^3 sgemm through ND4J's BLAS)%n", r.peakGflops());
             out.printf(Locale.US, "  latency    p50 %.2f ms, p95 %.2f ms (one image)%n", r.latencyMsP50(), r.latencyMsP95());
-            out.printf(Locale.US, "  memory     peak RSS %d MB, heap %d MB, off-heap %d MB%n", r.peakRssMb(), r.peakHeapMb(), r.peakOffheapMb());
+            out.printf(Locale.US, "  memory     peak RSS %d MB after inference, %d MB with training; heap %d MB, off-heap %d MB%n",
+                    r.inferencePeakRssMb(), r.peakRssMb(), r.peakHeapMb(), r.peakOffheapMb());
             if (r.dataImagesPerSec() != null) {
                 out.printf(Locale.US, "  data       %8.1f images/s decoded, resized and scaled (one thread)%n", r.dataImagesPerSec());
             }
