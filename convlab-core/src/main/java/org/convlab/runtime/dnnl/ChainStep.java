@@ -492,7 +492,7 @@ abstract class ChainStep implements AutoCloseable {
             long[] weightDims = weights.shape();
             boolean f32 = type.value == data_type.f32.value;
             dnnl.algorithm algorithm = cursor.directOnly ? dnnl.algorithm.convolution_direct
-                    : DnnlConvolution.Forward.prefersWinograd(in[0], in[1], out[2] * out[3], f32)
+                    : DnnlConvolution.Forward.winogradPays(in[1], out[2] * out[3], f32)
                     ? dnnl.algorithm.convolution_winograd : dnnl.algorithm.convolution_direct;
             convolution_forward.primitive_desc pd;
             try {
