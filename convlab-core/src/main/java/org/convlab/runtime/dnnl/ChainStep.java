@@ -350,9 +350,10 @@ abstract class ChainStep implements AutoCloseable {
         final memory biasMemory;
         /** The calibrated range of the layer's input, to multiply in int8; null in float. */
         final ActivationRange int8Input;
-        /** The int8 scales and scaled bias, made from {@code rows} (the weights, a row per output); null in float. */
+        /** The int8 scales and scaled bias, made from the weights as a row per output; null in float. */
         final Int8 int8;
 
+        /** {@code rows}: the weights laid out a row per output where {@code weights} are not (a dense layer's), else null. */
         Weighted(INDArray weights, memory.desc layout, INDArray bias, long outputs, ActivationRange int8Input, INDArray rows) {
             this.weights = weights;
             this.bias = bias == null ? Nd4j.zeros(DataType.FLOAT, outputs) : Dnnl.readable(bias.reshape(outputs));
@@ -361,7 +362,7 @@ abstract class ChainStep implements AutoCloseable {
             packed = new PackedWeights(user);
             biasMemory = floats(this.bias, new long[] {outputs}, memory.format_tag.a);
             this.int8Input = int8Input;
-            this.int8 = int8Input == null ? null : new Int8(rows, this.bias, int8Input, null);
+            this.int8 = int8Input == null ? null : new Int8(rows != null ? rows : weights, this.bias, int8Input, null);
         }
 
         /** The input type of the int8 kernel. */
@@ -395,8 +396,9 @@ abstract class ChainStep implements AutoCloseable {
 
         private Conv(String name, ConvolutionLayer conf, INDArray weights, INDArray bias, boolean relu, Norm normAfter,
                      ActivationRange int8Input, ActivationRange handOver) {
+            // A convolution's weights [out, in, kh, kw] are already a row per output.
             super(Dnnl.readable(weights), Dnnl.plain(weights.shape(), memory.format_tag.oihw), bias, weights.size(0), int8Input,
-                    Dnnl.readable(weights));
+                    null);
             this.name = name;
             this.conf = conf;
             this.normAfter = normAfter;
