@@ -45,4 +45,35 @@ class ImageDecoderTest {
         assertTrue(refused.contains("8000x7000") && refused.contains("50 megapixels"), refused);
         assertThrows(ImageDecoder.UnreadableImageException.class, () -> ImageDecoder.pixels("text".getBytes()));
     }
+
+    @Test
+    void everyFormatDecodesFromBytesAsImageIoReadsIt() throws IOException {
+        BufferedImage picture = SyntheticShapes.draw(3, 40, 30, new java.util.Random(5));
+        for (String format : new String[] {"png", "bmp", "gif", "tiff", "jpg"}) {
+            byte[] bytes = encode(picture, format);
+            BufferedImage expected = ImageDecoder.toBgr(ImageIO.read(new java.io.ByteArrayInputStream(bytes)));
+            // twice: the first lookup asks every plugin, the second takes the reader remembered for these bytes
+            for (int round = 0; round < 2; round++) {
+                BufferedImage got = ImageDecoder.decode(bytes).image();
+                assertEquals(expected.getWidth(), got.getWidth(), format);
+                assertTrue(Arrays.equals(pixels(expected), pixels(got)), format + ", round " + round);
+                assertEquals(expected.getWidth() * (long) expected.getHeight(), ImageDecoder.pixels(bytes), format);
+            }
+        }
+    }
+
+    @Test
+    void aKnownSignatureWithGarbageAfterItIsRefusedByName() throws IOException {
+        byte[] png = encode(SyntheticShapes.draw(1, 16, 16, new java.util.Random(7)), "png");
+        ImageDecoder.decode(png); // the PNG reader is now remembered for these first bytes
+        byte[] broken = Arrays.copyOf(png, png.length);
+        Arrays.fill(broken, 16, broken.length, (byte) 0x5A);
+        String refused = assertThrows(ImageDecoder.UnreadableImageException.class, () -> ImageDecoder.decode(broken)).getMessage();
+        assertTrue(refused.startsWith("cannot be decoded (PNG)"), refused);
+        assertThrows(ImageDecoder.UnreadableImageException.class, () -> ImageDecoder.decode(Arrays.copyOf(png, 3)));
+    }
+
+    private static byte[] pixels(BufferedImage bgr) {
+        return ((java.awt.image.DataBufferByte) bgr.getRaster().getDataBuffer()).getData();
+    }
 }
