@@ -29,7 +29,7 @@ final class DataArgument {
     /** The source named by {@code text}, made ready to open. */
     static DataSource ready(String text) {
         DataSource source = DataSource.parse(text);
-        if (source instanceof DataSource.FashionMnistFiles) {
+        if (source.root() instanceof DataSource.FashionMnistFiles) {
             installFashionMnist();
         }
         return source;

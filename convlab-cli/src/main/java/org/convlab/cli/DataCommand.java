@@ -22,7 +22,7 @@ import java.util.Map;
 
 /** {@code convlab data}: inspect a data source, export generated images, measure the pipeline. */
 @Command(name = "data", mixinStandardHelpOptions = true,
-        description = "Data sources: a folder of class folders (Fruits-360 layout), fashion-mnist, an IDX folder, or synthetic:CLASSES:PER_CLASS.",
+        description = "Data sources: a folder of class folders (Fruits-360 layout), fashion-mnist, an IDX folder, or synthetic:CLASSES:PER_CLASS; any of them with filters :classes=LIST (names, indices, ranges such as 5-9) and :per-class=N.",
         subcommands = {DataCommand.Inspect.class, DataCommand.Export.class, DataCommand.Bench.class})
 final class DataCommand {
 

@@ -43,7 +43,7 @@ final class TrainCommand implements Callable<Integer> {
     static final int DEFAULT_EPOCHS = 4;
 
     @Option(names = "--data", defaultValue = DataSources.FASHION_MNIST, paramLabel = "SRC",
-            description = "Class folders, fashion-mnist, an IDX folder or synthetic:CLASSES:PER_CLASS. Default: ${DEFAULT-VALUE}.")
+            description = "Class folders, fashion-mnist, an IDX folder or synthetic:CLASSES:PER_CLASS, optionally filtered: fashion-mnist:classes=5-9:per-class=50. Default: ${DEFAULT-VALUE}.")
     String data;
 
     @Option(names = "--val", paramLabel = "SRC", description = "Validation data (default: the source's own, else a tenth held out).")
@@ -148,8 +148,8 @@ final class TrainCommand implements Callable<Integer> {
                 .optCheckpointDir(registry.checkpointDir(modelName)).build();
         org.convlab.arch.ArchitectureSpec spec = Architectures.resolve(arch);
         InputShape shape = input == null ? null : InputShape.parse(input);
-        DataSource source = DataSource.parse(data);
-        if (source instanceof DataSource.FashionMnistFiles && !DataArgument.installFashionMnist()) {
+        DataSource source = DataArgument.ready(data);
+        if (source instanceof DataSource.FashionMnistFiles && !FashionMnist.isInstalled()) {
             System.err.println("Fashion-MNIST is not installed and cannot be installed here (install it with 'apt-get install -y "
                     + FashionMnist.PACKAGE + "' as root); training on generated shapes instead (synthetic:10:1000)");
             source = DataSource.synthetic(10, 1000);

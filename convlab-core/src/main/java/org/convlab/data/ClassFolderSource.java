@@ -123,6 +123,17 @@ public final class ClassFolderSource implements ImageSource {
     }
 
     @Override
+    public ImageSource classes(List<String> keep) {
+        int[] chosen = Stratified.ofClasses(labelIndices(), labels, keep)[0];
+        return subset(chosen, "classes " + String.join(", ", keep)).withLabels(keep);
+    }
+
+    @Override
+    public ImageSource perClass(int n, long seed) {
+        return subset(Stratified.perClass(labelIndices(), labels.size(), n, seed), n + " per class");
+    }
+
+    @Override
     public Split split(double fraction, long seed) {
         int[][] parts = Stratified.split(labelIndices(), labels.size(), fraction, seed);
         return new Split(subset(parts[0], "split"), subset(parts[1], "held out " + fraction));

@@ -35,6 +35,9 @@ public final class DataSources {
     }
 
     public static Bundle open(DataSource source, InputShape shape) {
+        if (source instanceof DataSource.Subset s) {
+            return subset(s, open(s.base(), shape));
+        }
         if (source instanceof DataSource.Synthetic s) {
             return synthetic(s, shape);
         }
@@ -47,6 +50,29 @@ public final class DataSources {
                     + " of its IDX files");
         }
         return requireShape(IdxFolder.open(FashionMnist.dir(), FASHION_MNIST), shape, source.toString());
+    }
+
+    /** The seed of a {@link DataSource.Subset}'s choice of images: fixed, so one text always means one set. */
+    private static final long SUBSET_SEED = 20_261_206L;
+
+    private static Bundle subset(DataSource.Subset s, Bundle all) {
+        ImageSource train = all.train();
+        ImageSource validation = all.validation();
+        ImageSource test = all.test();
+        if (s.classes() != null) {
+            List<String> keep = ClassSelection.resolve(s.classes(), train.labels(), s.base().toString());
+            if (keep.size() < 2) {
+                throw new ConvLabException("classes=" + s.classes() + " keeps one class (" + keep.get(0) + ") of "
+                        + s.base() + "; a classifier needs at least two");
+            }
+            train = train.classes(keep);
+            validation = validation == null ? null : validation.classes(keep);
+            test = test == null ? null : test.classes(keep);
+        }
+        if (s.perClass() != null) {
+            train = train.perClass(s.perClass(), SUBSET_SEED);
+        }
+        return new Bundle(train, validation, test);
     }
 
     private static Bundle folderSource(Path path, InputShape shape) {

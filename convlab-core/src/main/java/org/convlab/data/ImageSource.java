@@ -61,6 +61,15 @@ public interface ImageSource {
     /** At most {@code n} examples, the same share taken from each class (seeded). */
     ImageSource limit(int n, long seed);
 
+    /**
+     * Only the examples of {@code keep} (a subset of {@link #labels()}), labelled in {@code keep}'s order:
+     * a model trained on them has exactly these classes.
+     */
+    ImageSource classes(List<String> keep);
+
+    /** At most {@code n} examples of each class, chosen at random (seeded). */
+    ImageSource perClass(int n, long seed);
+
     /** A stratified split: {@code fraction} of each class goes to the second part (seeded). */
     Split split(double fraction, long seed);
 

@@ -130,6 +130,18 @@ public final class InMemorySource implements ImageSource {
     }
 
     @Override
+    public ImageSource classes(List<String> keep) {
+        int[][] chosen = Stratified.ofClasses(labelIndex, labels, keep);
+        InMemorySource only = subset(chosen[0], "classes " + String.join(", ", keep));
+        return new InMemorySource(only.description, keep, only.features, chosen[1], augmentSeed, preprocessing());
+    }
+
+    @Override
+    public ImageSource perClass(int n, long seed) {
+        return subset(Stratified.perClass(labelIndex, labels.size(), n, seed), n + " per class");
+    }
+
+    @Override
     public Split split(double fraction, long seed) {
         int[][] parts = Stratified.split(labelIndex, labels.size(), fraction, seed);
         return new Split(subset(parts[0], "split"), subset(parts[1], "held out " + fraction));

@@ -68,6 +68,33 @@ final class Stratified {
         return toArray(chosen);
     }
 
+    /** At most {@code n} indices of each class, chosen at random (seeded); a smaller class gives all it has. */
+    static int[] perClass(int[] labels, int classes, int n, long seed) {
+        if (n < 1) {
+            throw new ConvLabException("per-class must be at least 1, received " + n);
+        }
+        List<Integer> chosen = new ArrayList<>();
+        for (List<Integer> g : byClass(labels, classes, seed)) {
+            chosen.addAll(g.subList(0, Math.min(n, g.size())));
+        }
+        Collections.sort(chosen);
+        return toArray(chosen);
+    }
+
+    /** The indices whose class is among {@code keep}, and their labels as positions in {@code keep}. */
+    static int[][] ofClasses(int[] labels, List<String> names, List<String> keep) {
+        List<Integer> chosen = new ArrayList<>();
+        List<Integer> relabelled = new ArrayList<>();
+        for (int i = 0; i < labels.length; i++) {
+            int at = keep.indexOf(names.get(labels[i]));
+            if (at >= 0) {
+                chosen.add(i);
+                relabelled.add(at);
+            }
+        }
+        return new int[][] {toArray(chosen), toArray(relabelled)};
+    }
+
     /** A seeded permutation of 0..n-1. */
     static int[] permutation(int n, long seed) {
         List<Integer> order = new ArrayList<>(n);

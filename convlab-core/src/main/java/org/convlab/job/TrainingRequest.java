@@ -34,7 +34,7 @@ public record TrainingRequest(ArchitectureSpec architecture, DataSource data, St
 
     /** The shape images are brought to before the architecture is fitted to them (null: the data's own). */
     public InputShape requestedShape() {
-        return input != null ? input : data instanceof DataSource.Synthetic ? architecture.input() : null;
+        return input != null ? input : data.root() instanceof DataSource.Synthetic ? architecture.input() : null;
     }
 
     public static final class Builder {
