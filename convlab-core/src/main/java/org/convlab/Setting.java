@@ -25,7 +25,10 @@ public enum Setting {
     SPARK_MODE("Spark mode", "--spark-mode"),
     SPARK_DATA("Spark data", "--spark-data"),
     PRECISION("precision", "--precision"),
-    TTA("test-time augmentation", "--tta");
+    TTA("test-time augmentation", "--tta"),
+    FROM("base model", "--from"),
+    FREEZE("frozen layers", "--freeze"),
+    ARCHITECTURE("architecture", "--arch");
 
     private final String word;
     private final String flag;

@@ -81,6 +81,9 @@ final class ModelsCommand {
         @Parameters(paramLabel = "NAME:VERSION")
         String ref;
 
+        @Option(names = "--force", description = "Remove it even if fine-tuned models name it as their base.")
+        boolean force;
+
         @Mixin
         RegistryOption registryOption;
 
@@ -90,7 +93,7 @@ final class ModelsCommand {
         @Override
         public Integer call() {
             ModelRegistry.Ref r = ModelRegistry.Ref.parse(ref);
-            registryOption.open().remove(r);
+            registryOption.open().remove(r, force);
             command.commandLine().getOut().println("removed " + r.name() + ":" + r.version());
             command.commandLine().getOut().flush();
             return ConvLab.EXIT_OK;

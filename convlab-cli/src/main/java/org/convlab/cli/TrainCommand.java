@@ -8,6 +8,7 @@ import org.convlab.data.FashionMnist;
 import org.convlab.arch.Architectures;
 import org.convlab.arch.WeightInitName;
 import org.convlab.data.DataSource;
+import org.convlab.job.FineTuning;
 import org.convlab.job.TrainingJob;
 import org.convlab.plot.RunPictures;
 import org.convlab.job.TrainingRequest;
@@ -58,6 +59,17 @@ final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--input", paramLabel = "HxWxC", description = "Bring images to this size (default: the data's own).")
     String input;
+
+    @Option(names = "--from", paramLabel = "MODEL[:VERSION]",
+            description = "Fine-tune a stored model (trained here or imported from Keras) instead of starting from new weights:"
+                    + " its architecture, input size and preprocessing, a new head for the data's classes (its own head when they"
+                    + " are its classes in its order).")
+    String from;
+
+    @Option(names = "--freeze", paramLabel = "LAYER|none",
+            description = "With --from: LAYER and every layer before it keep their weights (batch norm in them stays in inference"
+                    + " mode); none trains every layer. Layer names: convlab models show MODEL. Default: none.")
+    String freeze;
 
     @Option(names = "--epochs", converter = Counts.AtLeastOne.class, defaultValue = "" + DEFAULT_EPOCHS, description = "Default: ${DEFAULT-VALUE}.")
     int epochs;
@@ -140,8 +152,14 @@ final class TrainCommand implements Callable<Integer> {
             throw new BadSettingException(Setting.PRECISION, "%s int8 is for inference (evaluate, predict, serve, bench);"
                     + " train in fp32 or bf16: the model is stored with the calibration int8 needs");
         }
+        if (freeze != null && from == null) {
+            throw new BadSettingException(Setting.FREEZE, "%s names layers of the model --from fine-tunes; add --from MODEL,"
+                    + " or leave %s out");
+        }
         ModelRegistry registry = registryOption.open();
-        String modelName = ModelRegistry.checkName(name != null ? name : defaultName(data));
+        FineTuning start = from == null ? null : FineTuning.of(registry.load(from), freeze);
+        String modelName = ModelRegistry.checkName(name != null ? name
+                : start != null ? start.base().card().name() + "-tuned" : defaultName(data));
         TrainingOptions options = TrainingOptions.builder().optEpochs(epochs).optBatch(batch).optLearningRate(lr)
                 .optLearningRateSchedule(LearningRateSchedule.parse(lrSchedule)).optWeightInit(WeightInitName.parse(init))
                 .optSeed(seed).optAugment(augment).optPreciseBatchNorm(preciseBatchNorm).optLimit(limit).optPatience(patience).optResume(resume).optFresh(fresh)
@@ -154,8 +172,14 @@ final class TrainCommand implements Callable<Integer> {
                     + FashionMnist.PACKAGE + "' as root); training on generated shapes instead (synthetic:10:1000)");
             source = DataSource.synthetic(10, 1000);
         }
-        TrainingRequest.Builder request = TrainingRequest.builder().setArchitecture(spec).setData(source)
+        TrainingRequest.Builder request = TrainingRequest.builder().setData(source)
                 .setName(modelName).optOptions(options).optInput(shape).optFigures(RunPictures.INSTANCE);
+        if (start == null || command.commandLine().getParseResult().hasMatchedOption("--arch")) {
+            request.setArchitecture(spec); // with --from, only an --arch given is checked against the base's
+        }
+        if (start != null) {
+            request.setFineTuning(start);
+        }
         if (val != null) {
             request.optValidation(DataArgument.ready(val));
         }
@@ -181,6 +205,11 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     static String defaultName(String data) {
+        DataSource source = DataSource.parse(data);
+        if (source instanceof DataSource.Subset s) {
+            String filters = s.toString().substring(s.base().toString().length()).replaceAll("[^A-Za-z0-9]+", "-");
+            return defaultName(s.base().toString()) + filters;
+        }
         if (data.equals(DataSources.FASHION_MNIST)) {
             return "fashion-cnn";
         }

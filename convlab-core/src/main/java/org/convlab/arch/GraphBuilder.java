@@ -114,6 +114,12 @@ public final class GraphBuilder {
         return dataFormat;
     }
 
+    /** Adam as every ConvLab network trains with it (Keras' epsilon), at {@code learningRate} or on {@code schedule} (when not null). */
+    public static Adam adam(double learningRate, ISchedule schedule) {
+        return schedule == null ? Adam.builder().learningRate(learningRate).epsilon(1e-7).build()
+                : Adam.builder().learningRateSchedule(schedule).epsilon(1e-7).build();
+    }
+
     /** The configuration only (no parameters allocated). */
     public ComputationGraphConfiguration configuration() {
         NativeSetup.init();
@@ -121,8 +127,7 @@ public final class GraphBuilder {
         InputShape in = spec.input();
         ComputationGraphConfiguration.GraphBuilder g = new NeuralNetConfiguration.Builder()
                 .seed(seed)
-                .updater(learningRateSchedule == null ? Adam.builder().learningRate(learningRate).epsilon(1e-7).build()
-                        : Adam.builder().learningRateSchedule(learningRateSchedule).epsilon(1e-7).build())
+                .updater(adam(learningRate, learningRateSchedule))
                 .weightInit(weightInit.dl4j())
                 .biasInit(0)
                 .trainingWorkspaceMode(workspaceMode)

@@ -52,6 +52,12 @@ public final class DataSources {
         return requireShape(IdxFolder.open(FashionMnist.dir(), FASHION_MNIST), shape, source.toString());
     }
 
+    /** Whether {@link #open} brings the source's images to a requested shape (class folders, generated data); IDX data is not resized. */
+    public static boolean resizes(DataSource source) {
+        DataSource root = source.root();
+        return root instanceof DataSource.Synthetic || root instanceof DataSource.Folder f && !IdxFolder.looksLikeIdx(f.path());
+    }
+
     /** The seed of a {@link DataSource.Subset}'s choice of images: fixed, so one text always means one set. */
     private static final long SUBSET_SEED = 20_261_206L;
 

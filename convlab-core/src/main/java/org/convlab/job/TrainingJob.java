@@ -5,6 +5,9 @@ import org.convlab.arch.ArchitectureSpec;
 import org.convlab.data.DataSource;
 import org.convlab.data.DataSources;
 import org.convlab.data.ImageSource;
+import org.convlab.data.Preprocessing;
+import org.convlab.arch.InputShape;
+import org.convlab.runtime.Networks;
 import org.convlab.io.FileTrees;
 import org.convlab.io.OwnerLock;
 import org.convlab.train.EvaluationReport;
@@ -79,10 +82,20 @@ public final class TrainingJob {
         TrainingOptions options = request.options();
         ImageSource train = data.train();
         ArchitectureSpec spec = request.architecture().withInput(train.shape()).withClasses(train.labels().size());
+        FineTuning start = request.fineTuning() == null ? null : request.fineTuning().forLabels(train.labels());
+        if (start != null) {
+            factory = start;
+            listener.onMessage(String.format("fine-tuning %s (%s): %s, %s", start.base().ref(), spec.name(),
+                    start.frozenLayers().isEmpty() ? "every layer trains"
+                            : start.frozenLayers().size() + " layer(s) frozen through " + start.lineage().frozenThrough(),
+                    start.keepsHead() ? "its head kept (the same classes)" : "a new head for " + train.labels().size() + " classes"));
+        }
         listener.onMessage(String.format("training %s on %s: %d images (%d classes, %s), validating on %d", spec.name(),
                 train.description(), train.size(), train.labels().size(), train.shape(), data.validation().size()));
 
-        TrainingResult result = Trainer.train(spec, train, data.validation(), options, factory, listener);
+        TrainingResult trained = Trainer.train(spec, train, data.validation(), options, factory, listener);
+        // A fine-tuned model is stored with plain layers: served, exported and tuned again like any other.
+        TrainingResult result = start == null ? trained : trained.withGraph(Networks.thawed(trained.graph()));
         EvaluationReport testReport = data.test() == null ? null
                 : Evaluator.evaluate(result.graph(), data.test(), train.labels(), options.batch());
         EvaluationReport valReport = Evaluator.evaluate(result.graph(), data.validation(), train.labels(), options.batch());
@@ -92,6 +105,9 @@ public final class TrainingJob {
         }
         ModelCard card = RunCard.of(request.name(), spec, train, data.validation(), request.data().toString(),
                 request.validation() == null ? null : request.validation().toString(), options, result, valReport, testReport);
+        if (start != null) {
+            card = card.withLineage(start.lineage());
+        }
 
         Path work = null;
         try {
@@ -117,7 +133,10 @@ public final class TrainingJob {
     /** Opens the request's data: validation from its own source, the data's, or held out; then the limit. */
     public static Data open(TrainingRequest request, TrainingListener listener) {
         TrainingOptions options = request.options();
-        DataSources.Bundle bundle = DataSources.open(request.data(), request.requestedShape());
+        FineTuning start = request.fineTuning();
+        // A fine-tuned model reads images as its base does: class folders are resized to its input, others must fit it.
+        DataSources.Bundle bundle = DataSources.open(request.data(),
+                start != null && !DataSources.resizes(request.data()) ? null : request.requestedShape());
         ImageSource train = bundle.train();
         if (!train.problems().isEmpty()) {
             listener.onMessage(String.format("left out %d unusable file(s) (convlab data inspect %s lists them)",
@@ -132,6 +151,18 @@ public final class TrainingJob {
         }
         if (options.limit() != null) {
             train = train.limit(options.limit(), options.seed());
+        }
+        if (start != null) {
+            InputShape wanted = start.base().card().input();
+            if (!train.shape().equals(wanted)) {
+                throw new ConvLabException(request.data() + " holds " + train.shape() + " images but " + start.base().ref()
+                        + " takes " + wanted + "; fine-tune it on images of that size and channel count (class folders are"
+                        + " resized, IDX and Fashion-MNIST data are not)");
+            }
+            Preprocessing steps = start.base().card().preprocessing();
+            train = train.withPreprocessing(steps);
+            validation = validation.withPreprocessing(steps);
+            test = test == null ? null : test.withPreprocessing(steps);
         }
         return new Data(train, validation, test);
     }

@@ -1,6 +1,8 @@
 package org.convlab.job;
 
+import org.convlab.BadSettingException;
 import org.convlab.ConvLabException;
+import org.convlab.Setting;
 import org.convlab.arch.ArchitectureSpec;
 import org.convlab.arch.InputShape;
 import org.convlab.data.DataSource;
@@ -24,9 +26,11 @@ import org.convlab.zoo.ModelRegistry;
  * @param validation a separate validation source, or null for the source's own or a held-out share
  * @param test       a separate test source, or null for the source's own (if any)
  * @param figures    pictures drawn beside the stored model ({@link RunFigures#NONE} by default)
+ * @param fineTuning the stored model the run starts from, or null for new weights
  */
 public record TrainingRequest(ArchitectureSpec architecture, DataSource data, String name, DataSource validation,
-                              DataSource test, InputShape input, TrainingOptions options, RunFigures figures) {
+                              DataSource test, InputShape input, TrainingOptions options, RunFigures figures,
+                              FineTuning fineTuning) {
 
     public static Builder builder() {
         return new Builder();
@@ -34,6 +38,9 @@ public record TrainingRequest(ArchitectureSpec architecture, DataSource data, St
 
     /** The shape images are brought to before the architecture is fitted to them (null: the data's own). */
     public InputShape requestedShape() {
+        if (fineTuning != null) {
+            return fineTuning.base().card().input();
+        }
         return input != null ? input : data.root() instanceof DataSource.Synthetic ? architecture.input() : null;
     }
 
@@ -46,6 +53,7 @@ public record TrainingRequest(ArchitectureSpec architecture, DataSource data, St
         private InputShape input;
         private TrainingOptions options = TrainingOptions.builder().build();
         private RunFigures figures = RunFigures.NONE;
+        private FineTuning fineTuning;
 
         public Builder setArchitecture(ArchitectureSpec spec) {
             architecture = spec;
@@ -89,11 +97,39 @@ public record TrainingRequest(ArchitectureSpec architecture, DataSource data, St
             return this;
         }
 
+        /**
+         * Starts from a stored model instead of new weights: its architecture, input size and preprocessing
+         * (an architecture or input given as well must be the base's).
+         */
+        public Builder setFineTuning(FineTuning start) {
+            fineTuning = start;
+            return this;
+        }
+
         public TrainingRequest build() {
-            if (architecture == null || data == null || name == null) {
-                throw new ConvLabException("a training request needs an architecture, a data source and a name");
+            if (fineTuning != null) {
+                checkAgainstBase();
             }
-            return new TrainingRequest(architecture, data, name, validation, test, input, options, figures);
+            ArchitectureSpec spec = architecture != null ? architecture : fineTuning != null ? fineTuning.architecture() : null;
+            if (spec == null || data == null || name == null) {
+                throw new ConvLabException("a training request needs an architecture (or a model to fine-tune), a data source and a name");
+            }
+            return new TrainingRequest(spec, data, name, validation, test, input, options, figures, fineTuning);
+        }
+
+        /** A fine-tuning run takes the base's architecture and input size: others given are refused, not ignored. */
+        private void checkAgainstBase() {
+            ArchitectureSpec own = fineTuning.architecture();
+            String base = fineTuning.base().ref();
+            if (architecture != null && !architecture.withInput(own.input()).withClasses(own.classes()).layers().equals(own.layers())) {
+                throw new BadSettingException(Setting.ARCHITECTURE, "%s " + BadSettingException.literal(architecture.name())
+                        + " is not the architecture of " + base + " (" + BadSettingException.literal(own.name())
+                        + "); leave %s out: a fine-tuned model keeps its base's layers");
+            }
+            if (input != null && !input.equals(own.input())) {
+                throw new BadSettingException(Setting.INPUT, "%s " + input + ": " + base + " takes " + own.input()
+                        + " images; leave %s out: a fine-tuned model keeps its base's input size");
+            }
         }
     }
 }

@@ -139,6 +139,29 @@ public final class Networks {
         return ranges;
     }
 
+    /**
+     * A copy in which every layer that fine-tuning froze (DL4J's {@code FrozenLayer} and
+     * {@code FrozenLayerWithBackprop}, as {@code TransferLearning.GraphBuilder.setFeatureExtractor} makes them) is
+     * its own layer again, with the same parameters: what a fine-tuned model is stored, served and tuned further as.
+     */
+    public static ComputationGraph thawed(ComputationGraph graph) {
+        ComputationGraphConfiguration configuration = graph.getConfiguration().clone();
+        for (org.deeplearning4j.nn.conf.graph.GraphVertex vertex : configuration.getVertices().values()) {
+            if (vertex instanceof org.deeplearning4j.nn.conf.graph.LayerVertex lv) {
+                org.deeplearning4j.nn.conf.layers.Layer layer = lv.getLayerConf().getLayer();
+                if (layer instanceof org.deeplearning4j.nn.conf.layers.misc.FrozenLayer frozen) {
+                    lv.getLayerConf().setLayer(frozen.getLayer());
+                } else if (layer instanceof org.deeplearning4j.nn.conf.layers.misc.FrozenLayerWithBackprop frozen) {
+                    lv.getLayerConf().setLayer(frozen.getUnderlying());
+                }
+            }
+        }
+        NativeSetup.init();
+        ComputationGraph copy = new ComputationGraph(configuration);
+        copy.init(graph.params(), true);
+        return install(counted(copy, graph), true);
+    }
+
     /** A graph made outside ConvLab (Keras import, deserialized by Spark), made ready to run here. */
     public static ComputationGraph adopt(ComputationGraph graph) {
         NativeSetup.init();

@@ -16,6 +16,14 @@ public interface GraphFactory {
      */
     ComputationGraph create(ArchitectureSpec spec, TrainingOptions options, int iterations);
 
+    /**
+     * What, beyond the spec and the options, decides the network this factory makes (a base model, frozen
+     * layers): a checkpoint made from another start is not resumed. Empty for the standard start.
+     */
+    default String startingPoint() {
+        return "";
+    }
+
     /** {@link GraphBuilder} with the options' seed, learning rate and schedule, and weight initialisation. */
     GraphFactory STANDARD = (spec, o, iterations) -> GraphBuilder.of(spec).optSeed(o.seed()).optLearningRate(o.learningRate())
             .optLearningRateSchedule(o.learningRateSchedule().dl4j(o.learningRate(), iterations))

@@ -86,7 +86,7 @@ public final class Trainer {
         if (!train.labels().equals(validation.labels())) {
             throw new ConvLabException("training and validation classes differ: " + train.labels() + " vs " + validation.labels());
         }
-        String fingerprint = fingerprint(spec, train, validation, o);
+        String fingerprint = fingerprint(spec, train, validation, o) + factory.startingPoint();
         MemoryBudget.require(MemoryEstimate.toTrain(spec, o.batch()), "training '" + spec.name() + "' at a batch of " + o.batch(),
                 "use a smaller batch size or a smaller network");
         Checkpoints checkpoints = o.checkpointDir() == null ? null : new Checkpoints(o.checkpointDir());

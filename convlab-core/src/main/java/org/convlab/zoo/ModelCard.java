@@ -18,17 +18,26 @@ import java.util.Map;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonPropertyOrder({"name", "version", "created", "architecture", "input", "labels", "preprocessing", "source", "training",
-        "metrics", "environment", "modelSha256", "files"})
+        "lineage", "metrics", "environment", "modelSha256", "files"})
 public record ModelCard(String name, Integer version, String created, ArchitectureSpec architecture, InputShape input,
                         List<String> labels, Preprocessing preprocessing, Training training, Map<String, Double> metrics,
-                        Map<String, String> environment, String modelSha256, List<String> files, Source source) {
+                        Map<String, String> environment, String modelSha256, List<String> files, Source source,
+                        Lineage lineage) {
 
     /** A model trained by ConvLab: no imported source. */
     public ModelCard(String name, Integer version, String created, ArchitectureSpec architecture, InputShape input,
                      List<String> labels, Preprocessing preprocessing, Training training, Map<String, Double> metrics,
                      Map<String, String> environment, String modelSha256, List<String> files) {
         this(name, version, created, architecture, input, labels, preprocessing, training, metrics, environment, modelSha256,
-                files, null);
+                files, null, null);
+    }
+
+    /** An imported model: where it came from, no base model. */
+    public ModelCard(String name, Integer version, String created, ArchitectureSpec architecture, InputShape input,
+                     List<String> labels, Preprocessing preprocessing, Training training, Map<String, Double> metrics,
+                     Map<String, String> environment, String modelSha256, List<String> files, Source source) {
+        this(name, version, created, architecture, input, labels, preprocessing, training, metrics, environment, modelSha256,
+                files, source, null);
     }
 
     /**
@@ -38,6 +47,21 @@ public record ModelCard(String name, Integer version, String created, Architectu
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Source(String file, String sha256, String format, String kerasVersion, String backend, String modelClass,
                          List<String> layers) {
+    }
+
+    /**
+     * The model a fine-tuned one started from: its name, version and the sha256 of its {@code model.zip}; the
+     * last layer that kept its weights ({@code frozenThrough}, null when every layer trained) and every layer
+     * that did; and the head: {@code "kept"} (the same classes in the same order) or {@code "new"}, with the
+     * head layer's name and its number of classes.
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Lineage(String base, int baseVersion, String baseSha256, String frozenThrough, List<String> frozenLayers,
+                          String head, String headLayer, int classes) {
+        /** {@code name:version}, as the command line writes it. */
+        public String baseRef() {
+            return base + ":" + baseVersion;
+        }
     }
 
     /** Cards written before preprocessing was data carry no size in it: the input gives it. */
@@ -83,6 +107,18 @@ public record ModelCard(String name, Integer version, String created, Architectu
 
     public ModelCard withVersion(String newName, int newVersion, String sha256, List<String> newFiles) {
         return new ModelCard(newName, newVersion, created, architecture, input, labels, preprocessing, training, metrics,
-                environment, sha256, newFiles, source);
+                environment, sha256, newFiles, source, lineage);
+    }
+
+    /** This card with another environment (a trainer adding what it ran on). */
+    public ModelCard withEnvironment(Map<String, String> newEnvironment) {
+        return new ModelCard(name, version, created, architecture, input, labels, preprocessing, training, metrics,
+                newEnvironment, modelSha256, files, source, lineage);
+    }
+
+    /** This card naming the model it was fine-tuned from. */
+    public ModelCard withLineage(Lineage newLineage) {
+        return new ModelCard(name, version, created, architecture, input, labels, preprocessing, training, metrics,
+                environment, modelSha256, files, source, newLineage);
     }
 }

@@ -384,13 +384,40 @@ public final class ModelRegistry {
         }
     }
 
+    /** The stored models fine-tuned from {@code ref} (a version), as {@code name:version}. */
+    public List<String> tunedFrom(Ref ref) {
+        List<String> tuned = new ArrayList<>();
+        for (ModelCard card : list().cards()) {
+            ModelCard.Lineage l = card.lineage();
+            if (l != null && l.base().equals(ref.name()) && ref.version() != null && l.baseVersion() == ref.version()) {
+                tuned.add(card.name() + ":" + card.version());
+            }
+        }
+        return tuned;
+    }
+
     /**
-     * Removes one version. Its number is never given out again: an empty folder with a
-     * {@code REMOVED} marker keeps it, so {@code name:3} can never silently mean another model.
+     * Removes one version that no stored model names as its base ({@link #tunedFrom}); {@link #remove(Ref, boolean)}
+     * removes a base too.
      */
     public void remove(Ref ref) {
+        remove(ref, false);
+    }
+
+    /**
+     * Removes one version. Its number is never given out again: an empty folder with a
+     * {@code REMOVED} marker keeps it, so {@code name:3} can never silently mean another model. A version that
+     * fine-tuned models name as their base is removed only with {@code evenIfBase} (their cards keep its name,
+     * version and sha256).
+     */
+    public void remove(Ref ref, boolean evenIfBase) {
         if (ref.version() == null) {
             throw new ConvLabException("say which version to remove: " + ref.name() + ":VERSION (versions: " + versions(ref.name()) + ")");
+        }
+        List<String> tuned = evenIfBase ? List.of() : tunedFrom(ref);
+        if (!tuned.isEmpty()) {
+            throw new ConvLabException(ref.name() + ":" + ref.version() + " is the base of " + String.join(", ", tuned)
+                    + "; remove it anyway with --force (their cards keep its name, version and sha256)");
         }
         Path dir = resolve(ref);
         // Rename first so a crash in the middle never leaves a half-deleted version that looks whole.

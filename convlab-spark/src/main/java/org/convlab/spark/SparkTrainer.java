@@ -21,6 +21,8 @@ import org.convlab.train.EpochFit;
 import org.convlab.train.EvaluationReport;
 import org.convlab.train.Evaluator;
 import org.convlab.train.GraphFactory;
+import org.convlab.runtime.Networks;
+import org.convlab.job.FineTuning;
 import org.convlab.train.Trainer;
 import org.convlab.train.TrainingListener;
 import org.convlab.train.TrainingOptions;
@@ -223,8 +225,12 @@ public final class SparkTrainer {
             listener.onMessage("convolutions on the workers: " + workerEngines);
             TrainingMaster<?, ?> master = master(sc, spark, o);
             JavaRDD<DataSet> batches = sc.parallelize(paths, spark.workers()).map(BatchFiles::read);
-            TrainingResult result = Trainer.train(spec, train, data.validation(), o, GraphFactory.STANDARD, listener,
-                    new SparkEpochs(sc, master, batches, files, train, o, spark.mode() == Mode.SHARING, sideBySide(sc, spark)));
+            FineTuning start = request.fineTuning() == null ? null : request.fineTuning().forLabels(train.labels());
+            EpochFit epochs = new SparkEpochs(sc, master, batches, files, train, o, spark.mode() == Mode.SHARING, sideBySide(sc, spark));
+            TrainingResult fitted = Trainer.train(spec, train, data.validation(), o, start != null ? start : GraphFactory.STANDARD,
+                    listener, start != null ? start.keepingFrozen(epochs) : epochs);
+            // A fine-tuned model is stored with plain layers, like TrainingJob's.
+            TrainingResult result = start == null ? fitted : fitted.withGraph(Networks.thawed(fitted.graph()));
             ComputationGraph trained = result.graph();
             EvaluationReport testReport = data.test() == null ? null : Evaluator.evaluate(trained, data.test(), train.labels(), o.batch());
             EvaluationReport valReport = Evaluator.evaluate(trained, data.validation(), train.labels(), o.batch());
@@ -241,8 +247,10 @@ public final class SparkTrainer {
             environment.put("spark_workers", String.valueOf(spark.workers()));
             environment.put("spark_averaging_frequency", String.valueOf(spark.averagingFrequency()));
             environment.put("conv_engine_workers", workerEngines);
-            card = new ModelCard(card.name(), card.version(), card.created(), card.architecture(), card.input(), card.labels(),
-                    card.preprocessing(), card.training(), card.metrics(), environment, null, null);
+            card = card.withEnvironment(environment);
+            if (start != null) {
+                card = card.withLineage(start.lineage());
+            }
             Path work = Files.createTempDirectory("convlab-run");
             try {
                 Map<String, Path> runFiles = RunFiles.write(work, request.name(), result.history(),

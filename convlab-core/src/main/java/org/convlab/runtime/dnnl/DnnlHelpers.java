@@ -70,7 +70,9 @@ public final class DnnlHelpers {
         }
         Map<Integer, GraphVertex> accelerated = new LinkedHashMap<>();
         for (GraphVertex vertex : graph.getVertices()) {
-            if (accelerable(vertex)) {
+            if (vertex.hasLayer() && vertex.getLayer() instanceof org.deeplearning4j.nn.layers.FrozenLayer wrapper) {
+                installFrozen(wrapper.getUnderlying(), bf16, directOnly);
+            } else if (accelerable(vertex)) {
                 accelerated.put(vertex.getVertexIndex(), vertex);
             } else if (vertex.hasLayer() && vertex.getLayer().getClass() == DenseLayer.class) {
                 replace(graph, (LayerVertex) vertex, vertex.getLayer(), new DnnlDenseLayer(vertex.getLayer().conf(),
@@ -119,6 +121,23 @@ public final class DnnlHelpers {
                     setHelper(layer, engine);
                 }
             }
+        }
+    }
+
+    /**
+     * The layer inside a fine-tuning run's {@code FrozenLayer}: always run in inference mode, never
+     * back-propagated through, its weights constant. Its convolution and batch norm get helpers (plain NCHW in
+     * and out, weights packed once); the rest runs on DL4J's own code.
+     */
+    private static void installFrozen(Layer inner, boolean bf16, boolean directOnly) {
+        if (inner.getClass() == ConvolutionLayer.class && layerConf((ConvolutionLayer) inner).getCnn2dDataFormat() == CNN2DFormat.NCHW
+                && layerConf((ConvolutionLayer) inner).getConvolutionMode() != ConvolutionMode.Causal
+                && inner.getParam("W").dataType() == DataType.FLOAT) {
+            setHelper((ConvolutionLayer) inner, new DnnlConvolution(false, layerConf((ConvolutionLayer) inner).hasBias(), null, null,
+                    bf16, true, null, null, directOnly));
+        } else if (inner.getClass() == BatchNormalization.class && inner.getParam("gamma").dataType() == DataType.FLOAT
+                && ((org.deeplearning4j.nn.conf.layers.BatchNormalization) inner.conf().getLayer()).getCnn2DFormat() == CNN2DFormat.NCHW) {
+            setField(BN_HELPER, inner, new DnnlBatchNorm(null, null));
         }
     }
 
