@@ -42,14 +42,30 @@ final class PredictCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the predictions as JSON.")
     boolean json;
 
+    @Option(names = "--embedding", description = "Print each image's embedding instead (JSON): the activations of the layer"
+            + " that feeds the head, or of --layer.")
+    boolean embedding;
+
+    @Option(names = "--layer", paramLabel = "NAME", description = "With --embedding: the layer to read (names: convlab models show MODEL).")
+    String layer;
+
+    @Option(names = "--l2", description = "With --embedding: divide each embedding by its L2 norm (unit length, for cosine similarity).")
+    boolean l2;
 
     @Spec
     CommandSpec command;
 
     @Override
     public Integer call() {
+        if (!embedding && (layer != null || l2)) {
+            throw new org.convlab.ConvLabException((layer != null ? "--layer" : "--l2") + " shapes an embedding; add --embedding");
+        }
         StoredModel stored = modelOption.load();
         try (Classifier classifier = Classifier.of(stored, 1)) {
+            if (embedding) {
+                printEmbeddings(classifier, stored);
+                return ConvLab.EXIT_OK;
+            }
             List<List<Prediction>> results = classifier.predictBatch(images, top);
             PrintWriter out = command.commandLine().getOut();
             if (json) {
@@ -73,5 +89,22 @@ final class PredictCommand implements Callable<Integer> {
             out.flush();
         }
         return ConvLab.EXIT_OK;
+    }
+
+    private void printEmbeddings(Classifier classifier, StoredModel stored) {
+        List<float[]> vectors = classifier.embedBatch(images, layer, l2);
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("model", stored.ref());
+        doc.put("layer", layer != null ? layer : classifier.embeddingLayer());
+        doc.put("l2_normalised", l2);
+        doc.put("size", vectors.get(0).length);
+        Map<String, float[]> byImage = new LinkedHashMap<>();
+        for (int i = 0; i < images.size(); i++) {
+            byImage.put(images.get(i).toString(), vectors.get(i));
+        }
+        doc.put("embeddings", byImage);
+        PrintWriter out = command.commandLine().getOut();
+        out.print(Json.write(doc));
+        out.flush();
     }
 }

@@ -15,8 +15,8 @@ import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A stored model ready to answer, safe to call from many threads at once.
@@ -37,26 +37,32 @@ import java.util.concurrent.BlockingQueue;
  * }
  * Classifier int8 = Classifier.builder().setRegistry(Path.of("models")).setModel("fashion-cnn:1")
  *         .optPrecision(Precision.INT8).optReplicas(2).build();
+ * float[] features = classifier.embed(Path.of("shoe.png"));        // the layer before the head
  * }</pre>
+ *
+ * <p>Embeddings ({@link #embed}) are the activations of one layer, by default the one that feeds the head: a
+ * copy of the network that ends at that layer, frozen like the classifier's own, made the first time a layer is
+ * asked for and kept (one per replica) until {@link #close()}.
  */
 public final class Classifier implements AutoCloseable {
+    private final StoredModel model;
     private final ModelCard card;
     private final Preprocessor preprocessor;
+    private final Precision requested;
     private final Precision precision;
-    private final BlockingQueue<ComputationGraph> pool;
+    private final int replicaCount;
+    private final Replicas replicas;
+    private final Map<String, Replicas> embedders = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
     private Classifier(StoredModel model, int replicas, Precision requested) {
-        if (replicas < 1) {
-            throw new ConvLabException("a classifier needs at least one replica, received " + replicas);
-        }
+        this.model = model;
         this.card = model.card();
         this.preprocessor = new Preprocessor(card.preprocessing());
+        this.requested = requested;
         this.precision = Precision.available(requested);
-        this.pool = new ArrayBlockingQueue<>(replicas);
-        for (int i = 0; i < replicas; i++) {
-            pool.add(model.frozen(requested));
-        }
+        this.replicaCount = replicas;
+        this.replicas = new Replicas(replicas, () -> model.frozen(requested));
     }
 
     /** The newest version of {@code name} (or {@code name:version}) from a registry folder, in the default precision. */
@@ -163,45 +169,57 @@ public final class Classifier implements AutoCloseable {
     private List<List<Prediction>> predictDecoded(List<DecodedImage> images, int top) {
         Prediction.requireTop(top);
         INDArray batch = preprocessor.batch(images);
-        ComputationGraph graph = borrow();
-        try {
-            return Prediction.ranked(graph.outputSingle(false, batch), card.labels(), top);
-        } finally {
-            pool.add(graph);
-            if (closed) {
-                release(); // closed while this call ran: its replica is freed here
-            }
-        }
+        return replicas.with(graph -> Prediction.ranked(graph.outputSingle(false, batch), card.labels(), top));
     }
 
-    private ComputationGraph borrow() {
-        try {
-            // Polling, not take(): a call that waits while another thread closes the classifier must not wait forever.
-            while (true) {
-                if (closed) {
-                    throw new IllegalStateException("this classifier is closed; load the model again");
-                }
-                ComputationGraph graph = pool.poll(100, java.util.concurrent.TimeUnit.MILLISECONDS);
-                if (graph != null) {
-                    return graph;
-                }
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while waiting for a model replica", e);
-        }
+    /** The layer {@link #embed} reads unless told otherwise: the one that feeds the head (dropout, which does nothing at inference, skipped). */
+    public String embeddingLayer() {
+        return Embeddings.defaultLayer(model.graph());
     }
 
-    /** Frees the replicas' native memory; a later call fails at once instead of waiting. */
+    /** The activations of {@link #embeddingLayer()} for one image, as they are. */
+    public float[] embed(Path image) {
+        return embedDecoded(List.of(ImageDecoder.load(image)), null, false).get(0);
+    }
+
+    /**
+     * The activations of {@code layer} (null: {@link #embeddingLayer()}) for one image, flattened (a convolution's
+     * channels, then rows, then columns), divided by their L2 norm when {@code l2Normalise}.
+     */
+    public float[] embed(byte[] encodedImage, String layer, boolean l2Normalise) {
+        return embedDecoded(List.of(ImageDecoder.decode(encodedImage)), layer, l2Normalise).get(0);
+    }
+
+    /** As {@link #embed(byte[], String, boolean)}, for a picture in memory. */
+    public float[] embed(BufferedImage image, String layer, boolean l2Normalise) {
+        return embedDecoded(List.of(ImageDecoder.normalise(image)), layer, l2Normalise).get(0);
+    }
+
+    /** One embedding per image, in order ({@link #embed(byte[], String, boolean)}); one forward pass for the batch. */
+    public List<float[]> embedBatch(List<Path> images, String layer, boolean l2Normalise) {
+        List<DecodedImage> decoded = new ArrayList<>();
+        for (Path p : images) {
+            decoded.add(ImageDecoder.load(p));
+        }
+        return embedDecoded(decoded, layer, l2Normalise);
+    }
+
+    private List<float[]> embedDecoded(List<DecodedImage> images, String layer, boolean l2Normalise) {
+        String name = layer != null ? layer : embeddingLayer();
+        Embeddings.requireLayer(model.graph(), name, card.name());
+        INDArray batch = preprocessor.batch(images);
+        Replicas upTo = embedders.computeIfAbsent(name, l -> new Replicas(replicaCount, () -> model.frozenUpTo(l, requested)));
+        if (closed) {
+            upTo.close(); // made by a call that raced close()
+        }
+        return upTo.with(graph -> Embeddings.rows(graph.outputSingle(false, batch), l2Normalise));
+    }
+
+    /** Frees the replicas' native memory (the embedding copies' too); a later call fails at once instead of waiting. */
     @Override
     public void close() {
         closed = true;
-        release();
-    }
-
-    private void release() {
-        for (ComputationGraph graph = pool.poll(); graph != null; graph = pool.poll()) {
-            graph.close();
-        }
+        replicas.close();
+        embedders.values().forEach(Replicas::close);
     }
 }

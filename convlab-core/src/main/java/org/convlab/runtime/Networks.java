@@ -162,6 +162,41 @@ public final class Networks {
         return install(counted(copy, graph), true);
     }
 
+    /**
+     * A copy that ends at {@code layer}: its output is that layer's activations, every layer after it (the head
+     * among them) left out, the parameters of the rest the same. What embeddings are read from; freeze it
+     * ({@link #frozen}) to run it.
+     */
+    public static ComputationGraph truncated(ComputationGraph graph, String layer) {
+        ComputationGraphConfiguration configuration = graph.getConfiguration().clone();
+        if (!configuration.getVertices().containsKey(layer)) {
+            throw new ConvLabException("the model has no layer '" + layer + "'; its layers: "
+                    + String.join(", ", configuration.getVertices().keySet()));
+        }
+        java.util.Set<String> kept = new java.util.HashSet<>();
+        java.util.Deque<String> todo = new java.util.ArrayDeque<>(java.util.List.of(layer));
+        while (!todo.isEmpty()) {
+            String v = todo.pop();
+            if (configuration.getVertices().containsKey(v) && kept.add(v)) {
+                todo.addAll(configuration.getVertexInputs().getOrDefault(v, java.util.List.of()));
+            }
+        }
+        configuration.getVertices().keySet().retainAll(kept);
+        configuration.getVertexInputs().keySet().retainAll(kept);
+        configuration.setNetworkOutputs(new java.util.ArrayList<>(java.util.List.of(layer)));
+        configuration.setTopologicalOrder(null); // cached for the whole graph; recomputed for the rest
+        configuration.setTopologicalOrderStr(null);
+        NativeSetup.init();
+        ComputationGraph copy = new ComputationGraph(configuration);
+        copy.init();
+        for (String name : kept) {
+            if (copy.getVertex(name).hasLayer() && copy.getLayer(name).numParams() > 0) {
+                copy.getLayer(name).setParams(graph.getLayer(name).params());
+            }
+        }
+        return install(counted(copy, graph), true);
+    }
+
     /** A graph made outside ConvLab (Keras import, deserialized by Spark), made ready to run here. */
     public static ComputationGraph adopt(ComputationGraph graph) {
         NativeSetup.init();

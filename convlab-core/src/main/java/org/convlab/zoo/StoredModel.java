@@ -31,8 +31,20 @@ public record StoredModel(ComputationGraph graph, ModelCard card, Path dir) {
      * over the stored calibration, failing with the fix when the model has none.
      */
     public ComputationGraph frozen(Precision precision) {
+        return frozen(graph, precision);
+    }
+
+    /**
+     * As {@link #frozen(Precision)}, ending at {@code layer} ({@link Networks#truncated}): its output is that
+     * layer's activations, for embeddings.
+     */
+    public ComputationGraph frozenUpTo(String layer, Precision precision) {
+        return frozen(Networks.truncated(graph, layer), precision);
+    }
+
+    private ComputationGraph frozen(ComputationGraph network, Precision precision) {
         if (Precision.available(precision) != Precision.INT8) {
-            return Networks.frozen(graph, precision, null);
+            return Networks.frozen(network, precision, null);
         }
         Int8Calibration calibration = calibration();
         if (calibration == null) {
@@ -40,6 +52,6 @@ public record StoredModel(ComputationGraph graph, ModelCard card, Path dir) {
                     + dir + "); measure one with convlab calibrate --model " + ref() + " --data DIR (its training images),"
                     + " or use --precision fp32 or bf16");
         }
-        return Networks.frozen(graph, precision, calibration);
+        return Networks.frozen(network, precision, calibration);
     }
 }

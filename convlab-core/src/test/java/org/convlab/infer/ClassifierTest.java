@@ -51,6 +51,45 @@ class ClassifierTest {
     }
 
     @Test
+    void embeddingsAreALayersActivationsAsDl4jComputesThem() throws IOException {
+        org.convlab.zoo.StoredModel stored = ModelRegistry.at(registry).load("shapes");
+        org.nd4j.linalg.api.ndarray.INDArray x = new org.convlab.data.Preprocessor(stored.card().preprocessing()).batch(List.of(
+                org.convlab.data.ImageDecoder.load(files.get(0)), org.convlab.data.ImageDecoder.load(files.get(1))));
+        // DL4J's own layer-by-layer forward pass on a plain copy: the second implementation.
+        java.util.Map<String, org.nd4j.linalg.api.ndarray.INDArray> dl4j =
+                org.convlab.runtime.Networks.inspectable(stored.graph()).feedForward(x, false);
+        try (Classifier c = Classifier.load(registry, "shapes")) {
+            assertEquals("dense_1", c.embeddingLayer(), "the layer that feeds the head");
+            List<float[]> got = c.embedBatch(files.subList(0, 2), null, false);
+            for (int i = 0; i < 2; i++) {
+                org.junit.jupiter.api.Assertions.assertArrayEquals(dl4j.get("dense_1").getRow(i).toFloatVector(), got.get(i), 1e-4f);
+            }
+            assertEquals(32, got.get(0).length);
+            float[] pooled = c.embed(Files.readAllBytes(files.get(1)), "max_pooling2d_2", false);
+            org.junit.jupiter.api.Assertions.assertArrayEquals(
+                    dl4j.get("max_pooling2d_2").get(org.nd4j.linalg.indexing.NDArrayIndex.point(1)).dup('c').reshape(-1).toFloatVector(),
+                    pooled, 1e-4f, "a map flattened channel by channel");
+            float[] unit = c.embed(Files.readAllBytes(files.get(0)), null, true);
+            double norm = 0;
+            for (float v : got.get(0)) {
+                norm += (double) v * v;
+            }
+            norm = Math.sqrt(norm);
+            assertTrue(norm > 0);
+            for (int j = 0; j < unit.length; j++) {
+                assertEquals(got.get(0)[j] / norm, unit[j], 1e-5, "unit length, the same direction");
+            }
+            String unknown = assertThrows(ConvLabException.class, () -> c.embed(files.get(0).toUri().toURL().openStream().readAllBytes(),
+                    "nosuch", false)).getMessage();
+            assertTrue(unknown.contains("model shapes has no layer 'nosuch'; its layers: conv2d_1,"), unknown);
+            String head = assertThrows(ConvLabException.class, () -> c.embed(Files.readAllBytes(files.get(0)), "dense_2", false)).getMessage();
+            assertTrue(head.contains("output layer") && head.contains("by default dense_1"), head);
+            c.close();
+            assertThrows(IllegalStateException.class, () -> c.embed(files.get(0)));
+        }
+    }
+
+    @Test
     void predictsRankedProbabilitiesForAnySizeAndFormat() {
         try (Classifier c = Classifier.load(registry, "shapes")) {
             int right = 0;

@@ -31,6 +31,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * An HTTP inference server over a model registry, as TorchServe and DJL Serving do it:
  * {@code POST /predictions/{model}[/{version}]} with image bytes (or multipart field {@code data}),
+ * {@code POST /embeddings/{model}[/{version}]} for the images' embeddings (the layer that feeds the head),
  * the KServe Open Inference Protocol v2 under {@code /v2}, {@code /ping}, {@code /models},
  * Prometheus {@code /metrics} and a web page at {@code /}. Concurrent requests for one model run
  * as one forward pass ({@link DynamicBatcher}); a full queue answers 503 at once; a new version
@@ -151,6 +152,8 @@ public final class InferenceServer implements AutoCloseable {
             config.routes.get("/metrics", ctx -> ctx.contentType(ServerMetrics.contentType()).result(metrics.scrape()));
             config.routes.post("/predictions/{model}", ctx -> predict(ctx, null));
             config.routes.post("/predictions/{model}/{version}", ctx -> predict(ctx, version(ctx)));
+            config.routes.post("/embeddings/{model}", ctx -> embed(ctx, null));
+            config.routes.post("/embeddings/{model}/{version}", ctx -> embed(ctx, version(ctx)));
             config.routes.get("/v2", ctx -> json(ctx, 200, KServeV2.serverMetadata()));
             config.routes.get("/v2/health/live", ctx -> json(ctx, 200, Map.of("live", true)));
             config.routes.get("/v2/health/ready", ctx -> json(ctx, catalog.ready() && !draining ? 200 : 503,
@@ -270,26 +273,8 @@ public final class InferenceServer implements AutoCloseable {
         String name = ctx.pathParam("model");
         int top = top(ctx);
         List<Upload> uploads = uploads(ctx);
-        long pixels = 0;
-        for (Upload u : uploads) {
-            pixels += u.pixels();
-        }
-        if (pixels > ImageDecoder.MAX_PIXELS) {
-            throw new TooLargeException("the request's images hold " + pixels / 1_000_000 + " megapixels; at most "
-                    + ImageDecoder.MAX_PIXELS / 1_000_000 + " megapixels per request");
-        }
-        long bytes = pixels * DecodeBudget.BYTES_PER_PIXEL;
         ServedModel[] used = new ServedModel[1];
-        // Decoding counts as "on its way" for the batcher (see DynamicBatcher), so it happens inside run.
-        INDArray p = run(name, version, used, m -> {
-            try (DecodeBudget.Reservation held = budget.reserve(bytes, "the request's images")) {
-                List<DecodedImage> images = new ArrayList<>();
-                for (Upload u : uploads) {
-                    images.add(u.decode());
-                }
-                return m.preprocessor().batch(images);
-            }
-        });
+        INDArray p = run(name, version, used, images(uploads), ServedModel::batcher);
         List<List<Prediction>> ranked = Prediction.ranked(p, used[0].card().labels(), top);
         List<Map<String, Object>> answers = new ArrayList<>();
         for (List<Prediction> r : ranked) {
@@ -303,6 +288,67 @@ public final class InferenceServer implements AutoCloseable {
         metrics.request(used[0].name(), String.valueOf(used[0].version()), 200, (System.nanoTime() - start) / 1e9);
     }
 
+    /**
+     * The embeddings of the uploaded images: the activations of the layer that feeds the model's head, one vector
+     * per image ({@code ?l2=true}: each of unit length).
+     */
+    private void embed(Context ctx, Integer version) {
+        long start = System.nanoTime();
+        String name = ctx.pathParam("model");
+        boolean l2 = flag(ctx, "l2");
+        List<Upload> uploads = uploads(ctx);
+        ServedModel[] used = new ServedModel[1];
+        INDArray activations = run(name, version, used, images(uploads), m -> m.embeddings().get());
+        List<float[]> vectors = org.convlab.infer.Embeddings.rows(activations, l2);
+        List<Map<String, Object>> answers = new ArrayList<>();
+        for (float[] v : vectors) {
+            Map<String, Object> a = new LinkedHashMap<>();
+            a.put("model", used[0].name());
+            a.put("version", used[0].version());
+            a.put("layer", used[0].embeddings().layer());
+            a.put("l2_normalised", l2);
+            a.put("embedding", v);
+            answers.add(a);
+        }
+        json(ctx, 200, answers.size() == 1 ? answers.get(0) : answers);
+        metrics.request(used[0].name(), String.valueOf(used[0].version()), 200, (System.nanoTime() - start) / 1e9);
+    }
+
+    /** The uploads' pixels, decoded within the memory budget, as the model's input. */
+    private java.util.function.Function<ServedModel, INDArray> images(List<Upload> uploads) {
+        long pixels = 0;
+        for (Upload u : uploads) {
+            pixels += u.pixels();
+        }
+        if (pixels > ImageDecoder.MAX_PIXELS) {
+            throw new TooLargeException("the request's images hold " + pixels / 1_000_000 + " megapixels; at most "
+                    + ImageDecoder.MAX_PIXELS / 1_000_000 + " megapixels per request");
+        }
+        long bytes = pixels * DecodeBudget.BYTES_PER_PIXEL;
+        // Decoding counts as "on its way" for the batcher (see DynamicBatcher), so it happens inside run.
+        return m -> {
+            try (DecodeBudget.Reservation held = budget.reserve(bytes, "the request's images")) {
+                List<DecodedImage> images = new ArrayList<>();
+                for (Upload u : uploads) {
+                    images.add(u.decode());
+                }
+                return m.preprocessor().batch(images);
+            }
+        };
+    }
+
+    /** A yes/no query parameter: absent is false; anything but true or false is the client's mistake. */
+    private static boolean flag(Context ctx, String name) {
+        String text = ctx.queryParam(name);
+        if (text == null || text.equalsIgnoreCase("false")) {
+            return false;
+        }
+        if (text.equalsIgnoreCase("true")) {
+            return true;
+        }
+        throw new ConvLabException(name + " '" + text + "' is not true or false; use ?" + name + "=true");
+    }
+
     private void infer(Context ctx, Integer version) {
         long start = System.nanoTime();
         String name = ctx.pathParam("model");
@@ -312,7 +358,7 @@ public final class InferenceServer implements AutoCloseable {
             try (DecodeBudget.Reservation held = budget.reserve(request.values() * DecodeBudget.BYTES_PER_VALUE, "the tensor")) {
                 return m.preprocessor().fromRgb(KServeV2.pixels(request, m.card().input()));
             }
-        });
+        }, ServedModel::batcher);
         json(ctx, 200, KServeV2.response(used[0], request.id(), p));
         metrics.request(used[0].name(), String.valueOf(used[0].version()), 200, (System.nanoTime() - start) / 1e9);
     }
@@ -321,13 +367,14 @@ public final class InferenceServer implements AutoCloseable {
      * Prepares the input for the model that answers now and waits for its batch. A model version
      * replaced meanwhile (hot reload) closes its queue; the request then goes to the new one.
      */
-    private INDArray run(String name, Integer version, ServedModel[] used, java.util.function.Function<ServedModel, INDArray> input) {
+    private INDArray run(String name, Integer version, ServedModel[] used, java.util.function.Function<ServedModel, INDArray> input,
+                         java.util.function.Function<ServedModel, DynamicBatcher> batcher) {
         begin();
         for (int attempt = 0; ; attempt++) {
             ServedModel m = catalog.get(name, version);
             used[0] = m;
             try {
-                return submit(m, input).join();
+                return submit(m, input, batcher.apply(m)).join();
             } catch (OutOfMemoryError e) {
                 throw shortOfMemory(name, e);
             } catch (DynamicBatcher.ClosedException | CompletionException e) {
@@ -350,12 +397,13 @@ public final class InferenceServer implements AutoCloseable {
 
     /** Prepares the input while the batcher knows it is coming, then queues it. */
     private static java.util.concurrent.CompletableFuture<INDArray> submit(ServedModel m,
-                                                                         java.util.function.Function<ServedModel, INDArray> input) {
-        m.batcher().preparing();
+                                                                         java.util.function.Function<ServedModel, INDArray> input,
+                                                                         DynamicBatcher batcher) {
+        batcher.preparing();
         try {
-            return m.batcher().submit(input.apply(m));
+            return batcher.submit(input.apply(m));
         } finally {
-            m.batcher().prepared();
+            batcher.prepared();
         }
     }
 
@@ -523,7 +571,7 @@ public final class InferenceServer implements AutoCloseable {
             LOG.debug("request {} {} failed", ctx.method(), ctx.path(), t);
         }
         json(ctx, code, Map.of("error", message));
-        if (ctx.path().startsWith("/predictions/") || ctx.path().contains("/infer")) {
+        if (ctx.path().startsWith("/predictions/") || ctx.path().startsWith("/embeddings/") || ctx.path().contains("/infer")) {
             countRefusal(ctx.pathParamMap().get("model"), ctx.pathParamMap().get("version"), code);
         }
     }

@@ -136,7 +136,7 @@ final class ModelCatalog implements AutoCloseable {
     private void retire(ServedModel m) {
         if (m != null) {
             LOG.info("no longer serving {}", m.ref());
-            new Thread(() -> m.batcher().drain(30), "retire-" + m.ref()).start();
+            new Thread(() -> m.drain(30), "retire-" + m.ref()).start();
         }
     }
 
@@ -186,13 +186,13 @@ final class ModelCatalog implements AutoCloseable {
 
     /** Requests waiting in every loaded version's queue. */
     int queued() {
-        return loaded.values().stream().mapToInt(m -> m.batcher().depth()).sum();
+        return loaded.values().stream().mapToInt(ServedModel::depth).sum();
     }
 
     @Override
     public synchronized void close() {
         for (ServedModel m : loaded.values()) {
-            m.batcher().drain(30);
+            m.drain(30);
         }
         loaded.clear();
         current.clear();

@@ -132,6 +132,31 @@ class InferenceServerTest {
     }
 
     @Test
+    void embeddingsEqualTheClassifiersAndBadRequestsAre4xx() throws Exception {
+        try (Classifier classifier = Classifier.load(registry, "shapes")) {
+            for (int i = 0; i < 3; i++) {
+                for (boolean l2 : new boolean[] {false, true}) {
+                    HttpResponse<String> r = post(server, "/embeddings/shapes" + (l2 ? "?l2=true" : ""), images.get(i), "image/png");
+                    assertEquals(200, r.statusCode(), r.body());
+                    JsonNode answer = JSON.readTree(r.body());
+                    assertEquals("dense_1", answer.get("layer").asText());
+                    assertEquals(l2, answer.get("l2_normalised").asBoolean());
+                    float[] expected = classifier.embed(images.get(i), null, l2);
+                    assertEquals(expected.length, answer.get("embedding").size());
+                    for (int j = 0; j < expected.length; j++) {
+                        assertEquals(expected[j], answer.get("embedding").get(j).floatValue(), 1e-4, "image " + i + ", value " + j);
+                    }
+                }
+            }
+        }
+        HttpResponse<String> badFlag = post(server, "/embeddings/shapes?l2=maybe", images.get(0), "image/png");
+        assertEquals(400, badFlag.statusCode(), badFlag.body());
+        assertTrue(JSON.readTree(badFlag.body()).get("error").asText().contains("use ?l2=true"), badFlag.body());
+        assertEquals(404, post(server, "/embeddings/nosuch", images.get(0), "image/png").statusCode());
+        assertEquals(400, post(server, "/embeddings/shapes", "not an image".getBytes(), "image/png").statusCode());
+    }
+
+    @Test
     void sixtyFourConcurrentClientsGetTheSequentialAnswersInSharedBatches() throws Exception {
         List<List<Prediction>> sequential = new ArrayList<>();
         for (byte[] image : images) {
