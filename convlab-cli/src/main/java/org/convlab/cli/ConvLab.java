@@ -24,7 +24,7 @@ import java.io.PrintWriter;
         description = "The convolutional-network tutorial as software, on Deeplearning4j.",
         subcommands = {SummaryCommand.class, ConvCommand.class, PoolCommand.class, KernelsCommand.class,
                 ActivationsCommand.class, DataCommand.class, TrainCommand.class, EvaluateCommand.class, PredictCommand.class,
-                ModelsCommand.class, FiltersCommand.class, BenchCommand.class, ServeCommand.class, ImportCommand.class, ExportCommand.class, CalibrateCommand.class, EnvCommand.class, CommandLine.HelpCommand.class})
+                ModelsCommand.class, SimilarCommand.class, FiltersCommand.class, BenchCommand.class, ServeCommand.class, ImportCommand.class, ExportCommand.class, CalibrateCommand.class, EnvCommand.class, CommandLine.HelpCommand.class})
 public final class ConvLab {
     public static final int EXIT_OK = 0;
     public static final int EXIT_INTERNAL = 1;

@@ -51,6 +51,38 @@ class ModelCommandsTest {
     }
 
     @Test
+    void embeddingsAndNearestImagesFromTheCommandLine() throws IOException {
+        ConvLabTest.Result e = run(with("predict", "--model", "shapes", "--embedding", "--l2", image.toString()));
+        assertEquals(0, e.code(), e.err());
+        JsonNode doc = new ObjectMapper().readTree(e.out());
+        assertEquals("dense_1", doc.get("layer").asText());
+        assertEquals(32, doc.get("size").asInt());
+        JsonNode v = doc.get("embeddings").get(image.toString());
+        double norm = 0;
+        for (JsonNode x : v) {
+            norm += x.asDouble() * x.asDouble();
+        }
+        assertEquals(1.0, norm, 1e-4, "--l2: unit length");
+        ConvLabTest.Result noEmbedding = run(with("predict", "--model", "shapes", "--l2", image.toString()));
+        assertEquals(2, noEmbedding.code());
+        assertTrue(noEmbedding.err().contains("--l2 shapes an embedding; add --embedding"), noEmbedding.err());
+
+        ConvLabTest.Result similar = run(with("similar", "--model", "shapes", "--index", "synthetic:4:10", "--query",
+                image.toString(), "--top", "3"));
+        assertEquals(0, similar.code(), similar.err());
+        assertEquals(3, similar.out().lines().filter(l -> l.startsWith("  ")).count(), similar.out());
+        ConvLabTest.Result neither = run(with("similar", "--model", "shapes", "--index", "synthetic:4:10"));
+        assertEquals(2, neither.code());
+        assertTrue(neither.err().contains("give --query IMG... to search, or --evaluate"), neither.err());
+        Path folder = work.resolve("flat/one");
+        Files.createDirectories(folder);
+        Files.copy(image, folder.resolve("a.jpg"));
+        ConvLabTest.Result noTest = run(with("similar", "--model", "shapes", "--index", work.resolve("flat").toString(), "--evaluate"));
+        assertEquals(2, noTest.code());
+        assertTrue(noTest.err().contains("has no test images for --evaluate"), noTest.err());
+    }
+
+    @Test
     void modelsListShowAndRemove() throws IOException {
         ConvLabTest.Result list = run(with("models", "list"));
         assertEquals(0, list.code(), list.err());

@@ -52,6 +52,18 @@ public final class DataSources {
         return requireShape(IdxFolder.open(FashionMnist.dir(), FASHION_MNIST), shape, source.toString());
     }
 
+    /**
+     * As {@link #open}, for images that are searched or measured rather than trained on: a folder of class folders
+     * may hold a single class.
+     */
+    public static Bundle openForSearch(DataSource source, InputShape shape) {
+        if (source instanceof DataSource.Folder f && resizes(f) && child(f.path(), "Training") == null) {
+            FolderScan.requireFolder(f.path());
+            return new Bundle(folder(f.path(), shape), null, null);
+        }
+        return open(source, shape);
+    }
+
     /** Whether {@link #open} brings the source's images to a requested shape (class folders, generated data); IDX data is not resized. */
     public static boolean resizes(DataSource source) {
         DataSource root = source.root();

@@ -205,9 +205,16 @@ public final class Classifier implements AutoCloseable {
     }
 
     private List<float[]> embedDecoded(List<DecodedImage> images, String layer, boolean l2Normalise) {
+        return embedPrepared(preprocessor.batch(images), layer, l2Normalise);
+    }
+
+    /**
+     * As {@link #embedBatch}, for a batch already prepared as the model's input ([N, C, H, W] through the card's
+     * preprocessing, as an {@code ImageSource} opened {@code withPreprocessing(card.preprocessing())} delivers it).
+     */
+    public List<float[]> embedPrepared(INDArray batch, String layer, boolean l2Normalise) {
         String name = layer != null ? layer : embeddingLayer();
         Embeddings.requireLayer(model.graph(), name, card.name());
-        INDArray batch = preprocessor.batch(images);
         Replicas upTo = embedders.computeIfAbsent(name, l -> new Replicas(replicaCount, () -> model.frozenUpTo(l, requested)));
         if (closed) {
             upTo.close(); // made by a call that raced close()

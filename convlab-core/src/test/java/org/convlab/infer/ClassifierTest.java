@@ -90,6 +90,51 @@ class ClassifierTest {
     }
 
     @Test
+    void theFlatIndexRanksAsCosineSimilarityWorkedOutByHand(@TempDir Path folders) throws IOException {
+        List<String> labels = SyntheticShapes.labels(4);
+        List<Path> indexed = new ArrayList<>();
+        for (int i = 0; i < 16; i++) {
+            Path f = folders.resolve(labels.get(i % 4) + "/s" + i + ".png");
+            Files.createDirectories(f.getParent());
+            ImageIO.write(SyntheticShapes.draw(i % 4, 16, 16, new Random(2000 + i)), "png", f.toFile());
+            indexed.add(f);
+        }
+        try (Classifier c = Classifier.load(registry, "shapes")) {
+            org.convlab.data.ImageSource source = org.convlab.data.DataSources.open(
+                    org.convlab.data.DataSource.parse(folders.toString()), c.card().input()).train();
+            FlatIndex index = FlatIndex.build(c, source, null, 5);
+            assertEquals(16, index.size());
+            assertEquals(32, index.dimensions());
+            float[] query = c.embed(files.get(3));
+            // By hand: cosine of the query with each indexed image's own embedding.
+            List<double[]> expected = new ArrayList<>();
+            for (Path f : indexed) {
+                float[] v = c.embed(f);
+                double dot = 0;
+                double nq = 0;
+                double nv = 0;
+                for (int j = 0; j < v.length; j++) {
+                    dot += (double) v[j] * query[j];
+                    nq += (double) query[j] * query[j];
+                    nv += (double) v[j] * v[j];
+                }
+                expected.add(new double[] {indexed.indexOf(f), dot / Math.sqrt(nq * nv)});
+            }
+            expected.sort((a, b) -> Double.compare(b[1], a[1]));
+            List<FlatIndex.Hit> hits = index.nearest(query, 5);
+            for (int k = 0; k < 5; k++) {
+                assertEquals(expected.get(k)[1], hits.get(k).similarity(), 1e-4, "rank " + k);
+                assertTrue(Files.isSameFile(indexed.get((int) expected.get(k)[0]), Path.of(hits.get(k).name())), "rank " + k);
+            }
+            FlatIndex.Hit self = index.nearest(c.embed(indexed.get(6)), 1).get(0);
+            assertEquals(1.0, self.similarity(), 1e-5, "an indexed image finds itself");
+            assertEquals(labels.get(2), self.label());
+            assertEquals(1.0, index.topOneAccuracy(c, source, null, 7), "every indexed image's nearest is itself");
+            assertThrows(ConvLabException.class, () -> index.nearest(new float[3], 1));
+        }
+    }
+
+    @Test
     void predictsRankedProbabilitiesForAnySizeAndFormat() {
         try (Classifier c = Classifier.load(registry, "shapes")) {
             int right = 0;
