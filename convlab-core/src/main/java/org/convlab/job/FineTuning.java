@@ -14,7 +14,11 @@ import org.convlab.zoo.ModelCard;
 import org.convlab.zoo.StoredModel;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
+import org.deeplearning4j.nn.conf.layers.BaseOutputLayer;
 import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.transferlearning.FineTuneConfiguration;
 import org.deeplearning4j.nn.transferlearning.TransferLearning;
@@ -153,10 +157,24 @@ public final class FineTuning implements GraphFactory {
         if (frozenThrough != null) {
             builder.setFeatureExtractor(frozenThrough);
         }
-        if (!keepsHead()) {
+        ComputationGraphConfiguration conf = base.graph().getConfiguration();
+        FeedForwardLayer headConf = (FeedForwardLayer) ((LayerVertex) conf.getVertices().get(head)).getLayerConf().getLayer();
+        boolean trainable = headConf instanceof BaseOutputLayer;
+        if (!trainable) {
+            // An imported Keras model ends in a dense layer without a loss: an output layer of the same size
+            // (softmax, cross-entropy) takes its place, so that it can be fitted.
+            builder.removeVertexKeepConnections(head)
+                    .addLayer(head, new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(headConf.getNIn())
+                            .nOut(labels().size()).activation(Activation.SOFTMAX).weightInit(o.weightInit().dl4j()).build(),
+                            conf.getVertexInputs().get(head).toArray(String[]::new))
+                    .setOutputs(head);
+        } else if (!keepsHead()) {
             builder.nOutReplace(head, labels().size(), o.weightInit().dl4j());
         }
         ComputationGraph graph = builder.build();
+        if (!trainable && keepsHead()) {
+            graph.getLayer(head).setParams(base.graph().getLayer(head).params());
+        }
         // A schedule counts this run's steps, not the base's.
         graph.getConfiguration().setIterationCount(0);
         graph.getConfiguration().setEpochCount(0);

@@ -110,6 +110,31 @@ class KerasImportTest {
                 "dense_1"), card.architecture().layers().stream().map(LayerSpec::name).toList());
     }
 
+    /** An imported model ends in a dense layer without a loss: fine-tuning gives it an output layer and keeps the frozen part. */
+    @Test
+    void anImportedModelFineTunesOnNewClassesWithItsFrozenLayersUntouched() {
+        ModelRegistry registry = ModelRegistry.at(dir.resolve("tune"));
+        StoredModel base = KerasImport.into(registry, FIXTURES.resolve("keras-sequential.h5"),
+                new KerasImport.Options("seq", List.of("a", "b", "c", "d", "e"), KerasImport.Pixels.UNIT, Preprocessing.Channels.RGB, null));
+        org.convlab.job.FineTuning start = org.convlab.job.FineTuning.of(base, "batch_normalization_1");
+        StoredModel tuned = org.convlab.job.TrainingJob.run(org.convlab.job.TrainingRequest.builder().setFineTuning(start)
+                .setData(org.convlab.data.DataSource.synthetic(4, 30)).setName("tuned")
+                .optOptions(org.convlab.train.TrainingOptions.builder().optEpochs(2).optBatch(16).optPatience(0).build()).build(),
+                registry, org.convlab.train.TinyModels.listener(new java.io.ByteArrayOutputStream())).model();
+        for (String frozen : List.of("conv2d_1", "conv2d_2", "batch_normalization_1")) {
+            org.junit.jupiter.api.Assertions.assertArrayEquals(base.graph().getLayer(frozen).params().dup().data().asFloat(),
+                    tuned.graph().getLayer(frozen).params().dup().data().asFloat(), frozen);
+        }
+        assertTrue(tuned.graph().getLayer("dense_1").conf().getLayer() instanceof org.deeplearning4j.nn.conf.layers.OutputLayer);
+        assertEquals(4, tuned.card().labels().size());
+        assertEquals(base.card().preprocessing(), tuned.card().preprocessing(), "the base's NHWC layout and pixel scale");
+        assertEquals("seq", tuned.card().lineage().base());
+        try (Classifier c = Classifier.of(tuned, 1)) {
+            double sum = c.predict(new BufferedImage(20, 20, BufferedImage.TYPE_3BYTE_BGR), 4).stream().mapToDouble(Prediction::probability).sum();
+            assertEquals(1.0, sum, 1e-4);
+        }
+    }
+
     @Test
     void theCardRecordsTheSourceThePreprocessingAndTheSpec() {
         StoredModel stored = KerasImport.into(ModelRegistry.at(dir), FIXTURES.resolve("keras-sequential.h5"),
