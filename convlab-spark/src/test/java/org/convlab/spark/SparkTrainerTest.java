@@ -73,6 +73,29 @@ class SparkTrainerTest {
     }
 
     @Test
+    void fineTuningOnSparkKeepsFrozenLayersBitForBit() {
+        ModelRegistry registry = ModelRegistry.at(dir.resolve("models"));
+        TrainingOptions options = TrainingOptions.builder().optEpochs(2).optBatch(16).optLearningRate(3e-3).optSeed(2).optPatience(0).build();
+        org.convlab.zoo.StoredModel base = TrainingJob.run(TrainingRequest.builder().setArchitecture(TinyModels.spec())
+                .setData(DataSource.synthetic(4, 60)).setName("base").optOptions(options).build(), registry,
+                org.convlab.train.TrainingListener.SILENT).model();
+        TrainingRequest tune = TrainingRequest.builder().setFineTuning(org.convlab.job.FineTuning.of(base, "conv2d_2"))
+                .setData(DataSource.parse("synthetic:4:60:classes=0-2")).setName("tuned").optOptions(options).build();
+        // Three workers: the average of three equal values can differ from them in the last bit; frozen layers must not move.
+        org.convlab.zoo.StoredModel tuned = SparkTrainer.run(tune, registry,
+                new SparkTrainer.Settings("local[2]", SparkTrainer.Mode.AVERAGING, 3, 1, null), org.convlab.train.TrainingListener.SILENT).model();
+        for (String frozen : java.util.List.of("conv2d_1", "conv2d_2")) {
+            org.junit.jupiter.api.Assertions.assertArrayEquals(base.graph().getLayer(frozen).params().dup().data().asFloat(),
+                    tuned.graph().getLayer(frozen).params().dup().data().asFloat(), frozen);
+        }
+        assertFalse(java.util.Arrays.equals(base.graph().getLayer("dense_1").params().dup().data().asFloat(),
+                tuned.graph().getLayer("dense_1").params().dup().data().asFloat()), "dense_1 trained");
+        assertEquals(new ModelCard.Lineage("base", 1, base.card().modelSha256(), "conv2d_2",
+                java.util.List.of("conv2d_1", "max_pooling2d_1", "conv2d_2"), "new", "dense_2", 3), tuned.card().lineage());
+        assertEquals("3", tuned.card().environment().get("spark_workers"));
+    }
+
+    @Test
     void gradientSharingTrainsToo() throws Exception {
         java.util.Set<Path> aeronBefore = aeronFolders(); // another process's may be there
         ModelRegistry registry = ModelRegistry.at(dir.resolve("models"));
