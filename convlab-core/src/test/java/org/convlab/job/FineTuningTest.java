@@ -107,6 +107,46 @@ class FineTuningTest {
     }
 
     @Test
+    void frozenBatchNormRunsInInferenceModeWhileTheRestTrains() {
+        ComputationGraph start = FineTuning.of(base, layer(2)).forLabels(base.card().labels().subList(0, 3))
+                .create(spec().withClasses(3), options(1), 10);
+        org.nd4j.linalg.api.ndarray.INDArray x = org.nd4j.linalg.factory.Nd4j.rand(org.nd4j.linalg.api.buffer.DataType.FLOAT, 6, 3, 16, 16);
+        // In a training pass a trainable batch norm normalises by the batch's own statistics; a frozen one by its running ones.
+        float[] training = start.feedForward(x, true).get(layer(1)).dup().data().asFloat();
+        float[] inference = start.feedForward(x, false).get(layer(1)).dup().data().asFloat();
+        assertArrayEquals(inference, training, 1e-6f);
+        ComputationGraph unfrozen = FineTuning.of(base, FineTuning.NONE).forLabels(base.card().labels())
+                .create(spec(), options(1), 10);
+        assertFalse(Arrays.equals(unfrozen.feedForward(x, true).get(layer(1)).dup().data().asFloat(),
+                unfrozen.feedForward(x, false).get(layer(1)).dup().data().asFloat()), "a batch norm that trains uses the batch's statistics");
+    }
+
+    /** A fine-tuning run stopped after its first epoch continues from its checkpoint, still frozen, to the same weights. */
+    @Test
+    void anInterruptedFineTuningResumesToTheSameModel() {
+        java.util.function.BiFunction<String, Boolean, TrainingRequest> request = (name, resume) -> TrainingRequest.builder()
+                .setFineTuning(FineTuning.of(base, layer(2))).setData(DataSource.parse("synthetic:4:60:classes=0-2")).setName(name)
+                .optOptions(TrainingOptions.builder().optEpochs(2).optBatch(16).optLearningRate(3e-3).optSeed(3).optPatience(0)
+                        .optCheckpointDir(registry.checkpointDir(name)).optResume(resume).build()).build();
+        StoredModel whole = TrainingJob.run(request.apply("whole", false), registry, TinyModels.listener(LOG)).model();
+        org.convlab.train.TrainingListener stopsAtEpoch2 = new org.convlab.train.TrainingListener() {
+            @Override
+            public void onEpochStart(int epoch, int epochs, long images) {
+                if (epoch == 2) {
+                    throw new IllegalStateException("stopped");
+                }
+            }
+        };
+        assertThrows(IllegalStateException.class, () -> TrainingJob.run(request.apply("halves", false), registry, stopsAtEpoch2));
+        StoredModel resumed = TrainingJob.run(request.apply("halves", true), registry, TinyModels.listener(LOG)).model();
+        for (String l : List.of(layer(0), layer(3), layer(6), layer(7))) {
+            assertArrayEquals(weights(whole.graph(), l), weights(resumed.graph(), l), l);
+        }
+        assertArrayEquals(weights(base.graph(), layer(0)), weights(resumed.graph(), layer(0)), "still frozen");
+        assertEquals(whole.card().lineage(), resumed.card().lineage());
+    }
+
+    @Test
     void theSameClassesKeepTheHeadAndNoneTrainsEveryLayer() {
         StoredModel tuned = TrainingJob.run(TrainingRequest.builder().setFineTuning(FineTuning.of(base, FineTuning.NONE))
                 .setData(DataSource.synthetic(4, 60)).setName("continued").optOptions(options(1)).build(),

@@ -146,6 +146,24 @@ class InferencePlanTest {
     }
 
     @Test
+    void aNetworkCutAfterAHiddenDenseLayerCompilesToItsActivations() {
+        ComputationGraph graph = GraphBuilder.of(Architectures.get("fruits-cnn-bn").withInput(InputShape.parse("28x28x1"))
+                .withClasses(10)).optSeed(4).build();
+        perturb(graph, 21);
+        INDArray x = SeededArrays.centred(5, 3, 1, 28, 28).addi(0.5);
+        // DL4J's own layers on the whole graph: the second implementation.
+        INDArray expected = Networks.inspectable(graph).feedForward(x, false).get("dense_1");
+        try (PlannedGraph cut = (PlannedGraph) Networks.frozen(Networks.truncated(graph, "dense_1"), Precision.FP32, null)) {
+            assertNotNull(cut.plan(), "an embedding runs as one compiled chain");
+            assertTrue(cut.plan().describe().endsWith("output+relu"), cut.plan().describe());
+            INDArray actual = cut.outputSingle(false, x);
+            assertEquals(1024, actual.size(1));
+            assertTrue(expected.maxNumber().doubleValue() > 0.1, "activations that show a difference");
+            assertTrue(maxAbsDifference(actual, expected) < 1e-4, "difference " + maxAbsDifference(actual, expected));
+        }
+    }
+
+    @Test
     void theMainJobsModelInInt8AgreesWithTheLayerByLayerInt8Path() {
         if (Precision.available(Precision.INT8) != Precision.INT8) {
             return; // no VNNI: int8 requests run in float

@@ -709,6 +709,11 @@ abstract class ChainStep implements AutoCloseable {
             return new Dense(weights, bias, true, output, softmax, int8Input);
         }
 
+        /** This layer as the chain's last: it writes float, its activation applied. */
+        Dense asOutput() {
+            return output ? this : new Dense(weights, bias, relu, true, false, int8Input);
+        }
+
         @Override
         boolean isOutput() {
             return output;

@@ -112,10 +112,18 @@ public final class InferencePlan implements AutoCloseable {
             }
             previous = name;
         }
-        if (!previous.equals(conf.getNetworkOutputs().get(0)) || steps.isEmpty() || !steps.get(steps.size() - 1).isOutput()) {
+        if (!previous.equals(conf.getNetworkOutputs().get(0)) || steps.isEmpty()) {
             return null;
         }
-        return new InferencePlan(ChainStep.fused(steps), bf16, directOnly);
+        List<ChainStep> fused = ChainStep.fused(steps);
+        // A network cut after a hidden dense layer (an embedding) ends there: that layer writes the float output.
+        if (fused.get(fused.size() - 1) instanceof ChainStep.Dense last) {
+            fused.set(fused.size() - 1, last.asOutput());
+        }
+        if (!fused.get(fused.size() - 1).isOutput()) {
+            return null;
+        }
+        return new InferencePlan(fused, bf16, directOnly);
     }
 
     /** The steps, e.g. "conv2d+relu, batch_norm, max_pool, ...", for checks and logs. */
