@@ -22,7 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 /**
- * The module and package structure the README draws, read from the compiled classes: arrows point one
+ * The module and package structure docs/architecture.md draws, read from the compiled classes: arrows point one
  * way between modules and between packages (a subpackage is a package of its own), and a runnable
  * graph has one door ({@code org.convlab.runtime.Networks}).
  */

@@ -37,7 +37,7 @@ import java.util.concurrent.Callable;
                 "Example: convlab train --data fruits-360 --epochs 5 --augment --name fruits"})
 final class TrainCommand implements Callable<Integer> {
     /**
-     * The main job's recipe, chosen by measurement (README, "The main job"): the seed family with batch
+     * The main job's recipe, chosen by measurement (docs/train.md, "The main job"): the seed family with batch
      * norm, 4 epochs of Adam with a cosine rate at batch 64 reaches test accuracy 0.92 on Fashion-MNIST
      * in about 8 minutes on 2 cores; the seed's exact model is --arch fruits-cnn.
      */

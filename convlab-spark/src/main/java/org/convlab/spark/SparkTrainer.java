@@ -392,7 +392,7 @@ public final class SparkTrainer {
         } catch (ClassNotFoundException e) {
             throw new BadSettingException(Setting.SPARK, "%s " + BadSettingException.literal(master) + " needs Spark's support for"
                     + " that cluster manager, which this class path lacks; run convlab's spark-submit jar with the cluster's own"
-                    + " spark-submit (README, \"train on a cluster\"), or use local[N] or spark://HOST:PORT");
+                    + " spark-submit (docs/spark.md), or use local[N] or spark://HOST:PORT");
         }
     }
 
