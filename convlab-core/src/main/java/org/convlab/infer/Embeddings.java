@@ -53,10 +53,9 @@ public final class Embeddings {
 
     /** Each image's activations ([N, ...]) flattened in C order, divided by their L2 norm when asked (a zero vector stays zero). */
     public static List<float[]> rows(INDArray activations, boolean l2Normalise) {
-        INDArray flat = activations.castTo(DataType.FLOAT).reshape('c', activations.size(0), -1);
+        float[][] flat = activations.castTo(DataType.FLOAT).reshape('c', activations.size(0), -1).toFloatMatrix();
         List<float[]> rows = new ArrayList<>();
-        for (int i = 0; i < flat.size(0); i++) {
-            float[] v = flat.getRow(i).toFloatVector();
+        for (float[] v : flat) {
             if (l2Normalise) {
                 double sum = 0;
                 for (float x : v) {

@@ -55,11 +55,7 @@ public final class FlatIndex {
             names.add(prepared instanceof ClassFolderSource folder ? folder.files().get(i).path().toString()
                     : source.description() + " #" + i);
         }
-        INDArray vectors = Nd4j.create(DataType.FLOAT, rows.size(), rows.isEmpty() ? 0 : rows.get(0).length);
-        for (int i = 0; i < rows.size(); i++) {
-            vectors.putRow(i, Nd4j.createFromArray(rows.get(i)));
-        }
-        return new FlatIndex(vectors, List.copyOf(names), List.copyOf(labels));
+        return new FlatIndex(matrix(rows), List.copyOf(names), List.copyOf(labels));
     }
 
     public int size() {
@@ -98,18 +94,18 @@ public final class FlatIndex {
         int[] right = {0};
         int[] seen = {0};
         forEachBatch(prepared(classifier, queries), batch, (features, classes) -> {
-            List<float[]> rows = classifier.embedPrepared(features, layer, true);
-            INDArray q = Nd4j.create(DataType.FLOAT, rows.size(), dimensions());
-            for (int i = 0; i < rows.size(); i++) {
-                q.putRow(i, Nd4j.createFromArray(rows.get(i)));
-            }
-            long[] nearest = q.mmul(vectors.transpose()).argMax(1).toLongVector();
+            long[] nearest = matrix(classifier.embedPrepared(features, layer, true)).mmul(vectors.transpose()).argMax(1).toLongVector();
             for (int i = 0; i < nearest.length; i++) {
                 right[0] += labels.get((int) nearest[i]).equals(classes.get(i)) ? 1 : 0;
             }
             seen[0] += nearest.length;
         });
         return seen[0] == 0 ? Double.NaN : right[0] / (double) seen[0];
+    }
+
+    /** Rows of equal length as one [N, D] array. */
+    private static INDArray matrix(List<float[]> rows) {
+        return rows.isEmpty() ? Nd4j.create(DataType.FLOAT, 0, 0) : Nd4j.createFromArray(rows.toArray(float[][]::new));
     }
 
     private static ImageSource prepared(Classifier classifier, ImageSource source) {

@@ -6,6 +6,7 @@ import org.convlab.Setting;
 import org.convlab.arch.ArchitectureSpec;
 import org.convlab.arch.GraphBuilder;
 import org.convlab.runtime.Networks;
+import org.convlab.runtime.Upstream;
 import org.convlab.train.EpochFit;
 import org.convlab.train.GraphFactory;
 import org.convlab.train.TrainingListener;
@@ -23,10 +24,6 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.transferlearning.FineTuneConfiguration;
 import org.deeplearning4j.nn.transferlearning.TransferLearning;
 
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.Deque;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
@@ -101,21 +98,8 @@ public final class FineTuning implements GraphFactory {
 
     /** {@code last} and every layer it reads from, directly or not, in the order they run. */
     private static List<String> upTo(ComputationGraphConfiguration conf, String last) {
-        Set<String> seen = new HashSet<>();
-        Deque<String> todo = new ArrayDeque<>(List.of(last));
-        while (!todo.isEmpty()) {
-            String v = todo.pop();
-            if (seen.add(v)) {
-                todo.addAll(conf.getVertexInputs().getOrDefault(v, List.of()));
-            }
-        }
-        List<String> ordered = new ArrayList<>();
-        for (String n : layerNames(conf)) {
-            if (seen.contains(n)) {
-                ordered.add(n);
-            }
-        }
-        return ordered;
+        Set<String> upstream = Upstream.of(conf, last);
+        return layerNames(conf).stream().filter(upstream::contains).toList();
     }
 
     /** This start for data of {@code newLabels} (in output order): the head is sized for them. */

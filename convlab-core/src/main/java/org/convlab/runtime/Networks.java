@@ -173,14 +173,7 @@ public final class Networks {
             throw new ConvLabException("the model has no layer '" + layer + "'; its layers: "
                     + String.join(", ", configuration.getVertices().keySet()));
         }
-        java.util.Set<String> kept = new java.util.HashSet<>();
-        java.util.Deque<String> todo = new java.util.ArrayDeque<>(java.util.List.of(layer));
-        while (!todo.isEmpty()) {
-            String v = todo.pop();
-            if (configuration.getVertices().containsKey(v) && kept.add(v)) {
-                todo.addAll(configuration.getVertexInputs().getOrDefault(v, java.util.List.of()));
-            }
-        }
+        java.util.Set<String> kept = Upstream.of(configuration, layer);
         configuration.getVertices().keySet().retainAll(kept);
         configuration.getVertexInputs().keySet().retainAll(kept);
         configuration.setNetworkOutputs(new java.util.ArrayList<>(java.util.List.of(layer)));

@@ -130,13 +130,10 @@ public final class DnnlHelpers {
      * and out, weights packed once); the rest runs on DL4J's own code.
      */
     private static void installFrozen(Layer inner, boolean bf16, boolean directOnly) {
-        if (inner.getClass() == ConvolutionLayer.class && layerConf((ConvolutionLayer) inner).getCnn2dDataFormat() == CNN2DFormat.NCHW
-                && layerConf((ConvolutionLayer) inner).getConvolutionMode() != ConvolutionMode.Causal
-                && inner.getParam("W").dataType() == DataType.FLOAT) {
+        if (inner.getClass() == ConvolutionLayer.class && convolutionRuns((ConvolutionLayer) inner)) {
             setHelper((ConvolutionLayer) inner, new DnnlConvolution(false, layerConf((ConvolutionLayer) inner).hasBias(), null, null,
                     bf16, true, null, null, directOnly));
-        } else if (inner.getClass() == BatchNormalization.class && inner.getParam("gamma").dataType() == DataType.FLOAT
-                && ((org.deeplearning4j.nn.conf.layers.BatchNormalization) inner.conf().getLayer()).getCnn2DFormat() == CNN2DFormat.NCHW) {
+        } else if (inner.getClass() == BatchNormalization.class && batchNormRuns((BatchNormalization) inner)) {
             setField(BN_HELPER, inner, new DnnlBatchNorm(null, null));
         }
     }
@@ -289,19 +286,24 @@ public final class DnnlHelpers {
 
     private static boolean accelerable(GraphVertex vertex) {
         if (vertex.hasLayer() && vertex.getLayer().getClass() == BatchNormalization.class) {
-            var conf = (org.deeplearning4j.nn.conf.layers.BatchNormalization) vertex.getLayer().conf().getLayer();
-            return conf.getCnn2DFormat() == CNN2DFormat.NCHW && !conf.isLockGammaBeta()
-                    && vertex.getLayer().getParam("gamma").dataType() == DataType.FLOAT;
+            return batchNormRuns((BatchNormalization) vertex.getLayer());
         }
         if (vertex.hasLayer() && (vertex.getLayer().getClass() == SubsamplingLayer.class || vertex.getLayer() instanceof DnnlPooling)) {
             return DnnlPooling.handles((org.deeplearning4j.nn.conf.layers.SubsamplingLayer) vertex.getLayer().conf().getLayer())
                     && ((LayerVertex) vertex).getLayerPreProcessor() == null;
         }
-        if (!vertex.hasLayer() || (vertex.getLayer().getClass() != ConvolutionLayer.class
-                && !(vertex.getLayer() instanceof DnnlConvolutionLayer))) {
-            return false;
-        }
-        ConvolutionLayer layer = (ConvolutionLayer) vertex.getLayer();
+        return vertex.hasLayer() && (vertex.getLayer().getClass() == ConvolutionLayer.class
+                || vertex.getLayer() instanceof DnnlConvolutionLayer) && convolutionRuns((ConvolutionLayer) vertex.getLayer());
+    }
+
+    /** A batch norm ConvLab's oneDNN batch norm takes: NCHW float, gamma and beta trained. */
+    private static boolean batchNormRuns(BatchNormalization layer) {
+        var conf = (org.deeplearning4j.nn.conf.layers.BatchNormalization) layer.conf().getLayer();
+        return conf.getCnn2DFormat() == CNN2DFormat.NCHW && !conf.isLockGammaBeta() && layer.getParam("gamma").dataType() == DataType.FLOAT;
+    }
+
+    /** A convolution ConvLab's oneDNN convolution takes: NCHW float, not causal. */
+    private static boolean convolutionRuns(ConvolutionLayer layer) {
         var conf = layerConf(layer);
         return conf.getCnn2dDataFormat() == CNN2DFormat.NCHW && conf.getConvolutionMode() != ConvolutionMode.Causal
                 && layer.getParam("W").dataType() == DataType.FLOAT;
