@@ -70,6 +70,8 @@ final class SimilarCommand implements Callable<Integer> {
         }
         PrintWriter out = command.commandLine().getOut();
         try (Classifier classifier = Classifier.of(stored, 1)) {
+            // The queries first: an unreadable one is refused before the index is built or anything printed.
+            List<float[]> vectors = evaluate ? List.of() : classifier.embedBatch(queries, layer, true);
             long start = System.nanoTime();
             FlatIndex flat = FlatIndex.build(classifier, data.train(), layer, batch);
             String what = String.format(Locale.US, "%s, layer %s (%d values), %,d images of %s, indexed in %.1f s", stored.ref(),
@@ -79,7 +81,6 @@ final class SimilarCommand implements Callable<Integer> {
                 evaluate(out, classifier, stored, flat, data.test(), what);
             } else {
                 out.println(what);
-                List<float[]> vectors = classifier.embedBatch(queries, layer, true);
                 for (int q = 0; q < queries.size(); q++) {
                     out.println(queries.get(q) + ":");
                     for (FlatIndex.Hit h : flat.nearest(vectors.get(q), top)) {
