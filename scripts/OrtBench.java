@@ -44,6 +44,7 @@ public class OrtBench {
         int batchThreads = 0;
         int oneThreads = 0;
         String shape = "";
+        String precision = "fp32";
         for (int threads : new int[] {2, 1}) {
             OrtSession.SessionOptions options = new OrtSession.SessionOptions();
             options.setIntraOpNumThreads(threads);
@@ -52,6 +53,7 @@ public class OrtBench {
             options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
             try (OrtSession session = env.createSession(model.toString(), options)) {
                 String input = session.getInputNames().iterator().next();
+                precision = session.getMetadata().getCustomMetadata().getOrDefault("precision", "fp32"); // ConvLab's export says
                 long[] dims = ((TensorInfo) session.getInputInfo().get(input).getInfo()).getShape();
                 shape = dims[2] + "x" + dims[3] + "x" + dims[1];
                 double[] many = timed(env, session, input, pixels(batch, dims), new long[] {batch, dims[1], dims[2], dims[3]}, warmup, iterations, settle);
@@ -66,12 +68,12 @@ public class OrtBench {
                 }
             }
         }
-        System.out.printf(Locale.US, "{\"arch\": \"%s (ONNX Runtime)\", \"input\": \"%s\", \"batch\": %d, \"precision\": \"fp32\","
+        System.out.printf(Locale.US, "{\"arch\": \"%s (ONNX Runtime)\", \"input\": \"%s\", \"batch\": %d, \"precision\": \"%s\","
                         + " \"train_images_per_sec\": null, \"infer_images_per_sec\": %.2f, \"latency_ms_p50\": %.4f,"
                         + " \"latency_ms_p95\": %.4f, \"inference_peak_rss_mb\": %d, \"peak_rss_mb\": %d, \"infer_threads\": %d,"
                         + " \"latency_threads\": %d,"
                         + " \"backend\": \"onnxruntime %s (Java), all graph optimisations, %d intra-op threads (latency: %d)\"}%n",
-                model.getFileName(), shape, batch, batch / median(bestBatch), percentile(bestOne, 50) * 1e3,
+                model.getFileName(), shape, batch, precision, batch / median(bestBatch), percentile(bestOne, 50) * 1e3,
                 percentile(bestOne, 95) * 1e3, peakRssMb(), peakRssMb(), batchThreads, oneThreads, env.getVersion(), batchThreads, oneThreads);
     }
 

@@ -1,6 +1,8 @@
 package org.convlab.cli;
 
+import org.convlab.ConvLabException;
 import org.convlab.interop.OnnxExport;
+import org.convlab.runtime.Precision;
 import org.convlab.zoo.StoredModel;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -33,15 +35,25 @@ final class ExportCommand {
         @Option(names = "--force", description = "Replace --out even where it is a file that is not an ONNX model.")
         boolean force;
 
+        @Option(names = "--precision", defaultValue = "fp32", paramLabel = "fp32|int8",
+                description = "fp32 (default), or int8: ONNX's QDQ form over the model's stored int8 calibration (s8 weights"
+                        + " per output channel, u8/s8 inputs), which ONNX Runtime runs on its integer kernels.")
+        String precision;
 
         @Spec
         CommandSpec command;
 
         @Override
         public Integer call() {
+            Precision p = switch (precision) {
+                case "fp32" -> Precision.FP32;
+                case "int8" -> Precision.INT8;
+                default -> throw new ConvLabException("--precision must be fp32 or int8, received '" + precision + "'");
+            };
             StoredModel stored = modelOption.load();
-            OnnxExport.write(stored, out, force);
-            command.commandLine().getOut().printf("wrote %s (%s, %d labels, input [N, %d, %d, %d] %s 0..255)%n", out, stored.ref(),
+            OnnxExport.write(stored, out, force, p);
+            command.commandLine().getOut().printf("wrote %s (%s%s, %d labels, input [N, %d, %d, %d] %s 0..255)%n", out, stored.ref(),
+                    p == Precision.INT8 ? ", int8 QDQ" : "",
                     stored.card().labels().size(), stored.card().input().channels(), stored.card().input().height(),
                     stored.card().input().width(), stored.card().input().channels() == 1 ? "grey" : "RGB");
             command.commandLine().getOut().flush();

@@ -110,6 +110,38 @@ class ModelCommandsTest {
     }
 
     /**
+     * export onnx in int8 writes the QDQ graph over the stored calibration (its int8 weights in the file, its metadata
+     * saying so); bf16 is refused in one line before anything is written.
+     */
+    @Test
+    void exportOnnxInInt8WritesQuantizedWeights() throws IOException {
+        Path fp32 = work.resolve("shapes.onnx");
+        Path int8 = work.resolve("shapes-int8.onnx");
+        ConvLabTest.Result f = run(with("export", "onnx", "--model", "shapes", "--out", fp32.toString()));
+        assertEquals(0, f.code(), f.err());
+        ConvLabTest.Result q = run(with("export", "onnx", "--model", "shapes", "--precision", "int8", "--out", int8.toString()));
+        assertEquals(0, q.code(), q.err());
+        assertTrue(q.out().contains("int8 QDQ"), q.out());
+        var model = org.convlab.interop.onnx.OnnxModel.ModelProto.parseFrom(Files.readAllBytes(int8));
+        assertTrue(model.getMetadataPropsList().stream().anyMatch(m -> m.getKey().equals("precision") && m.getValue().equals("int8")));
+        long quantizing = model.getGraph().getNodeList().stream().filter(n -> n.getOpType().equals("QuantizeLinear")).count();
+        long int8Weights = model.getGraph().getInitializerList().stream()
+                .filter(t -> t.getDataType() == org.convlab.interop.onnx.OnnxModel.TensorProto.DataType.INT8_VALUE && t.getDimsCount() > 1)
+                .count();
+        long calibrated = Int8Calibration.readIfPresent(registry.resolve("shapes/1").resolve(Int8Calibration.FILE)).inputs().size();
+        assertEquals(calibrated, int8Weights, "one s8 weight tensor per calibrated layer");
+        assertTrue(quantizing >= calibrated, quantizing + " QuantizeLinear for " + calibrated + " layers");
+        // s8 weights take a quarter of the bytes the float ones take
+        assertTrue(Files.size(int8) < Files.size(fp32) / 2, Files.size(int8) + " against " + Files.size(fp32));
+
+        Path bf16 = work.resolve("shapes-bf16.onnx");
+        ConvLabTest.Result refused = run(with("export", "onnx", "--model", "shapes", "--precision", "bf16", "--out", bf16.toString()));
+        assertEquals(2, refused.code());
+        assertEquals("convlab export onnx: --precision must be fp32 or int8, received 'bf16'", refused.err().strip());
+        assertFalse(Files.exists(bf16));
+    }
+
+    /**
      * Int8 end to end: training stores the calibration beside the model, evaluate runs on it and
      * scores as float does (within 4 of 160 images: the tiny model has many close calls), calibrate measures it again, and a
      * model without one, or training in int8, is refused with the fix.

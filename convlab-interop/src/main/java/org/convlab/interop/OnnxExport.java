@@ -18,6 +18,8 @@ import org.convlab.io.IoErrors;
 import org.convlab.io.JsonFiles;
 import org.convlab.io.StagingFolder;
 import org.convlab.runtime.BuildInfo;
+import org.convlab.runtime.Int8Calibration;
+import org.convlab.runtime.Precision;
 import org.convlab.zoo.ModelCard;
 import org.convlab.zoo.StoredModel;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
@@ -80,8 +82,17 @@ import java.util.Map;
  * name, version and sha256. Every layer runs channels first; a model imported from Keras (channels
  * last) is transposed only before its flatten, so its dense weights read values in their order.
  *
+ * <p>In int8 ({@link #write(StoredModel, Path, boolean, Precision)}) the graph is in ONNX's QDQ form over
+ * the model's stored calibration ({@link Int8Calibration}), the quantization ConvLab's own int8 runs: each
+ * calibrated convolution and hidden dense layer reads its input through QuantizeLinear and DequantizeLinear
+ * (u8 over [0, max] where the range is never negative, else s8 symmetric about zero), its weights are s8 with
+ * one scale per output channel (largest magnitude onto 127), its bias int32 in the product's units; a batch
+ * norm right after a convolution without activation is folded into it first, as ConvLab's int8 folds it.
+ * ONNX Runtime fuses these into its integer kernels (QLinearConv, QGemm); other runtimes read the same file.
+ *
  * <pre>{@code
  * OnnxExport.write(ModelRegistry.at(Path.of("models")).load("fashion-cnn"), Path.of("fashion-cnn.onnx"));
+ * OnnxExport.write(stored, Path.of("fashion-cnn-int8.onnx"), false, Precision.INT8);
  * }</pre>
  */
 public final class OnnxExport {
@@ -91,12 +102,22 @@ public final class OnnxExport {
     private static final int IR_VERSION = 8;
     private static final int FLOAT = TensorProto.DataType.FLOAT_VALUE;
     private static final int INT64 = TensorProto.DataType.INT64_VALUE;
+    private static final int INT32 = TensorProto.DataType.INT32_VALUE;
+    private static final int INT8 = TensorProto.DataType.INT8_VALUE;
+    private static final int UINT8 = TensorProto.DataType.UINT8_VALUE;
 
     private final GraphProto.Builder graph = GraphProto.newBuilder();
     private final Map<String, String> tensorOf = new HashMap<>();
+    /** The input ranges of the layers written in int8; null for a float graph. */
+    private final Int8Calibration calibration;
+    /** In int8: convolution -> the batch norm folded into it. */
+    private final Map<String, String> foldedNorm = new HashMap<>();
+    /** Vertex -> the vertices that read it. */
+    private final Map<String, List<String>> readersOf = new HashMap<>();
     private int counter;
 
-    private OnnxExport() {
+    private OnnxExport(Int8Calibration calibration) {
+        this.calibration = calibration;
     }
 
     /** Writes {@code model} as ONNX to {@code out}, atomically (a crash leaves no half file); see {@link #write(StoredModel, Path, boolean)}. */
@@ -110,8 +131,27 @@ public final class OnnxExport {
      * is a regular file that is not an ONNX model unless {@code replaceOther} says to replace it.
      */
     public static void write(StoredModel model, Path out, boolean replaceOther) {
+        write(model, out, replaceOther, Precision.FP32);
+    }
+
+    /**
+     * As {@link #write(StoredModel, Path, boolean)}, in {@code precision}: FP32, or INT8 in QDQ form over the model's
+     * stored calibration (a model without one is refused: {@code convlab calibrate} measures it).
+     */
+    public static void write(StoredModel model, Path out, boolean replaceOther, Precision precision) {
+        Int8Calibration calibration = null;
+        if (precision == Precision.INT8) {
+            calibration = model.calibration();
+            if (calibration == null) {
+                throw new ConvLabException("model " + model.ref() + " has no int8 calibration; measure one with convlab calibrate --model "
+                        + model.ref() + ", then export again");
+            }
+        } else if (precision != Precision.FP32) {
+            throw new ConvLabException("ONNX export writes fp32 or int8, received " + precision.name().toLowerCase()
+                    + "; a runtime casts an fp32 graph to bf16 itself");
+        }
         checkTarget(out, replaceOther);
-        ModelProto proto = new OnnxExport().build(model);
+        ModelProto proto = new OnnxExport(calibration).build(model);
         Path parent = out.toAbsolutePath().getParent();
         try (StagingFolder staging = StagingFolder.in(parent)) {
             Path tmp = staging.path().resolve("model.onnx");
@@ -181,6 +221,10 @@ public final class OnnxExport {
         types.put(in, InputType.convolutional(card.input().height(), card.input().width(), channels, format));
 
         List<String> order = conf.getTopologicalOrderStr();
+        conf.getVertexInputs().forEach((v, ins) -> ins.forEach(i -> readersOf.computeIfAbsent(i, k -> new java.util.ArrayList<>()).add(v)));
+        if (calibration != null) {
+            findFoldableNorms(conf);
+        }
         String last = null;
         for (String name : order) {
             if (conf.getNetworkInputs().contains(name)) {
@@ -208,7 +252,7 @@ public final class OnnxExport {
      * {@code training_preprocessing} is the card's record of how training prepared images, which the graph has
      * inside already: a caller follows the first, never the second.
      */
-    private static Map<String, String> metadata(ModelCard card) {
+    private Map<String, String> metadata(ModelCard card) {
         Map<String, String> meta = new LinkedHashMap<>();
         Map<String, Object> graphInput = new LinkedHashMap<>();
         graphInput.put("name", INPUT);
@@ -227,6 +271,12 @@ public final class OnnxExport {
         }
         meta.put("input", "pixels: float32 [N, " + card.input().channels() + ", " + card.input().height() + ", " + card.input().width()
                 + "], decoded pixel values 0..255, RGB order (grey: one channel); preprocessing is inside the graph");
+        if (calibration != null) {
+            meta.put("precision", "int8");
+            meta.put("int8_calibration_images", String.valueOf(calibration.images()));
+        } else {
+            meta.put("precision", "fp32");
+        }
         meta.put("source_model", card.name());
         meta.put("source_version", String.valueOf(card.version()));
         meta.put("registry_sha256", String.valueOf(card.modelSha256()));
@@ -242,7 +292,8 @@ public final class OnnxExport {
     /** The ONNX nodes of one DL4J vertex; returns the tensor holding its output. */
     private String vertex(String name, GraphVertex vertex, String x, InputType in, ComputationGraph net) {
         if (vertex instanceof PreprocessorVertex pv) {
-            return preprocessor(pv.getPreProcessor(), x, name);
+            List<String> readers = readersOf.getOrDefault(name, List.of());
+            return preprocessor(readers.size() == 1 ? quantizedBeforeFlatten(x, readers.get(0)) : x, pv.getPreProcessor(), name);
         }
         if (vertex instanceof ScaleVertex) {
             double scale = scaleOf((ScaleVertex) vertex);
@@ -252,24 +303,24 @@ public final class OnnxExport {
             throw unsupported(name, vertex.getClass().getSimpleName());
         }
         if (lv.getPreProcessor() != null) {
-            x = preprocessor(lv.getPreProcessor(), x, name);
+            x = preprocessor(quantizedBeforeFlatten(x, name), lv.getPreProcessor(), name);
         }
         Layer layer = lv.getLayerConf().getLayer();
         Map<String, INDArray> params = net.getLayer(name) == null ? Map.of() : net.getLayer(name).paramTable();
         if (layer instanceof ConvolutionLayer c && layer.getClass() == ConvolutionLayer.class) {
-            return activation(conv(c, params, x, (InputType.InputTypeConvolutional) in), c.getActivationFn(), name);
+            return activation(conv(name, c, params, x, (InputType.InputTypeConvolutional) in, net), c.getActivationFn(), name);
         }
         if (layer instanceof SubsamplingLayer s && layer.getClass() == SubsamplingLayer.class) {
             return pool(s, x, (InputType.InputTypeConvolutional) in);
         }
         if (layer instanceof BatchNormalization bn) {
-            return batchNorm(bn, params, x);
+            return foldedNorm.containsValue(name) ? x : batchNorm(bn, params, x);
         }
         if (layer instanceof DenseLayer d) {
-            return activation(gemm(params, x), d.getActivationFn(), name);
+            return activation(gemm(name, params, x), d.getActivationFn(), name);
         }
         if (layer instanceof BaseOutputLayer o) {
-            return activation(gemm(params, x), o.getActivationFn(), name);
+            return activation(gemm(name, params, x), o.getActivationFn(), name);
         }
         if (layer instanceof DropoutLayer) {
             return x; // identity at inference
@@ -294,7 +345,17 @@ public final class OnnxExport {
         throw unsupported(name, vertex.getClass().getSimpleName());
     }
 
-    private String preprocessor(InputPreProcessor p, String x, String name) {
+    /**
+     * In int8, {@code x} quantized for {@code layer} (which reads it after a flatten) before the flatten as well as
+     * after it, with the same scale, so nothing changes: ONNX Runtime moves no quantization up through a Flatten,
+     * and the convolution before would stay float.
+     */
+    private String quantizedBeforeFlatten(String x, String layer) {
+        Int8Calibration.InputRange range = calibration == null ? null : calibration.inputs().get(layer);
+        return range == null ? x : quantized(x, range).tensor();
+    }
+
+    private String preprocessor(String x, InputPreProcessor p, String name) {
         if (p instanceof CnnToFeedForwardPreProcessor cnn) {
             if (cnn.getFormat() == CNN2DFormat.NHWC) {
                 // DL4J flattens a channels-last model's values in (height, width, channel) order.
@@ -305,14 +366,36 @@ public final class OnnxExport {
         throw unsupported(name, p.getClass().getSimpleName());
     }
 
-    private String conv(ConvolutionLayer c, Map<String, INDArray> params, String x, InputType.InputTypeConvolutional in) {
+    private String conv(String name, ConvolutionLayer c, Map<String, INDArray> params, String x, InputType.InputTypeConvolutional in,
+                        ComputationGraph net) {
         long[] kernel = longs(c.getKernelSize());
         long[] stride = longs(c.getStride());
         long[] dilation = longs(c.getDilation());
         long[] pads = pads(c.getConvolutionMode(), longs(c.getPadding()), kernel, stride, dilation, in);
-        List<String> inputs = new java.util.ArrayList<>(List.of(x, tensor(params.get("W"))));
-        if (c.hasBias()) {
-            inputs.add(tensor(params.get("b").reshape(params.get("b").length())));
+        INDArray w = params.get("W");
+        INDArray b = c.hasBias() ? flat(params.get("b")) : null;
+        String norm = foldedNorm.get(name);
+        if (norm != null) {
+            BatchNormStatistics s = BatchNormStatistics.of((BatchNormalization) net.getLayer(norm).conf().getLayer(),
+                    net.getLayer(norm).paramTable());
+            w = w.mul(s.scale().reshape(s.scale().length(), 1, 1, 1));
+            b = (b == null ? s.mean().mul(0) : b).sub(s.mean()).mul(s.scale()).add(s.beta());
+        }
+        List<String> inputs = new java.util.ArrayList<>();
+        Int8Calibration.InputRange range = calibration == null ? null : calibration.inputs().get(name);
+        if (range != null) {
+            QuantizedInput q = quantized(x, range);
+            inputs.add(q.tensor());
+            inputs.add(int8Weights(w, 0));
+            if (b != null) {
+                inputs.add(int32Bias(b, q.scale(), w, 0));
+            }
+        } else {
+            inputs.add(x);
+            inputs.add(tensor(w));
+            if (b != null) {
+                inputs.add(tensor(b));
+            }
         }
         Map<String, Object> attrs = new LinkedHashMap<>();
         attrs.put("kernel_shape", kernel);
@@ -358,25 +441,131 @@ public final class OnnxExport {
     }
 
     private String batchNorm(BatchNormalization bn, Map<String, INDArray> p, String x) {
-        INDArray gamma = bn.isLockGammaBeta() ? full(p.get("mean"), bn.getGamma()) : p.get("gamma");
-        INDArray beta = bn.isLockGammaBeta() ? full(p.get("mean"), bn.getBeta()) : p.get("beta");
-        INDArray var = p.containsKey("var") ? p.get("var")
-                // kept as log10 of the standard deviation, sqrt(var + eps)
-                : org.nd4j.linalg.ops.transforms.Transforms.exp(p.get("log10stdev").mul(2 * Math.log(10)), true).subi(bn.getEps());
-        return node("BatchNormalization", List.of(x, tensor(flat(gamma)), tensor(flat(beta)), tensor(flat(p.get("mean"))),
-                tensor(flat(var))), Map.of("epsilon", (float) bn.getEps()));
+        BatchNormStatistics s = BatchNormStatistics.of(bn, p);
+        return node("BatchNormalization", List.of(x, tensor(s.gamma()), tensor(s.beta()), tensor(s.mean()), tensor(s.var())),
+                Map.of("epsilon", (float) bn.getEps()));
     }
 
-    private static INDArray full(INDArray like, double value) {
-        return like.dup().assign(value);
+    /** A batch norm's parameters as flat vectors, with its variance (DL4J may keep log10 of the standard deviation). */
+    private record BatchNormStatistics(INDArray gamma, INDArray beta, INDArray mean, INDArray var, double eps) {
+        static BatchNormStatistics of(BatchNormalization bn, Map<String, INDArray> p) {
+            INDArray gamma = bn.isLockGammaBeta() ? p.get("mean").dup().assign(bn.getGamma()) : p.get("gamma");
+            INDArray beta = bn.isLockGammaBeta() ? p.get("mean").dup().assign(bn.getBeta()) : p.get("beta");
+            INDArray var = p.containsKey("var") ? p.get("var")
+                    // kept as log10 of the standard deviation, sqrt(var + eps)
+                    : org.nd4j.linalg.ops.transforms.Transforms.exp(p.get("log10stdev").mul(2 * Math.log(10)), true).subi(bn.getEps());
+            return new BatchNormStatistics(flat(gamma), flat(beta), flat(p.get("mean")), flat(var), bn.getEps());
+        }
+
+        /** gamma / sqrt(var + eps): what folding multiplies a channel's weights by. */
+        INDArray scale() {
+            return gamma.div(org.nd4j.linalg.ops.transforms.Transforms.sqrt(var.add(eps), true));
+        }
     }
 
-    private String gemm(Map<String, INDArray> p, String x) {
-        List<String> inputs = new java.util.ArrayList<>(List.of(x, tensor(p.get("W"))));
-        if (p.containsKey("b")) {
-            inputs.add(tensor(flat(p.get("b"))));
+    private String gemm(String name, Map<String, INDArray> p, String x) {
+        Int8Calibration.InputRange range = calibration == null ? null : calibration.inputs().get(name);
+        List<String> inputs = new java.util.ArrayList<>();
+        if (range != null) {
+            QuantizedInput q = quantized(x, range);
+            inputs.add(q.tensor());
+            inputs.add(int8Weights(p.get("W"), 1)); // [in, out]: one scale per output column
+            if (p.containsKey("b")) {
+                inputs.add(int32Bias(flat(p.get("b")), q.scale(), p.get("W"), 1));
+            }
+        } else {
+            inputs.add(x);
+            inputs.add(tensor(p.get("W")));
+            if (p.containsKey("b")) {
+                inputs.add(tensor(flat(p.get("b"))));
+            }
         }
         return node("Gemm", inputs, Map.of());
+    }
+
+    /**
+     * In int8: the batch norms that directly follow a convolution without activation, that convolution their only
+     * input and they its only reader, by convolution (ConvLab's int8 folds the same ones).
+     */
+    private void findFoldableNorms(ComputationGraphConfiguration conf) {
+        conf.getVertices().forEach((name, vertex) -> {
+            List<String> ins = conf.getVertexInputs().get(name);
+            if (vertex instanceof LayerVertex lv && lv.getLayerConf().getLayer() instanceof BatchNormalization && lv.getPreProcessor() == null
+                    && ins != null && ins.size() == 1 && readersOf.get(ins.get(0)).size() == 1
+                    && conf.getVertices().get(ins.get(0)) instanceof LayerVertex c
+                    && c.getLayerConf().getLayer().getClass() == ConvolutionLayer.class
+                    && calibration.inputs().containsKey(ins.get(0))) {
+                IActivation a = ((ConvolutionLayer) c.getLayerConf().getLayer()).getActivationFn();
+                if (a == null || a instanceof ActivationIdentity) {
+                    foldedNorm.put(ins.get(0), name);
+                }
+            }
+        });
+    }
+
+    /** A tensor after QuantizeLinear and DequantizeLinear, and its scale (float per integer step). */
+    private record QuantizedInput(String tensor, float scale) {
+    }
+
+    /**
+     * {@code x} through QuantizeLinear and DequantizeLinear over {@code range}: u8 steps of max / 255 where the range is
+     * never negative (after a ReLU), else s8 steps of max |value| / 127; zero point 0 either way.
+     */
+    private QuantizedInput quantized(String x, Int8Calibration.InputRange range) {
+        boolean unsigned = range.min() >= 0;
+        float limit = Math.max(Math.abs(range.min()), Math.abs(range.max()));
+        float scale = limit == 0 ? 1f : limit / (unsigned ? 255f : 127f);
+        String s = constant(scale);
+        String zero = integerConstant(unsigned ? UINT8 : INT8, new long[0], new byte[1]);
+        String q = node("QuantizeLinear", List.of(x, s, zero), Map.of());
+        return new QuantizedInput(node("DequantizeLinear", List.of(q, s, zero), Map.of()), scale);
+    }
+
+    /** {@code w} as s8 with one scale per index of {@code axis} (its largest magnitude onto 127), through DequantizeLinear. */
+    private String int8Weights(INDArray w, int axis) {
+        float[] scales = weightScales(w, axis);
+        INDArray c = w.castTo(DataType.FLOAT).dup('c');
+        long[] shape = c.shape();
+        long inner = 1;
+        for (int d = axis + 1; d < shape.length; d++) {
+            inner *= shape[d];
+        }
+        float[] values = c.data().asFloat();
+        byte[] q = new byte[values.length];
+        for (int i = 0; i < values.length; i++) {
+            float v = Math.round(values[i] / scales[(int) ((i / inner) % shape[axis])]);
+            q[i] = (byte) Math.max(-127, Math.min(127, v));
+        }
+        String data = integerConstant(INT8, shape, q);
+        String scale = floats(scales);
+        String zero = integerConstant(INT8, new long[] {scales.length}, new byte[scales.length]);
+        return node("DequantizeLinear", List.of(data, scale, zero), Map.of("axis", (long) axis));
+    }
+
+    /** The bias in int32 units of input scale times weight scale (per output channel), through DequantizeLinear. */
+    private String int32Bias(INDArray bias, float inputScale, INDArray w, int axis) {
+        float[] ws = weightScales(w, axis);
+        float[] b = bias.castTo(DataType.FLOAT).toFloatVector();
+        float[] scales = new float[b.length];
+        ByteBuffer q = ByteBuffer.allocate(b.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < b.length; i++) {
+            scales[i] = inputScale * ws[i];
+            q.putInt((int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, Math.round((double) b[i] / scales[i]))));
+        }
+        String data = integerConstant(INT32, new long[] {b.length}, q.array());
+        String zero = integerConstant(INT32, new long[] {b.length}, new byte[b.length * 4]);
+        return node("DequantizeLinear", List.of(data, floats(scales), zero), Map.of("axis", 0L));
+    }
+
+    /** Float per s8 step for each index of {@code axis}: its largest magnitude / 127 (1 for an all-zero channel). */
+    private static float[] weightScales(INDArray w, int axis) {
+        int[] others = java.util.stream.IntStream.range(0, w.rank()).filter(d -> d != axis).toArray();
+        float[] largest = org.nd4j.linalg.ops.transforms.Transforms.abs(w.castTo(DataType.FLOAT), true).max(others).toFloatVector();
+        float[] scales = new float[largest.length];
+        for (int i = 0; i < largest.length; i++) {
+            scales[i] = largest[i] == 0 ? 1f : largest[i] / 127f;
+        }
+        return scales;
     }
 
     private String activation(String x, IActivation fn, String layer) {
@@ -479,6 +668,21 @@ public final class OnnxExport {
     private String constant(float value) {
         String name = "c_" + (++counter);
         graph.addInitializer(TensorProto.newBuilder().setName(name).setDataType(FLOAT).addFloatData(value));
+        return name;
+    }
+
+    private String floats(float[] values) {
+        return tensor(org.nd4j.linalg.factory.Nd4j.createFromArray(values));
+    }
+
+    /** An initializer of {@code type} (INT8, UINT8 or INT32) from its little-endian bytes. */
+    private String integerConstant(int type, long[] shape, byte[] bytes) {
+        String name = "q_" + (++counter);
+        TensorProto.Builder t = TensorProto.newBuilder().setName(name).setDataType(type).setRawData(ByteString.copyFrom(bytes));
+        for (long d : shape) {
+            t.addDims(d);
+        }
+        graph.addInitializer(t);
         return name;
     }
 

@@ -11,6 +11,7 @@ import org.convlab.arch.SpecJson;
 import org.convlab.data.Preprocessing;
 import org.convlab.infer.Classifier;
 import org.convlab.infer.Prediction;
+import org.convlab.interop.onnx.OnnxModel.ModelProto;
 import org.convlab.zoo.ModelCard;
 import org.convlab.zoo.ModelRegistry;
 import org.convlab.zoo.StoredModel;
@@ -69,7 +70,15 @@ class OnnxExportTest {
             """;
 
     private StoredModel store(ArchitectureSpec spec) {
+        return store(spec, null);
+    }
+
+    /** As {@link #store(ArchitectureSpec)}, first fitted a while to {@code fit} (images and one-hot labels) where given. */
+    private StoredModel store(ArchitectureSpec spec, org.nd4j.linalg.dataset.DataSet fit) {
         ComputationGraph graph = GraphBuilder.of(spec).optSeed(3).build();
+        for (int i = 0; fit != null && i < 30; i++) {
+            graph.fit(fit);
+        }
         // Batch norm's running statistics away from 0 and 1, so they count.
         Random r = new Random(5);
         for (org.deeplearning4j.nn.api.Layer layer : graph.getLayers()) {
@@ -209,6 +218,121 @@ class OnnxExportTest {
             assertEquals(java.util.HexFormat.of().formatHex(sha.digest(Files.readAllBytes(h5))), meta.get("source_sha256"));
             assertEquals(imported.card().modelSha256(), meta.get("registry_sha256"));
         }
+    }
+
+    /** Batch norms right after convolutions without activation (folded in int8), then ReLU layers. */
+    private static final String FOLDED = """
+            {"name": "folded", "input": {"height": 28, "width": 28, "channels": 1}, "layers": [
+              {"type": "conv2d", "filters": 8, "kernel": 3, "padding": "same"},
+              {"type": "batch_norm"},
+              {"type": "activation", "activation": "relu"},
+              {"type": "max_pool", "size": 2},
+              {"type": "conv2d", "filters": 8, "kernel": 3, "padding": "same"},
+              {"type": "batch_norm"},
+              {"type": "activation", "activation": "relu"},
+              {"type": "max_pool", "size": 2},
+              {"type": "conv2d", "filters": 8, "kernel": 3, "padding": "same", "activation": "relu"},
+              {"type": "flatten"},
+              {"type": "dense", "units": 16, "activation": "relu"},
+              {"type": "dense", "units": 10, "activation": "softmax"}]}
+            """;
+
+    /**
+     * In int8 the file is ONNX's QDQ form over the stored calibration, and answers as ConvLab's own int8 does (same
+     * ranges, same per-channel weight scales), within 0.01 and closer to it than to the float model: fruits-cnn; a spec whose batch
+     * norms are folded into the convolutions before them; fruits-cnn-bn, whose batch norms follow the ReLU. ONNX
+     * Runtime turns the first two into its integer convolutions (QLinearConv in the graph it optimises); the third's
+     * batch norms sit between each convolution and the next quantization, which QDQ cannot fuse, so its convolutions
+     * stay float over dequantized weights there.
+     */
+    @Test
+    void int8ExportRunsOnOnnxRuntimesIntegerKernelsAndAnswersAsConvLabsInt8() throws Exception {
+        org.nd4j.linalg.api.rng.Random seeded = org.nd4j.linalg.factory.Nd4j.getRandomFactory().getNewRandomInstance(7);
+        INDArray sample = org.nd4j.linalg.factory.Nd4j.rand(seeded, 64, 1, 28, 28).castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT);
+        INDArray labels = org.nd4j.linalg.factory.Nd4j.zeros(org.nd4j.linalg.api.buffer.DataType.FLOAT, 64, 10);
+        for (int i = 0; i < 64; i++) {
+            labels.putScalar(i, i % 10, 1f);
+        }
+        Map<String, ArchitectureSpec> specs = new java.util.LinkedHashMap<>();
+        specs.put("fruits-cnn", Architectures.get("fruits-cnn").withInput(InputShape.parse("28x28x1")).withClasses(10));
+        specs.put("folded", SpecJson.read(FOLDED, "folded"));
+        specs.put("fruits-cnn-bn", Architectures.get("fruits-cnn-bn").withInput(InputShape.parse("28x28x1")).withClasses(10));
+        for (String arch : specs.keySet()) {
+            // Fitted to arbitrary labels for a while: confident answers, so quantization shows in the probabilities.
+            StoredModel stored = store(specs.get(arch), new org.nd4j.linalg.dataset.DataSet(sample, labels));
+            org.convlab.runtime.Int8Calibration.measure(stored.graph(), List.of(sample))
+                    .write(stored.dir().resolve(org.convlab.runtime.Int8Calibration.FILE));
+            Path fp32 = dir.resolve(arch + ".onnx");
+            Path int8 = dir.resolve(arch + "-int8.onnx");
+            Path optimised = dir.resolve(arch + "-int8-ort.onnx");
+            OnnxExport.write(stored, fp32);
+            OnnxExport.write(stored, int8, false, org.convlab.runtime.Precision.INT8);
+
+            OrtEnvironment env = OrtEnvironment.getEnvironment();
+            OrtSession.SessionOptions options = new OrtSession.SessionOptions();
+            options.setOptimizedModelFilePath(optimised.toString());
+            options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.EXTENDED_OPT);
+            boolean vnni = org.convlab.runtime.Precision.available(org.convlab.runtime.Precision.INT8) == org.convlab.runtime.Precision.INT8;
+            double toConvLab = 0;
+            double toFloat = 0;
+            try (OrtSession q = env.createSession(int8.toString(), options);
+                 OrtSession f = env.createSession(fp32.toString(), new OrtSession.SessionOptions());
+                 Classifier convlabInt8 = Classifier.builder().setRegistry(dir.resolve("models")).setModel(stored.ref())
+                         .optPrecision(org.convlab.runtime.Precision.INT8).optReplicas(1).build()) {
+                assertEquals("int8", q.getMetadata().getCustomMetadata().get("precision"));
+                Random r = new Random(13);
+                for (int n = 0; n < 8; n++) {
+                    float[] pixels = new float[28 * 28];
+                    BufferedImage img = new BufferedImage(28, 28, BufferedImage.TYPE_BYTE_GRAY);
+                    for (int i = 0; i < pixels.length; i++) {
+                        pixels[i] = r.nextInt(256);
+                        img.getRaster().setSample(i % 28, i / 28, 0, (int) pixels[i]);
+                    }
+                    float[] quantized = run(env, q, pixels);
+                    float[] exact = run(env, f, pixels);
+                    List<Prediction> ours = convlabInt8.predict(img, 10);
+                    for (Prediction p : ours) {
+                        int k = stored.card().labels().indexOf(p.label());
+                        toConvLab = Math.max(toConvLab, Math.abs(quantized[k] - p.probability()));
+                        toFloat = Math.max(toFloat, Math.abs(quantized[k] - exact[k]));
+                    }
+                }
+            }
+            List<String> ops = ModelProto.parseFrom(Files.readAllBytes(optimised)).getGraph().getNodeList().stream()
+                    .map(n -> n.getOpType()).toList();
+            long integerConvolutions = ops.stream().filter("QLinearConv"::equals).count();
+            assertEquals(arch.equals("fruits-cnn-bn") ? 0 : arch.equals("folded") ? 3 : 11, integerConvolutions, arch + ": " + ops);
+            assertFalse(arch.equals("folded") && ops.contains("BatchNormalization"), "folded into the convolutions: " + ops);
+            assertTrue(toFloat > 1e-4, arch + ": the int8 graph quantizes (" + toFloat + " from float)");
+            if (vnni) {
+                // (fruits-cnn-bn, both about 0.004 here: ONNX Runtime's float convolutions over dequantized weights)
+                assertTrue(arch.equals("fruits-cnn-bn") || toConvLab < toFloat,
+                        arch + ": closer to ConvLab's int8 (" + toConvLab + ") than to float (" + toFloat + ")");
+                assertTrue(toConvLab < 0.01, arch + ": ConvLab's int8 " + toConvLab);
+            } else {
+                assertTrue(toFloat < 0.05, arch + ": without VNNI ConvLab's int8 is float; ONNX Runtime's int8 stays near it: " + toFloat);
+            }
+        }
+    }
+
+    private static float[] run(OrtEnvironment env, OrtSession session, float[] pixels) throws Exception {
+        try (OnnxTensor t = OnnxTensor.createTensor(env, FloatBuffer.wrap(pixels), new long[] {1, 1, 28, 28});
+             OrtSession.Result result = session.run(Map.of(OnnxExport.INPUT, t))) {
+            return ((float[][]) result.get(0).getValue())[0];
+        }
+    }
+
+    /** A model without an int8 calibration is refused in int8 with the command that measures one; bf16 is refused. */
+    @Test
+    void int8NeedsTheStoredCalibration() {
+        StoredModel stored = store(Architectures.get("fruits-cnn").withInput(InputShape.parse("16x16x1")).withClasses(3));
+        Path out = dir.resolve("x.onnx");
+        org.convlab.ConvLabException e = assertThrows(org.convlab.ConvLabException.class,
+                () -> OnnxExport.write(stored, out, false, org.convlab.runtime.Precision.INT8));
+        assertTrue(e.getMessage().contains("convlab calibrate --model " + stored.ref()), e.getMessage());
+        e = assertThrows(org.convlab.ConvLabException.class, () -> OnnxExport.write(stored, out, false, org.convlab.runtime.Precision.BF16));
+        assertTrue(e.getMessage().contains("fp32 or int8"), e.getMessage());
+        assertFalse(Files.exists(out));
     }
 
     /** --out takes a new path or a regular file: never a device, a folder or a link, nor another kind of file unasked. */
