@@ -381,22 +381,7 @@ public final class OnnxExport {
             w = w.mul(s.scale().reshape(s.scale().length(), 1, 1, 1));
             b = (b == null ? s.mean().mul(0) : b).sub(s.mean()).mul(s.scale()).add(s.beta());
         }
-        List<String> inputs = new java.util.ArrayList<>();
-        Int8Calibration.InputRange range = calibration == null ? null : calibration.inputs().get(name);
-        if (range != null) {
-            QuantizedInput q = quantized(x, range);
-            inputs.add(q.tensor());
-            inputs.add(int8Weights(w, 0));
-            if (b != null) {
-                inputs.add(int32Bias(b, q.scale(), w, 0));
-            }
-        } else {
-            inputs.add(x);
-            inputs.add(tensor(w));
-            if (b != null) {
-                inputs.add(tensor(b));
-            }
-        }
+        List<String> inputs = weighted(name, x, w, b, 0);
         Map<String, Object> attrs = new LinkedHashMap<>();
         attrs.put("kernel_shape", kernel);
         attrs.put("strides", stride);
@@ -464,23 +449,23 @@ public final class OnnxExport {
     }
 
     private String gemm(String name, Map<String, INDArray> p, String x) {
-        Int8Calibration.InputRange range = calibration == null ? null : calibration.inputs().get(name);
-        List<String> inputs = new java.util.ArrayList<>();
-        if (range != null) {
-            QuantizedInput q = quantized(x, range);
-            inputs.add(q.tensor());
-            inputs.add(int8Weights(p.get("W"), 1)); // [in, out]: one scale per output column
-            if (p.containsKey("b")) {
-                inputs.add(int32Bias(flat(p.get("b")), q.scale(), p.get("W"), 1));
-            }
-        } else {
-            inputs.add(x);
-            inputs.add(tensor(p.get("W")));
-            if (p.containsKey("b")) {
-                inputs.add(tensor(flat(p.get("b"))));
-            }
+        // W is [in, out]: one weight scale per output column
+        return node("Gemm", weighted(name, x, p.get("W"), p.containsKey("b") ? flat(p.get("b")) : null, 1), Map.of());
+    }
+
+    /**
+     * The inputs of a convolution or dense layer: {@code x}, its weights {@code w} (output channels along {@code outAxis})
+     * and its bias {@code b} (or none) as floats, or, where the calibration holds the layer, quantized.
+     */
+    private List<String> weighted(String layer, String x, INDArray w, INDArray b, int outAxis) {
+        Int8Calibration.InputRange range = calibration == null ? null : calibration.inputs().get(layer);
+        if (range == null) {
+            return b == null ? List.of(x, tensor(w)) : List.of(x, tensor(w), tensor(b));
         }
-        return node("Gemm", inputs, Map.of());
+        QuantizedInput q = quantized(x, range);
+        float[] scales = weightScales(w, outAxis);
+        String weights = int8Weights(w, scales, outAxis);
+        return b == null ? List.of(q.tensor(), weights) : List.of(q.tensor(), weights, int32Bias(b, q.scale(), scales));
     }
 
     /**
@@ -521,9 +506,8 @@ public final class OnnxExport {
         return new QuantizedInput(node("DequantizeLinear", List.of(q, s, zero), Map.of()), scale);
     }
 
-    /** {@code w} as s8 with one scale per index of {@code axis} (its largest magnitude onto 127), through DequantizeLinear. */
-    private String int8Weights(INDArray w, int axis) {
-        float[] scales = weightScales(w, axis);
+    /** {@code w} as s8 with one scale per index of {@code axis} ({@link #weightScales}), through DequantizeLinear. */
+    private String int8Weights(INDArray w, float[] scales, int axis) {
         INDArray c = w.castTo(DataType.FLOAT).dup('c');
         long[] shape = c.shape();
         long inner = 1;
@@ -542,9 +526,8 @@ public final class OnnxExport {
         return node("DequantizeLinear", List.of(data, scale, zero), Map.of("axis", (long) axis));
     }
 
-    /** The bias in int32 units of input scale times weight scale (per output channel), through DequantizeLinear. */
-    private String int32Bias(INDArray bias, float inputScale, INDArray w, int axis) {
-        float[] ws = weightScales(w, axis);
+    /** The bias in int32 units of input scale times weight scale {@code ws} (per output channel), through DequantizeLinear. */
+    private String int32Bias(INDArray bias, float inputScale, float[] ws) {
         float[] b = bias.castTo(DataType.FLOAT).toFloatVector();
         float[] scales = new float[b.length];
         ByteBuffer q = ByteBuffer.allocate(b.length * 4).order(ByteOrder.LITTLE_ENDIAN);
