@@ -25,6 +25,12 @@ public final class OrtAccuracy {
             System.exit(2);
         }
         Path dir = Path.of(args.length > 1 ? args[1] : "/usr/share/datasets/fashion-mnist");
+        if (!Files.isRegularFile(Path.of(args[0]))) {
+            fail(args[0] + " is not a file; give an ONNX file written by convlab export onnx");
+        }
+        if (!Files.isRegularFile(dir.resolve("t10k-images-idx3-ubyte.gz")) || !Files.isRegularFile(dir.resolve("t10k-labels-idx1-ubyte.gz"))) {
+            fail(dir + " holds no t10k-images-idx3-ubyte.gz and t10k-labels-idx1-ubyte.gz; give Fashion-MNIST's folder");
+        }
         byte[] images = idx(dir.resolve("t10k-images-idx3-ubyte.gz"), 16);
         byte[] labels = idx(dir.resolve("t10k-labels-idx1-ubyte.gz"), 8);
         int n = labels.length;
@@ -35,7 +41,7 @@ public final class OrtAccuracy {
         options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
         int correct = 0;
         int batch = 100;
-        try (OrtSession session = env.createSession(args[0], options)) {
+        try (OrtSession session = createSession(env, args[0], options)) {
             String precision = session.getMetadata().getCustomMetadata().getOrDefault("precision", "fp32");
             for (int start = 0; start < n; start += batch) {
                 int b = Math.min(batch, n - start);
@@ -60,6 +66,20 @@ public final class OrtAccuracy {
             System.out.printf(Locale.US, "%s (%s) on ONNX Runtime %s: accuracy %.4f on %d test images%n",
                     Path.of(args[0]).getFileName(), precision, env.getVersion(), correct / (double) n, n);
         }
+    }
+
+    private static OrtSession createSession(OrtEnvironment env, String file, OrtSession.SessionOptions options) {
+        try {
+            return env.createSession(file, options);
+        } catch (ai.onnxruntime.OrtException e) {
+            fail(file + " is not a model ONNX Runtime reads (" + e.getMessage() + "); give a file written by convlab export onnx");
+            return null;
+        }
+    }
+
+    private static void fail(String message) {
+        System.err.println("OrtAccuracy: " + message);
+        System.exit(2);
     }
 
     private static byte[] idx(Path file, int header) throws IOException {
